@@ -1,0 +1,33 @@
+"""minigrad: a deep learning engine written from scratch so that every formula runs.
+
+    import minigrad
+    import minigrad.functional as F
+
+    x = minigrad.randn(4, 3)
+    w = minigrad.randn(3, 2, requires_grad=True)
+    loss = F.relu(x @ w).sum()
+    loss.backward()          # w.grad now holds dloss/dw
+"""
+import numpy as _np
+
+from .tensor import Tensor
+from .autograd import Function, enable_grad, is_grad_enabled, no_grad
+from .backend import manual_seed
+from .creation import (arange, eye, from_numpy, full, full_like, ones, ones_like, rand, randint,
+                       randn, tensor, zeros, zeros_like)
+from .tensor_functions import (abs, argmax, argmin, cat, chunk, clamp, concat, exp, flatten,
+                               gather, log, matmul, max, maximum, mean, min, minimum, permute,
+                               reshape, split, sqrt, squeeze, stack, sum, transpose, unsqueeze,
+                               where)
+from .gradcheck import GradcheckError, gradcheck, numerical_grad
+from . import functional
+
+float16 = _np.dtype(_np.float16)
+float32 = _np.dtype(_np.float32)
+float64 = _np.dtype(_np.float64)
+int32 = _np.dtype(_np.int32)
+int64 = _np.dtype(_np.int64)
+bool_ = _np.dtype(_np.bool_)
+float, double, long = float32, float64, int64  # noqa: A001 - torch's aliases
+
+__version__ = "0.1.0"

@@ -1,0 +1,99 @@
+"""Where arrays live: the device -> array-module table, default dtypes, seeding, transfers.
+
+minigrad's ops never ask "am I on the GPU?".  They ask the data for its array module
+(``xp = array_module_of(x)``) and call ``xp.exp``, ``xp.matmul``...  NumPy on the CPU, CuPy on a
+GPU.  The few things NumPy and CuPy spell differently live in the short table of primitives at
+the bottom of this file (``erf``, ``scatter_add``), so the ops have one code path for both.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+DEFAULT_FLOAT = np.dtype(np.float32)
+"""dtype of tensors made from Python floats, like PyTorch's default."""
+
+DEVICES = ("cpu", "cuda")
+
+
+def _cupy():
+    """Import CuPy, or explain why the "cuda" device is unavailable."""
+    try:
+        import cupy
+    except ImportError as err:  # pragma: no cover - depends on the machine
+        raise RuntimeError(
+            "device 'cuda' needs CuPy and an NVIDIA GPU: pip install 'minigrad[gpu]'") from err
+    return cupy
+
+
+def normalize_device(device) -> str:
+    """'cpu', 'cuda', 'cuda:0' or None (-> 'cpu') to one of DEVICES."""
+    if device is None:
+        return "cpu"
+    name = str(device).split(":")[0]
+    if name not in DEVICES:
+        raise ValueError(f"unknown device {device!r}: expected one of {DEVICES}")
+    return name
+
+
+def array_module(device) -> object:
+    """The array module (numpy or cupy) that holds arrays on ``device``."""
+    return np if normalize_device(device) == "cpu" else _cupy()
+
+
+def array_module_of(array) -> object:
+    """The array module an array belongs to; NumPy for anything that is not a CuPy array."""
+    if type(array) is np.ndarray:
+        return np
+    module = type(array).__module__
+    if module.startswith("cupy"):
+        return _cupy()
+    return np
+
+
+def device_of(array) -> str:
+    """'cuda' for a CuPy array, 'cpu' otherwise."""
+    return "cpu" if array_module_of(array) is np else "cuda"
+
+
+def to_device(array, device):
+    """Copy ``array`` to ``device`` (no copy when it is already there)."""
+    device = normalize_device(device)
+    if device_of(array) == device:
+        return array
+    if device == "cpu":
+        return array.get()
+    return _cupy().asarray(array)
+
+
+# ----------------------------------------------------------------------------- random numbers
+_generator = np.random.default_rng(0)
+
+
+def manual_seed(seed: int) -> None:
+    """Seed every random draw minigrad makes (initial weights, rand/randn, dropout masks)."""
+    global _generator
+    _generator = np.random.default_rng(seed)
+
+
+def generator() -> np.random.Generator:
+    """The global NumPy Generator behind minigrad's random numbers."""
+    return _generator
+
+
+# ----------------------------------------------------------------------------- primitives
+def erf(x):
+    """The error function, elementwise (NumPy has none; SciPy and CuPy do)."""
+    if array_module_of(x) is np:
+        from scipy.special import erf as scipy_erf
+        return scipy_erf(x)
+    from cupyx.scipy.special import erf as cupy_erf  # pragma: no cover - GPU only
+    return cupy_erf(x)
+
+
+def scatter_add(target, index, values) -> None:
+    """``target[index] += values`` where repeated indices all add up (an unbuffered add)."""
+    if array_module_of(target) is np:
+        np.add.at(target, index, values)
+    else:  # pragma: no cover - GPU only
+        import cupyx
+        cupyx.scatter_add(target, index, values)

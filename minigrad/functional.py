@@ -1,0 +1,146 @@
+"""``minigrad.functional`` (import as ``F``): activations and losses with PyTorch's names and
+signatures.  Thin wrappers: the formulas live in ``minigrad.ops``; here we only check and
+reshape arguments."""
+from __future__ import annotations
+
+import numpy as np
+
+from .ops import activations as act, losses
+from .ops.shape import Pad
+from .tensor import Tensor
+
+# ----------------------------------------------------------------------------- activations
+
+
+def relu(x: Tensor) -> Tensor:
+    return act.ReLU.apply(x)
+
+
+def leaky_relu(x: Tensor, negative_slope: float = 0.01) -> Tensor:
+    return act.LeakyReLU.apply(x, negative_slope=negative_slope)
+
+
+def sigmoid(x: Tensor) -> Tensor:
+    return act.Sigmoid.apply(x)
+
+
+def tanh(x: Tensor) -> Tensor:
+    return act.Tanh.apply(x)
+
+
+def gelu(x: Tensor, approximate: str = "none") -> Tensor:
+    return act.GELU.apply(x, approximate=approximate)
+
+
+def softplus(x: Tensor) -> Tensor:
+    return act.Softplus.apply(x)
+
+
+def softmax(x: Tensor, dim: int) -> Tensor:
+    return act.Softmax.apply(x, dim=dim)
+
+
+def log_softmax(x: Tensor, dim: int) -> Tensor:
+    return act.LogSoftmax.apply(x, dim=dim)
+
+
+# ----------------------------------------------------------------------------- layers
+
+
+def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
+    """F1 for a whole layer: y = x Wᵀ + b, with W of shape (out_features, in_features)."""
+    y = x @ weight.T
+    return y if bias is None else y + bias
+
+
+def pad(x: Tensor, pad: tuple, mode: str = "constant", value: float = 0.0) -> Tensor:
+    """Pad with a constant; ``pad`` = (left, right, top, bottom, ...) from the last dim."""
+    if mode != "constant":
+        raise NotImplementedError(f"pad: only mode='constant' is implemented, not {mode!r}")
+    return Pad.apply(x, pad=tuple(pad), value=value)
+
+
+# ----------------------------------------------------------------------------- losses
+
+
+def _same_shape(op: str, x: Tensor, t) -> None:
+    if tuple(x.shape) != tuple(np.shape(t.data if isinstance(t, Tensor) else t)):
+        raise ValueError(f"{op}: input shape {tuple(x.shape)} and target shape "
+                         f"{tuple(np.shape(t.data if isinstance(t, Tensor) else t))} differ")
+
+
+def mse_loss(input: Tensor, target, reduction: str = "mean") -> Tensor:
+    """Mean squared error (F6)."""
+    _same_shape("mse_loss", input, target)
+    return losses.MSELoss.apply(input, target, reduction=reduction)
+
+
+def _rows(op: str, input: Tensor, target: Tensor, probabilities: bool):
+    """Logits (N, C, d1, ...) as rows (N·d1·..., C) and the target to match; the shape to give
+    a reduction='none' result back.  A single sample (C,) is one row."""
+    if input.ndim == 1:
+        return input.reshape(1, -1), target.reshape(1, -1) if probabilities else target.reshape(1), ()
+    if input.ndim > 2:
+        input = input.permute([0] + list(range(2, input.ndim)) + [1])
+    expected = input.shape[:-1] + ((input.shape[-1],) if probabilities else ())
+    if tuple(target.shape) != tuple(expected):
+        raise ValueError(f"{op}: input of shape {tuple(input.shape)} needs a target of shape "
+                         f"{tuple(expected)}; got {tuple(target.shape)}")
+    rows = input.reshape(-1, input.shape[-1])
+    return rows, target.reshape(rows.shape if probabilities else (-1,)), input.shape[:-1]
+
+
+def _as_target(target) -> Tensor:
+    return target if isinstance(target, Tensor) else Tensor(np.asarray(target))
+
+
+def cross_entropy(input: Tensor, target, reduction: str = "mean", ignore_index: int = -100,
+                  label_smoothing: float = 0.0) -> Tensor:
+    """Softmax cross-entropy from logits (F8), with class-index targets of shape (N,) or
+    probability targets of shape (N, C); backward = softmax - target (F4 corrected)."""
+    target = _as_target(target)
+    probabilities = target.dtype.kind == "f"
+    rows, target, shape = _rows("cross_entropy", input, target, probabilities)
+    loss = losses.CrossEntropy.apply(rows, target, reduction=reduction,
+                                     ignore_index=ignore_index, label_smoothing=label_smoothing)
+    return loss.reshape(shape) if reduction == "none" else loss
+
+
+def nll_loss(input: Tensor, target, reduction: str = "mean", ignore_index: int = -100) -> Tensor:
+    """Negative log-likelihood of class indices under log-probabilities ``input``."""
+    rows, target, shape = _rows("nll_loss", input, _as_target(target), False)
+    loss = losses.NLLLoss.apply(rows, target, reduction=reduction, ignore_index=ignore_index)
+    return loss.reshape(shape) if reduction == "none" else loss
+
+
+def binary_cross_entropy(input: Tensor, target, reduction: str = "mean") -> Tensor:
+    """Binary cross-entropy on probabilities (logs clamped at -100, like PyTorch)."""
+    _same_shape("binary_cross_entropy", input, target)
+    return losses.BinaryCrossEntropy.apply(input, target, reduction=reduction)
+
+
+def binary_cross_entropy_with_logits(input: Tensor, target, reduction: str = "mean") -> Tensor:
+    """Binary cross-entropy on logits, in the stable form (never overflows)."""
+    _same_shape("binary_cross_entropy_with_logits", input, target)
+    return losses.BinaryCrossEntropyWithLogits.apply(input, target, reduction=reduction)
+
+
+def hinge_loss(input: Tensor, target, margin: float = 1.0, reduction: str = "mean") -> Tensor:
+    """max(0, margin - y·score) with labels y in {-1, +1} (F9)."""
+    _same_shape("hinge_loss", input, target)
+    return losses.Hinge.apply(input, target, margin=margin, reduction=reduction)
+
+
+def gan_discriminator_loss(real_logits: Tensor, fake_logits: Tensor) -> Tensor:
+    """F17, discriminator: -log D(x) - log(1 - D(G(z))), averaged, from logits.
+    With D = σ(logit): -log σ(r) = softplus(-r) and -log(1 - σ(f)) = softplus(f)."""
+    return softplus(-real_logits).mean() + softplus(fake_logits).mean()
+
+
+def gan_generator_loss(fake_logits: Tensor, saturating: bool = False) -> Tensor:
+    """F17, generator.  Non-saturating (default, as the seed prints it): -log D(G(z)) =
+    softplus(-f).  Saturating (the original minimax form): log(1 - D(G(z))) = -softplus(f),
+    whose gradient vanishes exactly when the discriminator wins (f very negative)."""
+    if saturating:
+        return -softplus(fake_logits).mean()
+    return softplus(-fake_logits).mean()

@@ -1,0 +1,135 @@
+"""Gradient checking: compare backward's gradients with central differences.
+
+For a scalar function f and an input element x_i, the central difference
+
+    (f(x + ε e_i) - f(x - ε e_i)) / 2ε
+
+approximates ∂f/∂x_i with an error of order ε² (the one-sided difference has error of order ε).
+In float64 with ε = 1e-6 the rounding error of f is about 1e-16/1e-6 = 1e-10, so analytic and
+numerical gradients agree to many digits when backward is right, and disagree by far more when
+it is wrong.  In float32 rounding alone would give errors of 1e-7/1e-6 = 10%: always check in
+float64 (``gradcheck`` converts the inputs for you).
+
+A function with a non-scalar output y is checked through the scalar Σ y ⊙ w with fixed random
+weights w, which tests every output's gradient at once (a wrong backward would have to be wrong
+in exactly the direction orthogonal to a random w to slip through).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .autograd import no_grad
+from .tensor import Tensor
+
+
+class GradcheckError(AssertionError):
+    """Raised by ``gradcheck`` with a per-input report of the mismatch."""
+
+
+@dataclass
+class InputReport:
+    """How analytic and numerical gradients of one input compare."""
+
+    index: int
+    shape: tuple
+    max_abs_error: float
+    max_rel_error: float
+    worst: tuple            # position of the worst element (by tolerance violation)
+    analytic: float         # both values there
+    numerical: float
+    passed: bool
+
+    def describe(self) -> str:
+        return (f"input {self.index} of shape {self.shape}: max abs error {self.max_abs_error:.3e}"
+                f", max rel error {self.max_rel_error:.3e}; worst at {self.worst}: analytic "
+                f"{self.analytic:.10g}, numerical {self.numerical:.10g}")
+
+
+def _float64_copies(inputs) -> list:
+    """Each floating input as a float64 leaf with the same requires_grad; others unchanged."""
+    copies = []
+    for x in inputs:
+        if isinstance(x, Tensor) and x.dtype.kind == "f":
+            copy = Tensor._wrap(np.array(x.data, dtype=np.float64), None)
+            copies.append(copy.requires_grad_(x.requires_grad))
+        else:
+            copies.append(x)
+    return copies
+
+
+def _scalarize(fn, inputs, weights_seed: int = 1234):
+    """A function of the inputs that returns one float: fn itself if its output is a scalar,
+    else Σ fn(inputs) ⊙ w for fixed random w."""
+    out = fn(*inputs)
+    if not isinstance(out, Tensor):
+        raise TypeError(f"gradcheck: fn must return a Tensor, got {type(out).__name__}")
+    weights = np.random.default_rng(weights_seed).standard_normal(out.shape)
+
+    def scalar(*xs):
+        y = fn(*xs)
+        return y if y.data.size == 1 else (y * weights).sum()
+    return scalar
+
+
+def numerical_grad(fn, *inputs, eps: float = 1e-6) -> list:
+    """Central-difference gradients of a scalar-valued ``fn`` with respect to every input that
+    requires grad (one array per such input, in order).  Inputs are perturbed in place and
+    restored; use float64 inputs."""
+    grads = []
+    with no_grad():
+        for x in inputs:
+            if not (isinstance(x, Tensor) and x.requires_grad):
+                continue
+            grad = np.zeros(x.shape, dtype=np.float64)
+            for i in np.ndindex(*x.shape):
+                original = x.data[i].copy()
+                x.data[i] = original + eps
+                f_plus = float(fn(*inputs).item())
+                x.data[i] = original - eps
+                f_minus = float(fn(*inputs).item())
+                x.data[i] = original
+                grad[i] = (f_plus - f_minus) / (2 * eps)
+            grads.append(grad)
+    return grads
+
+
+def compare_gradients(fn, *inputs, eps: float = 1e-6, atol: float = 1e-5,
+                      rtol: float = 1e-3) -> list[InputReport]:
+    """Run backward and central differences in float64; one report per input needing grad."""
+    xs = _float64_copies(inputs)
+    if not any(isinstance(x, Tensor) and x.requires_grad for x in xs):
+        raise ValueError("gradcheck: no input requires grad, so there is nothing to check")
+    scalar = _scalarize(fn, xs)
+    scalar(*xs).backward()
+    numerical = numerical_grad(scalar, *xs, eps=eps)
+    reports = []
+    wanted = [(i, x) for i, x in enumerate(xs) if isinstance(x, Tensor) and x.requires_grad]
+    for (index, x), num in zip(wanted, numerical):
+        ana = x.grad.data if x.grad is not None else np.zeros_like(num)
+        error = np.abs(ana - num)
+        excess = error - (atol + rtol * np.abs(num))
+        worst = np.unravel_index(np.argmax(excess), num.shape) if num.size else ()
+        reports.append(InputReport(
+            index=index, shape=tuple(x.shape),
+            max_abs_error=float(error.max(initial=0)),
+            max_rel_error=float((error / np.maximum(np.abs(num), 1e-12)).max(initial=0)),
+            worst=tuple(int(w) for w in worst),
+            analytic=float(ana[worst]) if num.size else 0.0,
+            numerical=float(num[worst]) if num.size else 0.0,
+            passed=bool(excess.max(initial=-1) <= 0)))
+    return reports
+
+
+def gradcheck(fn, *inputs, eps: float = 1e-6, atol: float = 1e-5, rtol: float = 1e-3) -> bool:
+    """True if, for every input that requires grad, backward's gradient matches the central
+    difference within ``atol + rtol * |numerical|`` everywhere; otherwise a GradcheckError
+    whose message shows, per input, the largest absolute and relative errors, where the worst
+    element is, and both values there."""
+    reports = compare_gradients(fn, *inputs, eps=eps, atol=atol, rtol=rtol)
+    if all(r.passed for r in reports):
+        return True
+    lines = [("ok      " if r.passed else "MISMATCH ") + r.describe() for r in reports]
+    raise GradcheckError("gradcheck failed (atol={}, rtol={}):\n  {}".format(
+        atol, rtol, "\n  ".join(lines)))

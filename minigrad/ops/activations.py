@@ -1,0 +1,164 @@
+"""Activation functions (SPEC F10), each in a numerically stable form.
+
+The textbook forms overflow: ``1/(1+e^-x)`` computes e^1000 at x = -1000, and
+``(e^{2x}-1)/(e^{2x}+1)`` computes inf/inf = nan at x = 1000.  The forms below only ever
+exponentiate non-positive numbers, so no input produces an overflow warning or a nan.
+"""
+from __future__ import annotations
+
+import math
+
+from ..autograd import Function
+from ..backend import array_module_of, erf
+
+
+class ReLU(Function):
+    """z = max(x, 0).   dL/dx = g * [x > 0]  (0 at x = 0, as PyTorch)."""
+
+    def forward(ctx, x):
+        z = array_module_of(x).maximum(x, 0)
+        ctx.save_for_backward(z)
+        return z
+
+    def backward(ctx, g):
+        (z,) = ctx.saved
+        return g * (z > 0)
+
+
+class LeakyReLU(Function):
+    """z = x if x > 0 else a·x.   dL/dx = g if x > 0 else a·g."""
+
+    def forward(ctx, x, negative_slope=0.01):
+        ctx.save_for_backward(x)
+        ctx.slope = negative_slope
+        return array_module_of(x).where(x > 0, x, x * negative_slope)
+
+    def backward(ctx, g):
+        (x,) = ctx.saved
+        return array_module_of(g).where(x > 0, g, g * ctx.slope)
+
+
+def stable_sigmoid(x):
+    """σ(x) = 1/(1+e^-x), evaluated as 1/(1+e^-|x|) for x >= 0 and e^-|x|/(1+e^-|x|) for x < 0
+    (the same function: multiply numerator and denominator by eˣ), so exp never overflows."""
+    xp = array_module_of(x)
+    e = xp.exp(-xp.abs(x))
+    return xp.where(x >= 0, 1, e) / (1 + e)
+
+
+class Sigmoid(Function):
+    """z = σ(x) = 1 / (1 + e^-x).   dL/dx = g * z * (1 - z)."""
+
+    def forward(ctx, x):
+        z = stable_sigmoid(x)
+        ctx.save_for_backward(z)
+        return z
+
+    def backward(ctx, g):
+        (z,) = ctx.saved
+        return g * z * (1 - z)
+
+
+class Tanh(Function):
+    """z = tanh x = (e^{2x} - 1)/(e^{2x} + 1).   dL/dx = g * (1 - z²).
+
+    Forward uses the library tanh, which is stable; the printed quotient is nan for x >= 355.
+    """
+
+    def forward(ctx, x):
+        z = array_module_of(x).tanh(x)
+        ctx.save_for_backward(z)
+        return z
+
+    def backward(ctx, g):
+        (z,) = ctx.saved
+        return g * (1 - z * z)
+
+
+class Softplus(Function):
+    """z = ln(1 + eˣ) = max(x, 0) + ln(1 + e^-|x|).   dL/dx = g * σ(x)."""
+
+    def forward(ctx, x):
+        xp = array_module_of(x)
+        ctx.save_for_backward(x)
+        return xp.maximum(x, 0) + xp.log1p(xp.exp(-xp.abs(x)))
+
+    def backward(ctx, g):
+        (x,) = ctx.saved
+        return g * stable_sigmoid(x)
+
+
+_SQRT_2_OVER_PI = math.sqrt(2 / math.pi)
+
+
+class GELU(Function):
+    """z = x Φ(x), Φ the standard normal CDF = ½(1 + erf(x/√2)).
+    dL/dx = g * (Φ(x) + x φ(x)),  φ(x) = e^{-x²/2}/√(2π).
+
+    ``approximate='tanh'``: z = ½x(1 + tanh(u)), u = √(2/π)(x + 0.044715x³);
+    dL/dx = g * (½(1 + t) + ½x(1 - t²) √(2/π)(1 + 3·0.044715x²)),  t = tanh u.
+    """
+
+    def forward(ctx, x, approximate="none"):
+        if approximate not in ("none", "tanh"):
+            raise ValueError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
+        xp = array_module_of(x)
+        ctx.approximate = approximate
+        if approximate == "tanh":
+            t = xp.tanh(_SQRT_2_OVER_PI * (x + 0.044715 * x ** 3))
+            ctx.save_for_backward(x, t)
+            return 0.5 * x * (1 + t)
+        cdf = 0.5 * (1 + erf(x / math.sqrt(2)))
+        ctx.save_for_backward(x, cdf)
+        return x * cdf
+
+    def backward(ctx, g):
+        x, s = ctx.saved
+        xp = array_module_of(x)
+        if ctx.approximate == "tanh":
+            du = _SQRT_2_OVER_PI * (1 + 3 * 0.044715 * x * x)
+            return g * (0.5 * (1 + s) + 0.5 * x * (1 - s * s) * du)
+        pdf = xp.exp(-0.5 * x * x) / math.sqrt(2 * math.pi)
+        return g * (s + x * pdf)
+
+
+def _shifted_exp(x, dim):
+    """(e^{x - max x}, that max) along ``dim``: the shift keeps every exponent <= 0."""
+    xp = array_module_of(x)
+    shift = x.max(axis=dim, keepdims=True)
+    return xp.exp(x - shift), shift
+
+
+class Softmax(Function):
+    """z_i = e^{x_i} / Σ_j e^{x_j} along ``dim``.   dL/dx = z ⊙ (g - Σ_j g_j z_j)."""
+
+    def forward(ctx, x, dim):
+        e, _ = _shifted_exp(x, dim)
+        z = e / e.sum(axis=dim, keepdims=True)
+        ctx.save_for_backward(z)
+        ctx.dim = dim
+        return z
+
+    def backward(ctx, g):
+        (z,) = ctx.saved
+        return z * (g - (g * z).sum(axis=ctx.dim, keepdims=True))
+
+
+def log_softmax(x, dim):
+    """log softmax on raw arrays: x - max - ln Σ e^{x - max}  (never takes the log of 0)."""
+    e, shift = _shifted_exp(x, dim)
+    return x - shift - array_module_of(x).log(e.sum(axis=dim, keepdims=True))
+
+
+class LogSoftmax(Function):
+    """z_i = x_i - ln Σ_j e^{x_j} along ``dim``.   dL/dx = g - softmax(x) Σ_j g_j."""
+
+    def forward(ctx, x, dim):
+        z = log_softmax(x, dim)
+        ctx.save_for_backward(z)
+        ctx.dim = dim
+        return z
+
+    def backward(ctx, g):
+        (z,) = ctx.saved
+        return g - array_module_of(z).exp(z) * g.sum(axis=ctx.dim, keepdims=True)

@@ -1,0 +1,236 @@
+"""Elementwise arithmetic and math.  g = dL/d(out) throughout.
+
+Inputs may broadcast against each other; each backward returns the gradient in the broadcast
+shape and the engine's ``unbroadcast`` sums it back to each input's shape.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ..autograd import Function
+from ..backend import array_module_of
+
+
+def _broadcast_error(op: str, x, y, err: Exception) -> ValueError:
+    return ValueError(f"{op}: shapes {tuple(np.shape(x))} and {tuple(np.shape(y))} cannot be "
+                      f"broadcast together") if "broadcast" in str(err) else err
+
+
+class _Binary(Function):
+    """A two-input op whose forward is one array expression that may fail to broadcast."""
+
+    def forward(ctx, x, y):
+        try:
+            return ctx.compute(x, y)
+        except ValueError as err:
+            raise _broadcast_error(type(ctx).__name__.lower(), x, y, err) from None
+
+
+class Add(_Binary):
+    """z = x + y.   dL/dx = g,   dL/dy = g."""
+
+    def compute(ctx, x, y):
+        return x + y
+
+    def backward(ctx, g):
+        return g, g
+
+
+class Sub(_Binary):
+    """z = x - y.   dL/dx = g,   dL/dy = -g."""
+
+    def compute(ctx, x, y):
+        return x - y
+
+    def backward(ctx, g):
+        return g, (-g if ctx.needs_input_grad[1] else None)
+
+
+class Mul(_Binary):
+    """z = x * y.   dL/dx = g * y,   dL/dy = g * x."""
+
+    def compute(ctx, x, y):
+        ctx.save_for_backward(x, y)
+        return x * y
+
+    def backward(ctx, g):
+        x, y = ctx.saved
+        dx = g * y if ctx.needs_input_grad[0] else None
+        dy = g * x if ctx.needs_input_grad[1] else None
+        return dx, dy
+
+
+class Div(_Binary):
+    """z = x / y.   dL/dx = g / y,   dL/dy = -g * x / y²."""
+
+    def compute(ctx, x, y):
+        ctx.save_for_backward(x, y)
+        return x / y
+
+    def backward(ctx, g):
+        x, y = ctx.saved
+        dx = g / y if ctx.needs_input_grad[0] else None
+        dy = -g * x / (y * y) if ctx.needs_input_grad[1] else None
+        return dx, dy
+
+
+class Pow(_Binary):
+    """z = x ** y.   dL/dx = g * y * x^(y-1),   dL/dy = g * x^y * ln x.
+
+    At x = 0 we follow PyTorch: dL/dx = 0 where y = 0 (x⁰ is constant), and dL/dy = 0 where
+    y >= 0 (ln 0 is -inf, but x^y is flat in y there); elsewhere the formulas' values.
+    """
+
+    def compute(ctx, x, y):
+        z = x ** y
+        ctx.save_for_backward(x, y, z)
+        return z
+
+    def backward(ctx, g):
+        x, y, z = ctx.saved
+        xp = array_module_of(z)
+        dx = dy = None
+        with np.errstate(divide="ignore", invalid="ignore"):
+            if ctx.needs_input_grad[0]:
+                dx = g * xp.where(y == 0, 0, y * x ** (y - 1))
+            if ctx.needs_input_grad[1]:
+                dy = g * xp.where((x == 0) & (y >= 0), 0, z * xp.log(x))
+        return dx, dy
+
+
+class Neg(Function):
+    """z = -x.   dL/dx = -g."""
+
+    def forward(ctx, x):
+        return -x
+
+    def backward(ctx, g):
+        return -g
+
+
+class Exp(Function):
+    """z = eˣ.   dL/dx = g * eˣ = g * z."""
+
+    def forward(ctx, x):
+        z = array_module_of(x).exp(x)
+        ctx.save_for_backward(z)
+        return z
+
+    def backward(ctx, g):
+        (z,) = ctx.saved
+        return g * z
+
+
+class Log(Function):
+    """z = ln x.   dL/dx = g / x."""
+
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return array_module_of(x).log(x)
+
+    def backward(ctx, g):
+        (x,) = ctx.saved
+        return g / x
+
+
+class Sqrt(Function):
+    """z = √x.   dL/dx = g / (2√x) = g / (2z)."""
+
+    def forward(ctx, x):
+        z = array_module_of(x).sqrt(x)
+        ctx.save_for_backward(z)
+        return z
+
+    def backward(ctx, g):
+        (z,) = ctx.saved
+        return g / (2 * z)
+
+
+class Abs(Function):
+    """z = |x|.   dL/dx = g * sign(x)  (0 at x = 0, as PyTorch)."""
+
+    def forward(ctx, x):
+        xp = array_module_of(x)
+        ctx.save_for_backward(x)
+        return xp.abs(x)
+
+    def backward(ctx, g):
+        (x,) = ctx.saved
+        return g * array_module_of(x).sign(x)
+
+
+class Maximum(_Binary):
+    """z = max(x, y) elementwise.   dL/dx = g * [x > y],   dL/dy = g * [y > x];
+    at ties x == y each side gets g / 2 (PyTorch's rule: the subgradient's midpoint)."""
+
+    def compute(ctx, x, y):
+        ctx.save_for_backward(x, y)
+        return array_module_of(x).maximum(x, y)
+
+    def backward(ctx, g):
+        x, y = ctx.saved
+        return _tie_split(g, x > y, x == y)
+
+
+class Minimum(_Binary):
+    """z = min(x, y) elementwise.   dL/dx = g * [x < y],   dL/dy = g * [y < x]; ties split."""
+
+    def compute(ctx, x, y):
+        ctx.save_for_backward(x, y)
+        return array_module_of(x).minimum(x, y)
+
+    def backward(ctx, g):
+        x, y = ctx.saved
+        return _tie_split(g, x < y, x == y)
+
+
+def _tie_split(g, x_wins, tie):
+    """Gradients of a two-way selection: all of g to the winner, half each on a tie."""
+    share = x_wins + 0.5 * tie
+    return g * share, g * (1 - share)
+
+
+class Where(Function):
+    """z = x where cond else y.   dL/dx = g * cond,   dL/dy = g * (not cond)."""
+
+    def forward(ctx, cond, x, y):
+        ctx.cond = cond
+        return array_module_of(cond).where(cond, x, y)
+
+    def backward(ctx, g):
+        xp = array_module_of(g)
+        dx = xp.where(ctx.cond, g, 0) if ctx.needs_input_grad[1] else None
+        dy = xp.where(ctx.cond, 0, g) if ctx.needs_input_grad[2] else None
+        return None, dx, dy
+
+
+class Clamp(Function):
+    """z = min(max(x, low), high).   dL/dx = g * [low <= x <= high]  (PyTorch: the gradient
+    passes at the boundaries themselves)."""
+
+    def forward(ctx, x, low=None, high=None):
+        if low is None and high is None:
+            raise ValueError("clamp: at least one of min and max must be given")
+        ctx.save_for_backward(x)
+        ctx.low, ctx.high = low, high
+        return array_module_of(x).clip(x, low, high)
+
+    def backward(ctx, g):
+        (x,) = ctx.saved
+        inside = True
+        if ctx.low is not None:
+            inside = inside & (x >= ctx.low)
+        if ctx.high is not None:
+            inside = inside & (x <= ctx.high)
+        return g * inside
+
+
+class Cast(Function):
+    """z = x converted to ``dtype``.   dL/dx = g converted back to x's dtype."""
+
+    def forward(ctx, x, dtype):
+        ctx.source = x.dtype
+        return x.astype(dtype)
+
+    def backward(ctx, g):
+        return g.astype(ctx.source)

@@ -1,0 +1,59 @@
+"""Matrix product with NumPy's semantics: vectors, matrices, and stacks of matrices whose
+batch dimensions broadcast."""
+from __future__ import annotations
+
+from ..autograd import Function
+from ..backend import array_module_of
+
+
+def _check_shapes(a, b) -> None:
+    """Name both shapes and the two sizes that disagree, before NumPy's terser message."""
+    if a.ndim == 0 or b.ndim == 0:
+        raise ValueError(f"matmul: both operands need at least one dimension; got shapes "
+                         f"{tuple(a.shape)} and {tuple(b.shape)}")
+    k_a, k_b = a.shape[-1], b.shape[-2 if b.ndim > 1 else 0]
+    if k_a != k_b:
+        raise ValueError(f"matmul: shapes {tuple(a.shape)} and {tuple(b.shape)} are not "
+                         f"aligned: {k_a} (last dim of the first) != {k_b} "
+                         f"({'second-to-last' if b.ndim > 1 else 'only'} dim of the second)")
+
+
+def _swap(m):
+    """The transpose of each matrix in a stack (a view)."""
+    return array_module_of(m).swapaxes(m, -1, -2)
+
+
+class MatMul(Function):
+    """Z = A @ B.   dL/dA = G @ Bᵀ,   dL/dB = Aᵀ @ G   (Bᵀ, Aᵀ: each matrix transposed).
+
+    A vector operand is a matrix with one row (A) or one column (B) whose extra axis is dropped
+    from the result; backward puts it back, applies the matrix formulas, and drops it again.
+    Gradients of broadcast batch dimensions are summed back by the engine's ``unbroadcast``.
+    """
+
+    def forward(ctx, a, b):
+        _check_shapes(a, b)
+        ctx.save_for_backward(a, b)
+        return a @ b
+
+    def backward(ctx, g):
+        a, b = ctx.saved
+        if a.ndim == 1 and b.ndim == 1:  # dot product: g is a scalar
+            return g * b, g * a
+        a2 = a[None, :] if a.ndim == 1 else a
+        b2 = b[:, None] if b.ndim == 1 else b
+        g2 = g
+        if a.ndim == 1:
+            g2 = g2[..., None, :]
+        if b.ndim == 1:
+            g2 = g2[..., None]
+        da = db = None
+        if ctx.needs_input_grad[0]:
+            da = g2 @ _swap(b2)
+            if a.ndim == 1:
+                da = da[..., 0, :]
+        if ctx.needs_input_grad[1]:
+            db = _swap(a2) @ g2
+            if b.ndim == 1:
+                db = db[..., 0]
+        return da, db

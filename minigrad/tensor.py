@@ -1,0 +1,434 @@
+"""The Tensor: an array, the gradient it receives, and the node that made it.
+
+A Tensor wraps a raw array (``.data``: NumPy on the CPU, CuPy on a GPU).  When it was produced
+by a recorded operation, ``.grad_fn`` is that operation's node (a ``Function``), which holds the
+input tensors; following those links backwards is the computation graph that ``backward()``
+walks.  Leaves (tensors made by you, not by an op) have ``grad_fn is None`` and collect their
+gradient in ``.grad``.
+
+Every method that computes something is a thin call into ``minigrad.ops``, where the forward and
+backward formulas are written out.
+"""
+from __future__ import annotations
+
+from collections import namedtuple
+
+import numpy as np
+
+from . import backend
+
+_MaxResult = namedtuple("_MaxResult", ["values", "indices"])
+
+
+def _raw(value):
+    """The array inside a Tensor; anything else unchanged."""
+    return value.data if isinstance(value, Tensor) else value
+
+
+class Tensor:
+    """An n-dimensional array that can record the operations applied to it."""
+
+    __slots__ = ("data", "grad", "requires_grad", "grad_fn", "__weakref__")
+    __array_ufunc__ = None  # make ``ndarray + Tensor`` call Tensor.__radd__
+
+    def __init__(self, data, dtype=None, requires_grad: bool = False, device=None):
+        from .creation import as_array
+        self.data = as_array(data, dtype, device)
+        self.grad = None
+        self.grad_fn = None
+        self.requires_grad = False
+        if requires_grad:
+            self.requires_grad_(True)
+
+    @staticmethod
+    def _wrap(data, grad_fn) -> "Tensor":
+        """A Tensor around an existing array, without copying or converting it."""
+        if isinstance(data, np.generic):
+            data = np.asarray(data)
+        out = object.__new__(Tensor)
+        out.data = data
+        out.grad = None
+        out.grad_fn = grad_fn
+        out.requires_grad = grad_fn is not None
+        return out
+
+    # ------------------------------------------------------------------ what it is
+    @property
+    def shape(self) -> tuple:
+        return self.data.shape
+
+    @property
+    def dtype(self):
+        return self.data.dtype
+
+    @property
+    def ndim(self) -> int:
+        return self.data.ndim
+
+    @property
+    def device(self) -> str:
+        return backend.device_of(self.data)
+
+    @property
+    def is_leaf(self) -> bool:
+        """True for tensors you made yourself (not the result of a recorded op)."""
+        return self.grad_fn is None
+
+    def size(self, dim: int | None = None):
+        """The shape, or the length of one dimension."""
+        return self.data.shape if dim is None else self.data.shape[dim]
+
+    def dim(self) -> int:
+        return self.data.ndim
+
+    def numel(self) -> int:
+        return int(self.data.size)
+
+    def __len__(self) -> int:
+        if self.data.ndim == 0:
+            raise TypeError("len() of a 0-d tensor")
+        return self.data.shape[0]
+
+    # ------------------------------------------------------------------ autograd
+    def requires_grad_(self, requires_grad: bool = True) -> "Tensor":
+        """Mark a leaf as a variable whose gradient backward() should compute."""
+        if requires_grad and self.data.dtype.kind != "f":
+            raise TypeError(f"only floating point tensors can require gradients; this tensor "
+                            f"has dtype {self.data.dtype} (make it with dtype=minigrad.float32)")
+        if not requires_grad and self.grad_fn is not None:
+            raise RuntimeError("requires_grad_(False) on a non-leaf tensor: use detach()")
+        self.requires_grad = requires_grad
+        return self
+
+    def backward(self, gradient=None) -> None:
+        """Accumulate d(self)/d(leaf) into every leaf's ``.grad`` (see autograd.backward)."""
+        from .autograd import backward
+        backward(self, gradient)
+
+    def retain_grad(self) -> None:
+        """Keep this intermediate tensor's gradient in ``.grad`` at the next backward()."""
+        if self.grad_fn is not None:
+            self.grad_fn.retained = self
+
+    def detach(self) -> "Tensor":
+        """The same data, cut from the graph."""
+        return Tensor._wrap(self.data, None)
+
+    # ------------------------------------------------------------------ conversions
+    def item(self):
+        """The single value of a one-element tensor as a Python number."""
+        if self.data.size != 1:
+            raise ValueError(f"item(): only one-element tensors can be converted to Python "
+                             f"scalars; this one has shape {tuple(self.shape)}")
+        return self.data.reshape(()).item()
+
+    def numpy(self) -> np.ndarray:
+        """The data as a NumPy array (shares memory on the CPU)."""
+        if self.device != "cpu":
+            raise TypeError("numpy(): the tensor is on 'cuda'; call .cpu() first")
+        return self.data
+
+    def tolist(self):
+        return self.data.tolist()
+
+    def __array__(self, dtype=None, copy=None):
+        array = backend.to_device(self.data, "cpu")
+        return array if dtype is None else array.astype(dtype)
+
+    def __float__(self) -> float:
+        return float(self.item())
+
+    def __int__(self) -> int:
+        return int(self.item())
+
+    def __bool__(self) -> bool:
+        if self.data.size != 1:
+            raise RuntimeError(f"the truth value of a tensor with {self.data.size} elements is "
+                               f"ambiguous: use .any() or .all()")
+        return bool(self.item())
+
+    __hash__ = object.__hash__
+
+    def __iter__(self):
+        return (self[i] for i in range(len(self)))
+
+    def __repr__(self) -> str:
+        from .display import tensor_repr
+        return tensor_repr(self)
+
+    def to(self, *args, dtype=None, device=None) -> "Tensor":
+        """``to("cuda")``, ``to(minigrad.float64)``, ``to(device, dtype)``: a converted copy
+        (or self when nothing changes); differentiable."""
+        for arg in args:
+            if isinstance(arg, str) or arg is None:
+                device = arg
+            else:
+                dtype = arg
+        out = self
+        if device is not None and backend.normalize_device(device) != self.device:
+            out = ops.shape.ToDevice.apply(out, device=backend.normalize_device(device))
+        if dtype is not None and np.dtype(dtype) != out.dtype:
+            out = ops.elementwise.Cast.apply(out, dtype=np.dtype(dtype))
+        return out
+
+    def cpu(self) -> "Tensor":
+        return self.to("cpu")
+
+    def cuda(self) -> "Tensor":
+        return self.to("cuda")
+
+    def float(self) -> "Tensor":
+        return self.to(np.float32)
+
+    def double(self) -> "Tensor":
+        return self.to(np.float64)
+
+    def long(self) -> "Tensor":
+        return self.to(np.int64)
+
+    def int(self) -> "Tensor":
+        return self.to(np.int32)
+
+    def bool(self) -> "Tensor":
+        return self.to(np.bool_)
+
+    # ------------------------------------------------------------------ in place (no graph)
+    def _check_inplace(self, name: str) -> None:
+        from .autograd import is_grad_enabled
+        if self.requires_grad and is_grad_enabled():
+            raise RuntimeError(f"{name}(): a tensor that requires grad cannot be changed in "
+                               f"place while grad is recorded; wrap it in minigrad.no_grad()")
+
+    def zero_(self) -> "Tensor":
+        self._check_inplace("zero_")
+        self.data[...] = 0
+        return self
+
+    def fill_(self, value) -> "Tensor":
+        self._check_inplace("fill_")
+        self.data[...] = value
+        return self
+
+    def copy_(self, source) -> "Tensor":
+        self._check_inplace("copy_")
+        self.data[...] = _raw(source)
+        return self
+
+    # ------------------------------------------------------------------ arithmetic
+    def __add__(self, other):
+        return ops.elementwise.Add.apply(self, other)
+
+    def __radd__(self, other):
+        return ops.elementwise.Add.apply(other, self)
+
+    def __sub__(self, other):
+        return ops.elementwise.Sub.apply(self, other)
+
+    def __rsub__(self, other):
+        return ops.elementwise.Sub.apply(other, self)
+
+    def __mul__(self, other):
+        return ops.elementwise.Mul.apply(self, other)
+
+    def __rmul__(self, other):
+        return ops.elementwise.Mul.apply(other, self)
+
+    def __truediv__(self, other):
+        return ops.elementwise.Div.apply(self, other)
+
+    def __rtruediv__(self, other):
+        return ops.elementwise.Div.apply(other, self)
+
+    def __pow__(self, exponent):
+        return ops.elementwise.Pow.apply(self, exponent)
+
+    def __rpow__(self, base):
+        return ops.elementwise.Pow.apply(base, self)
+
+    def __neg__(self):
+        return ops.elementwise.Neg.apply(self)
+
+    def __abs__(self):
+        return ops.elementwise.Abs.apply(self)
+
+    def __matmul__(self, other):
+        return ops.matmul.MatMul.apply(self, other)
+
+    def __rmatmul__(self, other):
+        return ops.matmul.MatMul.apply(other, self)
+
+    # comparisons give boolean tensors outside the graph
+    def __eq__(self, other):
+        return Tensor._wrap(self.data == _raw(other), None)
+
+    def __ne__(self, other):
+        return Tensor._wrap(self.data != _raw(other), None)
+
+    def __lt__(self, other):
+        return Tensor._wrap(self.data < _raw(other), None)
+
+    def __le__(self, other):
+        return Tensor._wrap(self.data <= _raw(other), None)
+
+    def __gt__(self, other):
+        return Tensor._wrap(self.data > _raw(other), None)
+
+    def __ge__(self, other):
+        return Tensor._wrap(self.data >= _raw(other), None)
+
+    def eq(self, other):
+        return self == other
+
+    def any(self) -> "Tensor":
+        return Tensor._wrap(self.data.any(), None)
+
+    def all(self) -> "Tensor":
+        return Tensor._wrap(self.data.all(), None)
+
+    # ------------------------------------------------------------------ elementwise math
+    def exp(self):
+        return ops.elementwise.Exp.apply(self)
+
+    def log(self):
+        return ops.elementwise.Log.apply(self)
+
+    def sqrt(self):
+        return ops.elementwise.Sqrt.apply(self)
+
+    def abs(self):
+        return ops.elementwise.Abs.apply(self)
+
+    def pow(self, exponent):
+        return ops.elementwise.Pow.apply(self, exponent)
+
+    def maximum(self, other):
+        return ops.elementwise.Maximum.apply(self, other)
+
+    def minimum(self, other):
+        return ops.elementwise.Minimum.apply(self, other)
+
+    def clamp(self, min=None, max=None):
+        return ops.elementwise.Clamp.apply(self, low=_raw(min), high=_raw(max))
+
+    clip = clamp
+
+    def relu(self):
+        return ops.activations.ReLU.apply(self)
+
+    def sigmoid(self):
+        return ops.activations.Sigmoid.apply(self)
+
+    def tanh(self):
+        return ops.activations.Tanh.apply(self)
+
+    def softmax(self, dim: int):
+        return ops.activations.Softmax.apply(self, dim=dim)
+
+    def log_softmax(self, dim: int):
+        return ops.activations.LogSoftmax.apply(self, dim=dim)
+
+    def matmul(self, other):
+        return ops.matmul.MatMul.apply(self, other)
+
+    # ------------------------------------------------------------------ reductions
+    def sum(self, dim=None, keepdim: bool = False):
+        return ops.reduce.Sum.apply(self, dim=dim, keepdim=keepdim)
+
+    def mean(self, dim=None, keepdim: bool = False):
+        return ops.reduce.Mean.apply(self, dim=dim, keepdim=keepdim)
+
+    def var(self, dim=None, keepdim: bool = False, *, unbiased=None, correction=None):
+        correction = ops.reduce.resolve_correction(unbiased, correction)
+        return ops.reduce.Var.apply(self, dim=dim, keepdim=keepdim, correction=correction)
+
+    def std(self, dim=None, keepdim: bool = False, *, unbiased=None, correction=None):
+        correction = ops.reduce.resolve_correction(unbiased, correction)
+        return ops.reduce.Std.apply(self, dim=dim, keepdim=keepdim, correction=correction)
+
+    def amax(self, dim=None, keepdim: bool = False):
+        return ops.reduce.AMax.apply(self, dim=dim, keepdim=keepdim)
+
+    def amin(self, dim=None, keepdim: bool = False):
+        return ops.reduce.AMin.apply(self, dim=dim, keepdim=keepdim)
+
+    def max(self, dim: int | None = None, keepdim: bool = False):
+        """Largest element; with ``dim``, ``(values, indices)`` along it (PyTorch's contract).
+
+        Ties: without ``dim`` the gradient is shared equally by all maximal elements; with
+        ``dim`` it goes to the one element whose index is returned (the first).
+        """
+        if dim is None:
+            return self.amax()
+        return self._select(self.argmax(dim, keepdim=True), dim, keepdim)
+
+    def min(self, dim: int | None = None, keepdim: bool = False):
+        """Smallest element; ties as in ``max``."""
+        if dim is None:
+            return self.amin()
+        return self._select(self.argmin(dim, keepdim=True), dim, keepdim)
+
+    def _select(self, index: "Tensor", dim: int, keepdim: bool):
+        values = self.gather(dim, index)
+        if not keepdim:
+            values, index = values.squeeze(dim), index.squeeze(dim)
+        return _MaxResult(values, index)
+
+    def argmax(self, dim: int | None = None, keepdim: bool = False):
+        return Tensor._wrap(ops.reduce.arg_reduce(self.data, "argmax", dim, keepdim), None)
+
+    def argmin(self, dim: int | None = None, keepdim: bool = False):
+        return Tensor._wrap(ops.reduce.arg_reduce(self.data, "argmin", dim, keepdim), None)
+
+    # ------------------------------------------------------------------ shape
+    def reshape(self, *shape):
+        return ops.shape.Reshape.apply(self, shape=ops.shape.size_args(shape))
+
+    view = reshape
+
+    def flatten(self, start_dim: int = 0, end_dim: int = -1):
+        return self.reshape(ops.shape.flattened_shape(self.shape, start_dim, end_dim))
+
+    def squeeze(self, dim=None):
+        return self.reshape(ops.shape.squeezed_shape(self.shape, dim))
+
+    def unsqueeze(self, dim: int):
+        return self.reshape(ops.shape.unsqueezed_shape(self.shape, dim))
+
+    def permute(self, *dims):
+        return ops.shape.Permute.apply(self, dims=ops.shape.size_args(dims))
+
+    def transpose(self, dim0: int, dim1: int):
+        dims = list(range(self.ndim))
+        dims[dim0], dims[dim1] = dims[dim1], dims[dim0]
+        return self.permute(dims)
+
+    @property
+    def T(self):
+        """All dimensions reversed (the matrix transpose for 2-D tensors)."""
+        return self.permute(tuple(reversed(range(self.ndim))))
+
+    @property
+    def mT(self):
+        """The last two dimensions swapped (a batch of transposed matrices)."""
+        return self.transpose(-2, -1)
+
+    def expand(self, *sizes):
+        return ops.shape.Expand.apply(self, shape=ops.shape.size_args(sizes))
+
+    def expand_as(self, other):
+        return self.expand(other.shape)
+
+    def gather(self, dim: int, index):
+        return ops.shape.Gather.apply(self, dim=dim, index=_raw(index))
+
+    def split(self, split_size_or_sections, dim: int = 0):
+        return ops.shape.split(self, split_size_or_sections, dim)
+
+    def chunk(self, chunks: int, dim: int = 0):
+        return ops.shape.chunk(self, chunks, dim)
+
+    def __getitem__(self, index):
+        return ops.shape.GetItem.apply(self, index=ops.shape.raw_index(index))
+
+
+from . import ops  # noqa: E402  (ops import Tensor; the methods above resolve it at call time)

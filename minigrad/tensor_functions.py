@@ -1,0 +1,65 @@
+"""The free functions of the ``minigrad`` namespace (``minigrad.cat``, ``minigrad.exp``...),
+named as in ``torch``.  Each is a one-line call of an op in ``minigrad.ops``."""
+from __future__ import annotations
+
+from .ops import elementwise, matmul as _matmul, shape
+from .tensor import Tensor
+
+
+def _tensor(value) -> Tensor:
+    return value if isinstance(value, Tensor) else Tensor(value)
+
+
+def exp(x): return _tensor(x).exp()
+def log(x): return _tensor(x).log()
+def sqrt(x): return _tensor(x).sqrt()
+def abs(x): return _tensor(x).abs()  # noqa: A001 - torch's name
+def sum(x, dim=None, keepdim=False): return _tensor(x).sum(dim, keepdim)  # noqa: A001
+def mean(x, dim=None, keepdim=False): return _tensor(x).mean(dim, keepdim)
+def max(x, dim=None, keepdim=False): return _tensor(x).max(dim, keepdim)  # noqa: A001
+def min(x, dim=None, keepdim=False): return _tensor(x).min(dim, keepdim)  # noqa: A001
+def argmax(x, dim=None, keepdim=False): return _tensor(x).argmax(dim, keepdim)
+def argmin(x, dim=None, keepdim=False): return _tensor(x).argmin(dim, keepdim)
+def reshape(x, *shape): return _tensor(x).reshape(*shape)
+def flatten(x, start_dim=0, end_dim=-1): return _tensor(x).flatten(start_dim, end_dim)
+def transpose(x, dim0, dim1): return _tensor(x).transpose(dim0, dim1)
+def permute(x, dims): return _tensor(x).permute(dims)
+def squeeze(x, dim=None): return _tensor(x).squeeze(dim)
+def unsqueeze(x, dim): return _tensor(x).unsqueeze(dim)
+def split(x, split_size_or_sections, dim=0): return _tensor(x).split(split_size_or_sections, dim)
+def chunk(x, chunks, dim=0): return _tensor(x).chunk(chunks, dim)
+def gather(x, dim, index): return _tensor(x).gather(dim, index)
+def clamp(x, min=None, max=None): return _tensor(x).clamp(min, max)  # noqa: A002
+
+
+def maximum(x, y) -> Tensor:
+    """Elementwise larger of x and y (ties split the gradient)."""
+    return elementwise.Maximum.apply(x, y)
+
+
+def minimum(x, y) -> Tensor:
+    """Elementwise smaller of x and y (ties split the gradient)."""
+    return elementwise.Minimum.apply(x, y)
+
+
+def where(condition, x, y) -> Tensor:
+    """x where ``condition`` holds, else y (elementwise, broadcasting)."""
+    return elementwise.Where.apply(condition, x, y)
+
+
+def matmul(a, b) -> Tensor:
+    """Matrix product with NumPy's broadcasting rules."""
+    return _matmul.MatMul.apply(a, b)
+
+
+def cat(tensors, dim: int = 0) -> Tensor:
+    """Join tensors along an existing dimension."""
+    return shape.Cat.apply(*tensors, dim=dim)
+
+
+concat = cat
+
+
+def stack(tensors, dim: int = 0) -> Tensor:
+    """Join same-shaped tensors along a new dimension."""
+    return shape.Stack.apply(*tensors, dim=dim)

@@ -1,0 +1,135 @@
+"""Elementwise ops: values and gradients equal PyTorch's and central differences, over
+broadcasting shapes; reflected scalars; comparisons; error messages."""
+import numpy as np
+import pytest
+from hypothesis import assume, given, strategies as st
+
+import minigrad as mg
+from reference import assert_gradcheck, assert_matches_torch, torch_or_skip
+from strategies import arrays, away_from, broadcast_pair, shapes
+
+BINARY = {
+    "add": (lambda a, b: a + b, lambda a, b: a + b),
+    "sub": (lambda a, b: a - b, lambda a, b: a - b),
+    "mul": (lambda a, b: a * b, lambda a, b: a * b),
+    "div": (lambda a, b: a / b, lambda a, b: a / b),
+    "maximum": (mg.maximum, lambda a, b: __import__("torch").maximum(a, b)),
+    "minimum": (mg.minimum, lambda a, b: __import__("torch").minimum(a, b)),
+}
+
+
+@pytest.mark.parametrize("name", BINARY)
+@given(pair=broadcast_pair())
+def test_binary_ops_broadcast(name, pair):
+    a, b = pair
+    if name == "div":
+        b = np.where(np.abs(b) < 0.5, 0.5, b)
+    if name in ("maximum", "minimum"):  # ties are tested on their own below
+        assume(np.all(np.abs(np.subtract(a, b)) > 1e-3))
+    ours, theirs = BINARY[name]
+    assert_matches_torch(ours, theirs, a, b)
+    assert_gradcheck(ours, a, b)
+
+
+@given(pair=broadcast_pair(low=0.5, high=2.0))
+def test_pow_with_tensor_exponent(pair):
+    a, b = pair
+    assert_matches_torch(lambda x, y: x ** y, lambda x, y: x ** y, a, b)
+    assert_gradcheck(lambda x, y: x ** y, a, b)
+
+
+@pytest.mark.parametrize("exponent", [2, 3, 0.5, -1.5])
+def test_pow_with_scalar_exponent(exponent, rng):
+    a = rng.uniform(0.5, 2, (3, 4))
+    assert_matches_torch(lambda x: x ** exponent, lambda x: x ** exponent, a)
+    assert_gradcheck(lambda x: x ** exponent, a)
+
+
+def test_pow_exponent_gradient_at_zero_base():
+    torch = torch_or_skip()
+    base = np.array([0.0, 0.0, 2.0])
+    exponent = np.array([2.0, 0.0, 1.5])
+    assert_matches_torch(lambda x, y: x ** y, lambda x, y: torch.pow(x, y), base, exponent)
+
+
+UNARY = {
+    "neg": (lambda x: -x, lambda x: -x, (-3, 3), []),
+    "exp": (lambda x: x.exp(), lambda x: x.exp(), (-3, 3), []),
+    "log": (lambda x: x.log(), lambda x: x.log(), (0.1, 3), []),
+    "sqrt": (lambda x: x.sqrt(), lambda x: x.sqrt(), (0.1, 3), []),
+    "abs": (lambda x: abs(x), lambda x: abs(x), (-3, 3), [0.0]),
+    "clamp": (lambda x: x.clamp(-1, 0.5), lambda x: x.clamp(-1, 0.5), (-3, 3), [-1.0, 0.5]),
+    "clamp_min": (lambda x: x.clamp(min=0), lambda x: x.clamp(min=0), (-3, 3), [0.0]),
+}
+
+
+@pytest.mark.parametrize("name", UNARY)
+@given(data=st.data())
+def test_unary_ops(name, data):
+    ours, theirs, (low, high), kinks = UNARY[name]
+    x = away_from(data.draw(arrays(data.draw(shapes()), low, high)), kinks)
+    assert_matches_torch(ours, theirs, x)
+    assert_gradcheck(ours, x)
+
+
+def test_abs_gradient_at_zero_is_zero():
+    x = mg.tensor([0.0, -2.0, 3.0], requires_grad=True)
+    abs(x).sum().backward()
+    assert x.grad.tolist() == [0.0, -1.0, 1.0]
+
+
+def test_clamp_gradient_passes_at_the_boundaries():
+    torch = torch_or_skip()
+    x = np.array([-1.0, 0.5, 0.2, 3.0])
+    assert_matches_torch(lambda t: t.clamp(-1, 0.5), lambda t: torch.clamp(t, -1, 0.5), x)
+
+
+def test_maximum_ties_split_the_gradient_like_torch():
+    torch = torch_or_skip()
+    a, b = np.array([1.0, 2.0, 3.0]), np.array([1.0, 5.0, 3.0])
+    assert_matches_torch(mg.maximum, torch.maximum, a, b)
+    assert_matches_torch(mg.minimum, torch.minimum, a, b)
+
+
+@given(pair=broadcast_pair())
+def test_where(pair):
+    torch = torch_or_skip()
+    a, b = pair
+    cond = (a > 0)
+    assert_matches_torch(lambda x, y: mg.where(mg.tensor(cond), x, y),
+                         lambda x, y: torch.where(torch.tensor(cond), x, y), a, b)
+
+
+def test_reflected_scalars_and_numpy_arrays():
+    x = mg.tensor([1.0, 2.0, 4.0], requires_grad=True)
+    y = 2 - x + 3 * x + 8 / x + 2 ** x + np.array([1.0, 1.0, 1.0]) * x
+    y.sum().backward()
+    expected = -1 + 3 - 8 / np.array([1, 4, 16]) + np.log(2) * 2 ** np.array([1, 2, 4]) + 1
+    np.testing.assert_allclose(x.grad.data, expected, rtol=1e-6)
+    assert isinstance(np.ones(3) + x, mg.Tensor)
+
+
+def test_python_scalars_keep_float32():
+    x = mg.ones(3)
+    assert (x * 2.5).dtype == mg.float32 and (1 / x).dtype == mg.float32
+
+
+def test_comparisons_return_tensors_without_grad():
+    x = mg.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    for result in (x > 1, x >= 2, x < 3, x <= 2, x == 2, x != 2):
+        assert isinstance(result, mg.Tensor) and result.dtype == mg.bool_
+        assert not result.requires_grad
+    assert (x > 1).tolist() == [False, True, True]
+
+
+def test_float32_gradients_stay_float32():
+    x = mg.randn(3, requires_grad=True)
+    (x * np.ones(3, dtype=np.float64)).sum().backward()
+    assert x.grad.dtype == mg.float32
+
+
+def test_broadcast_mismatch_names_op_and_shapes():
+    with pytest.raises(ValueError, match=r"add: shapes \(2, 3\) and \(4,\) cannot be broadcast"):
+        mg.ones(2, 3) + mg.ones(4)
+    with pytest.raises(ValueError, match=r"mul: shapes \(3,\) and \(2,\)"):
+        mg.ones(3) * mg.ones(2)

@@ -1,0 +1,146 @@
+"""Graph semantics: shared inputs, diamonds, accumulation, no_grad, detach, retain_grad, deep
+chains without recursion, errors of backward."""
+import sys
+
+import numpy as np
+import pytest
+
+import minigrad as mg
+
+
+def test_tensor_used_twice_gets_both_contributions():
+    x = mg.tensor(3.0, requires_grad=True)
+    (x * x + x).backward()
+    assert x.grad.item() == 7.0
+
+
+def test_diamond_graph():
+    x = mg.tensor(2.0, requires_grad=True)
+    a, b = x * 3, x.exp()
+    (a * b).backward()  # d/dx 3x e^x = 3e^x + 3x e^x
+    assert x.grad.item() == pytest.approx(3 * np.exp(2) * 3, rel=1e-6)
+
+
+def test_backward_twice_accumulates_like_torch():
+    x = mg.tensor([1.0, 2.0], requires_grad=True)
+    y = (x * x).sum()
+    y.backward()
+    y.backward()
+    assert x.grad.tolist() == [4.0, 8.0]
+    (x * 1).sum().backward()
+    assert x.grad.tolist() == [5.0, 9.0]
+
+
+def test_gradients_after_resetting_grad():
+    x = mg.tensor([1.0, 2.0], requires_grad=True)
+    (x * 3).sum().backward()
+    x.grad = None
+    (x * 2).sum().backward()
+    assert x.grad.tolist() == [2.0, 2.0]
+
+
+def test_leaf_gradients_never_share_memory():
+    a, b = mg.ones(2, requires_grad=True), mg.ones(2, requires_grad=True)
+    (a + b).sum().backward()
+    a.grad.data[0] = 100.0
+    assert b.grad.tolist() == [1.0, 1.0]
+    assert a.grad.data.flags.writeable and b.grad.data.flags.writeable
+
+
+def test_intermediate_gradients_are_not_kept_unless_asked():
+    x = mg.tensor([1.0, 2.0], requires_grad=True)
+    h = x * 2
+    k = h * 3
+    k.retain_grad()
+    (k + h).sum().backward()
+    assert h.grad is None
+    assert k.grad.tolist() == [1.0, 1.0]
+    assert x.grad.tolist() == [8.0, 8.0]
+
+
+def test_no_grad_context_and_decorator():
+    x = mg.ones(2, requires_grad=True)
+    with mg.no_grad():
+        y = x * 2
+        assert not mg.is_grad_enabled()
+        with mg.enable_grad():
+            assert (x * 2).requires_grad
+    assert mg.is_grad_enabled()
+    assert not y.requires_grad and y.grad_fn is None
+
+    @mg.no_grad()
+    def double(t):
+        return t * 2
+    assert not double(x).requires_grad
+
+
+def test_no_grad_restores_mode_after_an_exception():
+    with pytest.raises(ZeroDivisionError):
+        with mg.no_grad():
+            1 / 0
+    assert mg.is_grad_enabled()
+
+
+def test_detach_cuts_the_graph():
+    x = mg.tensor([1.0, 2.0], requires_grad=True)
+    y = x * 2
+    z = y.detach() * x
+    z.sum().backward()
+    assert x.grad.tolist() == [2.0, 4.0]
+    assert y.detach().data is y.data
+
+
+def test_chain_of_100000_ops_needs_no_recursion():
+    limit = sys.getrecursionlimit()
+    x = mg.tensor(1.0, requires_grad=True)
+    y = x
+    for _ in range(100_000):
+        y = y * 1.0
+    y.backward()
+    assert x.grad.item() == 1.0 and sys.getrecursionlimit() == limit
+
+
+def test_non_scalar_backward_needs_gradient():
+    y = mg.ones(3, requires_grad=True) * 2
+    with pytest.raises(RuntimeError, match=r"grad can be implicitly created only for scalar "
+                                           r"outputs; this tensor has shape \(3,\)"):
+        y.backward()
+    y.backward(mg.tensor([1.0, 0.0, 2.0]))
+    with pytest.raises(RuntimeError, match=r"gradient has shape \(2,\) but the tensor has shape"):
+        y.backward(mg.ones(2))
+
+
+def test_backward_of_tensor_without_grad_is_an_error():
+    with pytest.raises(RuntimeError, match="does not require grad"):
+        mg.ones(2).sum().backward()
+
+
+def test_backward_on_a_leaf():
+    x = mg.tensor(2.0, requires_grad=True)
+    x.backward()
+    assert x.grad.item() == 1.0
+
+
+def test_outputs_of_constants_are_leaves_without_grad():
+    y = mg.ones(2) * mg.ones(2)
+    assert y.is_leaf and not y.requires_grad and y.grad_fn is None
+
+
+def test_integer_results_of_ops_on_grad_tensors_are_not_recorded():
+    x = mg.tensor([1.5, 2.5], requires_grad=True)
+    assert not x.long().requires_grad
+
+
+def test_grad_fn_is_named_like_torch():
+    x = mg.ones(2, requires_grad=True)
+    assert (x * 2).grad_fn.name == "MulBackward"
+    assert "grad_fn=<MulBackward>" in repr(x * 2)
+
+
+def test_inplace_change_of_a_grad_leaf_is_refused_while_recording():
+    x = mg.ones(2, requires_grad=True)
+    with pytest.raises(RuntimeError, match="zero_\\(\\): a tensor that requires grad"):
+        x.zero_()
+    with mg.no_grad():
+        x.fill_(3.0)
+    assert x.tolist() == [3.0, 3.0]

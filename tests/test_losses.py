@@ -1,0 +1,195 @@
+"""Losses: values and gradients equal PyTorch's and central differences; formulas at extremes."""
+import warnings
+
+import numpy as np
+import pytest
+from hypothesis import given, strategies as st
+
+import minigrad as mg
+import minigrad.functional as F
+from reference import assert_gradcheck, assert_matches_torch, torch_or_skip
+from strategies import arrays, shapes
+
+REDUCTIONS = ["mean", "sum", "none"]
+
+
+def tF():
+    return torch_or_skip().nn.functional
+
+
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+@given(data=st.data())
+def test_mse_loss(reduction, data):
+    shape = data.draw(shapes())
+    x, t = data.draw(arrays(shape)), data.draw(arrays(shape))
+    check = lambda f: lambda a, b: f(a, b, reduction=reduction)  # noqa: E731
+    assert_matches_torch(check(F.mse_loss), check(lambda a, b, **k: tF().mse_loss(a, b, **k)), x, t)
+    assert_gradcheck(check(F.mse_loss), x, t)
+
+
+@st.composite
+def logits_and_classes(draw):
+    n, c = draw(st.integers(1, 5)), draw(st.integers(2, 5))
+    return draw(arrays((n, c), -5, 5)), np.array(draw(st.lists(st.integers(0, c - 1),
+                                                                 min_size=n, max_size=n)))
+
+
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+@given(case=logits_and_classes(), smoothing=st.sampled_from([0.0, 0.1]))
+def test_cross_entropy_with_class_indices(reduction, case, smoothing):
+    x, target = case
+    kw = dict(reduction=reduction, label_smoothing=smoothing)
+    ours = lambda a: F.cross_entropy(a, target, **kw)  # noqa: E731
+    theirs = lambda a: tF().cross_entropy(a, torch_or_skip().tensor(target), **kw)  # noqa: E731
+    assert_matches_torch(ours, theirs, x)
+    assert_gradcheck(ours, x)
+
+
+@given(case=logits_and_classes())
+def test_cross_entropy_with_probability_targets(case):
+    x, _ = case
+    probs = np.random.default_rng(len(x)).dirichlet(np.ones(x.shape[1]), size=len(x))
+    assert_matches_torch(F.cross_entropy, tF().cross_entropy, x, probs)
+    assert_gradcheck(F.cross_entropy, x, probs)
+
+
+def test_cross_entropy_ignore_index_and_spatial_dims():
+    torch = torch_or_skip()
+    rng = np.random.default_rng(1)
+    x = rng.standard_normal((2, 4, 3, 2))
+    target = rng.integers(0, 4, (2, 3, 2))
+    target[0, 0, 0] = -100
+    for reduction in REDUCTIONS:
+        assert_matches_torch(lambda a: F.cross_entropy(a, target, reduction=reduction),
+                             lambda a: tF().cross_entropy(a, torch.tensor(target),
+                                                          reduction=reduction), x)
+        assert_matches_torch(lambda a: F.nll_loss(F.log_softmax(a, 1), target, reduction=reduction),
+                             lambda a: tF().nll_loss(tF().log_softmax(a, 1), torch.tensor(target),
+                                                     reduction=reduction), x)
+
+
+def test_cross_entropy_gradient_is_softmax_minus_onehot():
+    """F4 corrected: for softmax + cross-entropy, dL/dz = ŷ - y (per sample)."""
+    z = mg.tensor([[2.0, 1.0, 0.1]], dtype=mg.float64, requires_grad=True)
+    F.cross_entropy(z, [0]).backward()
+    y_hat = np.exp(z.data) / np.exp(z.data).sum()
+    np.testing.assert_allclose(z.grad.data, y_hat - [[1, 0, 0]])
+
+
+def test_cross_entropy_is_finite_for_huge_logits():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        x = mg.tensor([[1e4, -1e4, 0.0]], requires_grad=True)
+        loss = F.cross_entropy(x, [1])
+        loss.backward()
+    assert loss.item() == pytest.approx(2e4) and np.all(np.isfinite(x.grad.data))
+
+
+@given(case=logits_and_classes())
+def test_nll_loss(case):
+    x, target = case
+    ours = lambda a: F.nll_loss(a, target)  # noqa: E731
+    assert_matches_torch(ours, lambda a: tF().nll_loss(a, torch_or_skip().tensor(target)), x)
+    assert_gradcheck(ours, x)
+
+
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+@given(data=st.data())
+def test_binary_cross_entropy(reduction, data):
+    shape = data.draw(shapes())
+    p, t = data.draw(arrays(shape, 0.05, 0.95)), data.draw(arrays(shape, 0, 1))
+    ours = lambda a, b: F.binary_cross_entropy(a, b, reduction=reduction)  # noqa: E731
+    theirs = lambda a, b: tF().binary_cross_entropy(a, b, reduction=reduction)  # noqa: E731
+    assert_matches_torch(ours, theirs, p, t)
+    assert_gradcheck(ours, p, t)
+
+
+def test_binary_cross_entropy_is_clamped_like_torch_at_0_and_1():
+    p, t = np.array([0.0, 1.0, 0.0, 1.0, 0.5]), np.array([1.0, 0.0, 0.0, 1.0, 1.0])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert_matches_torch(lambda a: F.binary_cross_entropy(a, t),
+                             lambda a: tF().binary_cross_entropy(a, torch_or_skip().tensor(t)), p)
+
+
+def test_binary_cross_entropy_rejects_non_probabilities():
+    with pytest.raises(ValueError, match=r"binary_cross_entropy: input must be probabilities"):
+        F.binary_cross_entropy(mg.tensor([1.5]), mg.tensor([1.0]))
+
+
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+@given(data=st.data())
+def test_binary_cross_entropy_with_logits(reduction, data):
+    shape = data.draw(shapes())
+    x, t = data.draw(arrays(shape, -20, 20)), data.draw(arrays(shape, 0, 1))
+    ours = lambda a, b: F.binary_cross_entropy_with_logits(a, b, reduction=reduction)  # noqa
+    theirs = lambda a, b: tF().binary_cross_entropy_with_logits(a, b, reduction=reduction)  # noqa
+    assert_matches_torch(ours, theirs, x, t)
+    assert_gradcheck(ours, x, t)
+
+
+def test_bce_with_logits_extreme_values():
+    x = np.array([-1e4, -100.0, 0.0, 100.0, 1e4])
+    t = np.array([1.0, 0.0, 1.0, 1.0, 0.0])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert_matches_torch(
+            lambda a: F.binary_cross_entropy_with_logits(a, t, reduction="none"),
+            lambda a: tF().binary_cross_entropy_with_logits(a, torch_or_skip().tensor(t),
+                                                            reduction="none"), x)
+
+
+@given(data=st.data())
+def test_hinge_loss(data):
+    shape = data.draw(shapes(min_dims=1))
+    score = data.draw(arrays(shape))
+    y = np.where(data.draw(arrays(shape)) > 0, 1.0, -1.0)
+    score = np.where(np.abs(1 - y * score) < 1e-3, score + 0.01, score)  # off the kink
+    loss = F.hinge_loss(mg.tensor(score), mg.tensor(y), reduction="none")
+    np.testing.assert_allclose(loss.data, np.maximum(0, 1 - y * score))  # F9 as printed
+    assert_gradcheck(lambda s: F.hinge_loss(s, mg.tensor(y)), score)
+    torch = torch_or_skip()  # PyTorch's soft-margin cousin is different; check via relu
+    assert_matches_torch(lambda s: F.hinge_loss(s, mg.tensor(y)),
+                         lambda s: torch.relu(1 - torch.tensor(y) * s).mean(), score)
+
+
+def test_hinge_rejects_labels_other_than_plus_minus_one():
+    with pytest.raises(ValueError, match="hinge_loss: labels must be -1 or \\+1"):
+        F.hinge_loss(mg.tensor([0.5, 0.2]), mg.tensor([1.0, 0.0]))
+
+
+def softplus64(x):
+    return np.logaddexp(0, x)
+
+
+@pytest.mark.parametrize("logit", [-1e4, -50.0, -3.0, 0.0, 3.0, 50.0, 1e4])
+def test_gan_losses_against_their_formulas_at_extreme_logits(logit):
+    """F17 with D = σ(logit): the discriminator's -log D(x) - log(1 - D(G(z))) and the
+    generator's -log D(G(z)) (non-saturating) or log(1 - D(G(z))) (minimax)."""
+    real = mg.tensor([logit], dtype=mg.float64, requires_grad=True)
+    fake = mg.tensor([-logit / 2], dtype=mg.float64, requires_grad=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        d_loss = F.gan_discriminator_loss(real, fake)
+        g_loss = F.gan_generator_loss(fake)
+        g_minimax = F.gan_generator_loss(fake, saturating=True)
+        (d_loss + g_loss + g_minimax).backward()
+    f = -logit / 2
+    assert d_loss.item() == pytest.approx(softplus64(-logit) + softplus64(f), rel=1e-12)
+    assert g_loss.item() == pytest.approx(softplus64(-f), rel=1e-12)
+    assert g_minimax.item() == pytest.approx(-softplus64(f), rel=1e-12)
+    sigmoid = lambda v: 0.5 * (1 + np.tanh(v / 2))  # noqa: E731
+    assert real.grad.item() == pytest.approx(-sigmoid(-logit), abs=1e-12)
+    assert fake.grad.item() == pytest.approx(sigmoid(f) - sigmoid(-f) - sigmoid(f), abs=1e-12)
+
+
+def test_loss_shape_mismatch_is_a_clear_error():
+    with pytest.raises(ValueError, match=r"mse_loss: input shape \(3,\) and target shape \(3, 1\)"):
+        F.mse_loss(mg.ones(3), mg.ones(3, 1))
+    with pytest.raises(ValueError, match=r"cross_entropy: input of shape \(4, 3\) needs a target "
+                                         r"of shape \(4,\)"):
+        F.cross_entropy(mg.ones(4, 3), [0, 1])
+    with pytest.raises(IndexError, match="cross_entropy: target 7 is out of range for 3 classes"):
+        F.cross_entropy(mg.ones(2, 3), [0, 7])
+    with pytest.raises(ValueError, match="reduction must be one of"):
+        F.mse_loss(mg.ones(2), mg.ones(2), reduction="avg")

@@ -1,0 +1,117 @@
+"""Tensor creation, dtypes, properties, conversions and printing."""
+import numpy as np
+import pytest
+
+import minigrad as mg
+
+
+def test_python_floats_become_float32_and_numpy_float64_is_kept():
+    assert mg.tensor([1.0, 2.0]).dtype == mg.float32
+    assert mg.tensor(np.array([1.0, 2.0])).dtype == mg.float64
+    assert mg.tensor([1, 2]).dtype == mg.int64
+    assert mg.tensor([1, 2], dtype=mg.float64).dtype == mg.float64
+    assert mg.tensor([True]).dtype == mg.bool_
+
+
+def test_tensor_copies_its_data():
+    a = np.zeros(3)
+    t = mg.tensor(a)
+    a[0] = 5
+    assert t.tolist() == [0.0, 0.0, 0.0]
+    shared = mg.from_numpy(a)
+    assert shared.data is a
+
+
+def test_integer_tensor_cannot_require_grad():
+    with pytest.raises(TypeError, match="only floating point tensors can require gradients; "
+                                        "this tensor has dtype int64"):
+        mg.tensor([1, 2], requires_grad=True)
+
+
+def test_factories():
+    assert mg.zeros(2, 3).shape == (2, 3) and mg.zeros((2, 3)).tolist() == [[0.0] * 3] * 2
+    assert mg.ones([4]).dtype == mg.float32
+    assert mg.full((2,), 7).dtype == mg.int64 and mg.full((2,), 0.5).tolist() == [0.5, 0.5]
+    assert mg.arange(3).tolist() == [0, 1, 2] and mg.arange(0, 1, 0.5).dtype == mg.float32
+    assert mg.eye(2).tolist() == [[1.0, 0.0], [0.0, 1.0]]
+    x = mg.randn(2, 2, requires_grad=True)
+    assert x.requires_grad and x.is_leaf and x.dtype == mg.float32
+    assert mg.zeros_like(x).shape == (2, 2) and not mg.zeros_like(x).requires_grad
+    assert mg.ones_like(x).tolist() == [[1.0, 1.0]] * 2
+    assert 0 <= mg.rand(100).data.min() and mg.rand(100).data.max() < 1
+    assert mg.randint(0, 3, (50,)).data.max() < 3
+
+
+def test_manual_seed_makes_draws_repeatable():
+    mg.manual_seed(3)
+    a = mg.randn(4)
+    mg.manual_seed(3)
+    assert mg.randn(4).tolist() == a.tolist()
+
+
+def test_properties():
+    x = mg.zeros(2, 3, 4)
+    assert x.shape == (2, 3, 4) and x.ndim == 3 and x.dim() == 3 and x.size() == (2, 3, 4)
+    assert x.size(1) == 3 and x.numel() == 24 and len(x) == 2 and x.device == "cpu"
+    assert x.T.shape == (4, 3, 2) and x.mT.shape == (2, 4, 3)
+
+
+def test_conversions():
+    x = mg.tensor([[1.5, 2.0]])
+    assert x.numpy() is x.data and np.asarray(x).shape == (1, 2)
+    assert x.tolist() == [[1.5, 2.0]]
+    assert mg.tensor([2.5]).item() == 2.5 and float(mg.tensor(2.5)) == 2.5
+    assert x.double().dtype == mg.float64 and x.long().tolist() == [[1, 2]]
+    assert x.to(mg.float64).dtype == mg.float64 and x.to("cpu") is x
+    with pytest.raises(ValueError, match=r"item\(\): only one-element tensors .* shape \(1, 2\)"):
+        x.item()
+    with pytest.raises(RuntimeError, match="ambiguous"):
+        bool(x)
+
+
+def test_cast_is_differentiable():
+    x = mg.tensor([1.0, 2.0], requires_grad=True)
+    (x.double() * 3).sum().backward()
+    assert x.grad.dtype == mg.float32 and x.grad.tolist() == [3.0, 3.0]
+
+
+def test_requires_grad_():
+    x = mg.ones(2)
+    assert x.requires_grad_() is x and x.requires_grad
+    with pytest.raises(RuntimeError, match="non-leaf"):
+        (x * 2).requires_grad_(False)
+
+
+def test_cuda_without_cupy_is_a_clear_error():
+    try:
+        import cupy  # noqa: F401
+        pytest.skip("CuPy is installed")
+    except ImportError:
+        pass
+    with pytest.raises(RuntimeError, match="device 'cuda' needs CuPy"):
+        mg.ones(2).cuda()
+    with pytest.raises(ValueError, match="unknown device 'tpu'"):
+        mg.ones(2, device="tpu")
+
+
+def test_repr_like_torch():
+    assert repr(mg.tensor([1.0, 2.0])) == "tensor([1., 2.])"
+    assert repr(mg.tensor([1.5, 2.0])) == "tensor([1.5000, 2.0000])"
+    assert repr(mg.tensor([[1, 2], [3, 4]])) == "tensor([[1, 2],\n        [3, 4]])"
+    assert repr(mg.tensor(2.5, requires_grad=True)) == "tensor(2.5000, requires_grad=True)"
+    assert repr(mg.tensor([1.0], dtype=mg.float64)) == "tensor([1.], dtype=minigrad.float64)"
+    assert "e+" in repr(mg.tensor([1e10, 1.0]))
+
+
+def test_iteration_yields_rows():
+    rows = list(mg.tensor([[1.0, 2.0], [3.0, 4.0]]))
+    assert [r.tolist() for r in rows] == [[1.0, 2.0], [3.0, 4.0]]
+
+
+def test_free_functions_match_methods():
+    x = mg.tensor([[1.0, -2.0], [3.0, 4.0]])
+    assert mg.sum(x).item() == x.sum().item() == 6.0
+    assert mg.exp(x).tolist() == x.exp().tolist()
+    assert mg.clamp(x, min=0).tolist() == [[1.0, 0.0], [3.0, 4.0]]
+    assert mg.max(x, 1).values.tolist() == [1.0, 4.0]
+    assert mg.argmax(x).item() == 3
