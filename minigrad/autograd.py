@@ -6,21 +6,27 @@ input: the chain rule, one node at a time.  ``Function.apply`` is the glue: it u
 runs ``forward``, wraps the result, and links the node into the graph only when grad mode is on
 and some input requires grad.
 
-``backward(root, gradient)`` walks the nodes from ``root`` back to the leaves in reverse
-topological order (built with an explicit stack, so a chain of 100,000 ops needs no recursion),
-calls each node's ``backward`` exactly once with the sum of the gradients flowing into it,
-reduces broadcast gradients back to their input's shape (``unbroadcast``), and accumulates into
-the ``.grad`` of leaf tensors.
+``backward(root, gradient)`` must call each node's ``backward`` once, with the sum of the
+gradients from all its consumers, so every consumer must go first: a reverse topological order.
+Every recorded node gets a sequence number when it is created, and a node's inputs always exist
+before it, so visiting nodes in decreasing sequence number (a heap) is such an order, found
+without recursion (a chain of 100,000 ops is fine) and without a separate sorting pass.  Along
+the way gradients of broadcast inputs are reduced to their shapes (``unbroadcast``) and leaf
+gradients are accumulated into ``.grad``.
 """
 from __future__ import annotations
 
 import functools
+import heapq
+import itertools
 
 import numpy as np
 
+from .backend import array_module_of
 from .tensor import Tensor
 
 _grad_enabled = True
+_sequence = itertools.count()  # creation order of recorded nodes
 
 
 def is_grad_enabled() -> bool:
@@ -80,23 +86,26 @@ class Function:
     def apply(cls, *args, **options) -> Tensor:
         """Run the op on Tensors (or plain numbers/arrays, which count as constants)."""
         ctx = cls.__new__(cls)
-        raw, needs, any_needs = [], [], False
+        raw, inputs, record = [], [], False
         for arg in args:
             if isinstance(arg, Tensor):
                 raw.append(arg.data)
-                needs.append(arg.requires_grad)
-                any_needs = any_needs or arg.requires_grad
+                if arg.requires_grad:
+                    inputs.append(arg)
+                    record = True
+                    continue
             else:
                 raw.append(arg)
-                needs.append(False)
-        record = any_needs and _grad_enabled
-        if record:
-            ctx.needs_input_grad = tuple(needs)
-            ctx.inputs = tuple(a if n else None for a, n in zip(args, needs))
-        out = ctx.forward(*raw, **options)
-        if record and out.dtype.kind != "f":  # integer/bool results carry no gradient
-            record = False
-        return Tensor._wrap(out, ctx if record else None)
+            inputs.append(None)
+        if record and _grad_enabled:
+            ctx.seq = next(_sequence)
+            ctx.inputs = inputs
+            ctx.needs_input_grad = [t is not None for t in inputs]
+            out = ctx.forward(*raw, **options)
+            if out.dtype.kind == "f":  # integer/bool results carry no gradient
+                return Tensor._wrap(out, ctx)
+            return Tensor._wrap(out, None)
+        return Tensor._wrap(ctx.forward(*raw, **options), None)
 
     def save_for_backward(self, *arrays) -> None:
         """Keep arrays for backward (read them back as ``ctx.saved``)."""
@@ -126,40 +135,9 @@ def unbroadcast(grad, shape: tuple):
         return grad
     extra = grad.ndim - len(shape)
     stretched = tuple(extra + i for i, n in enumerate(shape) if n == 1 and grad.shape[extra + i] != 1)
+    if not stretched:  # only leading axes were added (a bias row): the common, cheap case
+        return grad.sum(axis=tuple(range(extra)))
     return grad.sum(axis=tuple(range(extra)) + stretched, keepdims=True).reshape(shape)
-
-
-def _parents(fn: Function) -> list[Function]:
-    return [t.grad_fn for t in fn.inputs if t is not None and t.grad_fn is not None]
-
-
-def topological_order(root: Function) -> list[Function]:
-    """Every node that ``root`` depends on, each after all of its inputs' nodes, ``root`` last.
-
-    Depth-first search with an explicit stack of (node, iterator over its parents): a node is
-    emitted once all its parents are, and no Python recursion limit applies.
-    """
-    order, visited = [], {root}
-    stack = [(root, iter(_parents(root)))]
-    while stack:
-        node, parents = stack[-1]
-        for parent in parents:
-            if parent not in visited:
-                visited.add(parent)
-                stack.append((parent, iter(_parents(parent))))
-                break
-        else:
-            stack.pop()
-            order.append(node)
-    return order
-
-
-def _fit(grad, tensor: Tensor):
-    """A gradient reduced to ``tensor``'s shape and cast to its dtype."""
-    grad = unbroadcast(grad, tensor.data.shape)
-    if grad.dtype != tensor.data.dtype:
-        grad = grad.astype(tensor.data.dtype)
-    return grad
 
 
 def _accumulate(tensor: Tensor, grad, owned: set) -> None:
@@ -183,7 +161,7 @@ def backward(root: Tensor, gradient=None) -> None:
             raise RuntimeError(f"backward(): grad can be implicitly created only for scalar "
                                f"outputs; this tensor has shape {tuple(root.shape)}: pass "
                                f"gradient= of that shape")
-        gradient = root.data * 0 + 1
+        gradient = array_module_of(root.data).ones_like(root.data)
     else:
         gradient = gradient.data if isinstance(gradient, Tensor) else np.asarray(gradient)
         if gradient.shape != root.data.shape:
@@ -195,19 +173,23 @@ def backward(root: Tensor, gradient=None) -> None:
         _accumulate(root, gradient, owned)
         return
     grads = {root.grad_fn: gradient}
-    for fn in reversed(topological_order(root.grad_fn)):
-        g = grads.pop(fn, None)
-        if g is None:  # every path from root to this node carried a None gradient
-            continue
+    pending = [(-root.grad_fn.seq, root.grad_fn)]  # a max-heap on sequence numbers
+    while pending:
+        fn = heapq.heappop(pending)[1]
+        g = grads.pop(fn)
         if fn.retained is not None:
             _accumulate(fn.retained, g, owned)
         input_grads = fn.backward(g)
-        if not isinstance(input_grads, tuple):
+        if type(input_grads) is not tuple:
             input_grads = (input_grads,)
         for tensor, grad in zip(fn.inputs, input_grads):
             if tensor is None or grad is None:
                 continue
-            grad = _fit(grad, tensor)
+            data = tensor.data  # the gradient must have the input's shape and dtype
+            if grad.shape != data.shape:
+                grad = unbroadcast(grad, data.shape)
+            if grad.dtype != data.dtype:
+                grad = grad.astype(data.dtype)
             parent = tensor.grad_fn
             if parent is None:
                 _accumulate(tensor, grad, owned)
@@ -215,3 +197,4 @@ def backward(root: Tensor, gradient=None) -> None:
                 grads[parent] = grads[parent] + grad
             else:
                 grads[parent] = grad
+                heapq.heappush(pending, (-parent.seq, parent))

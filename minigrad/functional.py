@@ -79,13 +79,15 @@ def _rows(op: str, input: Tensor, target: Tensor, probabilities: bool):
     """Logits (N, C, d1, ...) as rows (N·d1·..., C) and the target to match; the shape to give
     a reduction='none' result back.  A single sample (C,) is one row."""
     if input.ndim == 1:
-        return input.reshape(1, -1), target.reshape(1, -1) if probabilities else target.reshape(1), ()
-    if input.ndim > 2:
+        return input.reshape(1, -1), target.reshape((1, -1) if probabilities else (1,)), ()
+    if input.ndim > 2:  # move the class dim last: (N, d1, ..., C)
         input = input.permute([0] + list(range(2, input.ndim)) + [1])
     expected = input.shape[:-1] + ((input.shape[-1],) if probabilities else ())
     if tuple(target.shape) != tuple(expected):
         raise ValueError(f"{op}: input of shape {tuple(input.shape)} needs a target of shape "
                          f"{tuple(expected)}; got {tuple(target.shape)}")
+    if input.ndim == 2:
+        return input, target, input.shape[:1]
     rows = input.reshape(-1, input.shape[-1])
     return rows, target.reshape(rows.shape if probabilities else (-1,)), input.shape[:-1]
 

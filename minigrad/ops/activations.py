@@ -122,19 +122,23 @@ class GELU(Function):
         return g * (s + x * pdf)
 
 
-def _shifted_exp(x, dim):
-    """(e^{x - max x}, that max) along ``dim``: the shift keeps every exponent <= 0."""
+def exp_and_logsumexp(x, dim):
+    """(e^{x - m}, Σ e^{x - m}, ln Σ e^x) along ``dim`` (keepdims), m = max x: one shared
+    exponential whose exponents are all <= 0, so it never overflows, and a sum >= 1, so its
+    log is never -inf."""
     xp = array_module_of(x)
     shift = x.max(axis=dim, keepdims=True)
-    return xp.exp(x - shift), shift
+    e = xp.exp(x - shift)
+    total = e.sum(axis=dim, keepdims=True)
+    return e, total, shift + xp.log(total)
 
 
 class Softmax(Function):
     """z_i = e^{x_i} / Σ_j e^{x_j} along ``dim``.   dL/dx = z ⊙ (g - Σ_j g_j z_j)."""
 
     def forward(ctx, x, dim):
-        e, _ = _shifted_exp(x, dim)
-        z = e / e.sum(axis=dim, keepdims=True)
+        e, total, _ = exp_and_logsumexp(x, dim)
+        z = e / total
         ctx.save_for_backward(z)
         ctx.dim = dim
         return z
@@ -144,17 +148,11 @@ class Softmax(Function):
         return z * (g - (g * z).sum(axis=ctx.dim, keepdims=True))
 
 
-def log_softmax(x, dim):
-    """log softmax on raw arrays: x - max - ln Σ e^{x - max}  (never takes the log of 0)."""
-    e, shift = _shifted_exp(x, dim)
-    return x - shift - array_module_of(x).log(e.sum(axis=dim, keepdims=True))
-
-
 class LogSoftmax(Function):
     """z_i = x_i - ln Σ_j e^{x_j} along ``dim``.   dL/dx = g - softmax(x) Σ_j g_j."""
 
     def forward(ctx, x, dim):
-        z = log_softmax(x, dim)
+        z = x - exp_and_logsumexp(x, dim)[2]
         ctx.save_for_backward(z)
         ctx.dim = dim
         return z

@@ -10,7 +10,7 @@ import numpy as np
 
 from ..autograd import Function
 from ..backend import array_module_of
-from .activations import log_softmax, stable_sigmoid
+from .activations import exp_and_logsumexp, stable_sigmoid
 
 REDUCTIONS = ("mean", "sum", "none")
 
@@ -60,35 +60,43 @@ class CrossEntropy(_Loss):
 
         ℓ = -Σ_c q_c log softmax(x)_c            (F8, via log-softmax: never log(0))
         dℓ/dx = softmax(x) Σ_c q_c - q  = ŷ - y for a one-hot y   (F4 corrected)
-        dℓ/dq = -log softmax(x)                   (probability targets, no smoothing)
+        dℓ/dq = -log softmax(x)                   (probability targets)
 
     Rows whose class index is ``ignore_index`` have q = 0, add nothing, and are not counted
-    by the mean.
+    by the mean.  Class indices without smoothing never build the one-hot matrix: ℓ is then
+    the picked -log ŷ_t and backward subtracts 1 at the picked positions.
     """
 
     def forward(ctx, x, target, reduction="mean", ignore_index=-100, label_smoothing=0.0):
-        xp = array_module_of(x)
-        classes = x.shape[1]
-        ctx.log_p = log_softmax(x, 1)
+        e, total, log_total = exp_and_logsumexp(x, 1)   # log softmax = x - log_total
+        ctx.p, ctx.q, ctx.smoothing = e / total, None, label_smoothing
         if target.dtype.kind in "iu":
-            valid = target != ignore_index
-            _check_class_range("cross_entropy", target[valid], classes)
-            q = xp.zeros_like(x)
-            q[xp.arange(len(target)), xp.where(valid, target, 0)] = 1
-            q *= valid[:, None]
-            count = int(valid.sum())
+            ctx.weight, count = _valid_targets("cross_entropy", target, x.shape[1], ignore_index)
+            ctx.rows = array_module_of(x).arange(len(target))
+            ctx.cols = target if isinstance(ctx.weight, float) else target * (ctx.weight > 0)
+            if not label_smoothing:  # ℓ = -log ŷ_t = ln Σ e^x - x_t
+                ctx.mass = ctx.weight if isinstance(ctx.weight, float) else ctx.weight[:, None]
+                picked = log_total[:, 0] - x[ctx.rows, ctx.cols]
+                return ctx.reduce(picked * ctx.weight, reduction, count)
+            target = array_module_of(x).zeros_like(x)
+            target[ctx.rows, ctx.cols] = ctx.weight
         else:
-            q, count = target, len(target)
+            count = len(target)
+        q = target
         if label_smoothing:
-            mass = q.sum(axis=1, keepdims=True)
-            q = (1 - label_smoothing) * q + label_smoothing / classes * mass
-        ctx.q, ctx.smoothing = q, label_smoothing
+            q = (1 - label_smoothing) * q + label_smoothing / x.shape[1] * q.sum(1, keepdims=True)
+        ctx.log_p = x - log_total
+        ctx.q, ctx.mass = q, q.sum(axis=1, keepdims=True)
         return ctx.reduce(-(q * ctx.log_p).sum(axis=1), reduction, count)
 
     def backward(ctx, g):
+        dx = ctx.p * ctx.mass
+        if ctx.q is None:
+            dx[ctx.rows, ctx.cols] -= ctx.weight
+        else:
+            dx -= ctx.q
         scale = _column(ctx.upstream(g))
-        p = array_module_of(g).exp(ctx.log_p)
-        dx = (p * ctx.q.sum(axis=1, keepdims=True) - ctx.q) * scale
+        dx *= scale
         dq = None
         if ctx.needs_input_grad[1]:
             spread = ctx.smoothing / ctx.log_p.shape[1] * ctx.log_p.sum(axis=1, keepdims=True)
@@ -101,17 +109,15 @@ class NLLLoss(_Loss):
     dℓ/d(log p)_c = -1 if c = t else 0."""
 
     def forward(ctx, log_p, target, reduction="mean", ignore_index=-100):
-        xp = array_module_of(log_p)
-        valid = target != ignore_index
-        _check_class_range("nll_loss", target[valid], log_p.shape[1])
-        ctx.rows, ctx.cols = xp.arange(len(target)), xp.where(valid, target, 0)
-        ctx.valid, ctx.shape = valid, log_p.shape
-        per_sample = -log_p[ctx.rows, ctx.cols] * valid
-        return ctx.reduce(per_sample, reduction, int(valid.sum()))
+        ctx.weight, count = _valid_targets("nll_loss", target, log_p.shape[1], ignore_index)
+        ctx.rows = array_module_of(log_p).arange(len(target))
+        ctx.cols = target if isinstance(ctx.weight, float) else target * (ctx.weight > 0)
+        ctx.shape = log_p.shape
+        return ctx.reduce(-log_p[ctx.rows, ctx.cols] * ctx.weight, reduction, count)
 
     def backward(ctx, g):
         grad = array_module_of(g).zeros(ctx.shape, dtype=g.dtype)
-        grad[ctx.rows, ctx.cols] = -ctx.upstream(g) * ctx.valid
+        grad[ctx.rows, ctx.cols] = -ctx.upstream(g) * ctx.weight
         return grad, None
 
 
@@ -174,8 +180,17 @@ class Hinge(_Loss):
         return -ctx.y * ctx.active * ctx.upstream(g), None
 
 
-def _check_class_range(op: str, targets, classes: int) -> None:
-    if targets.size and (targets.min() < 0 or targets.max() >= classes):
-        bad = targets.max() if targets.max() >= classes else targets.min()
+def _valid_targets(op: str, target, classes: int, ignore_index: int):
+    """(weight, count): which targets count (not ``ignore_index``) and how many, after
+    checking their range.  The weight is 1.0 when all count, else a 0/1 float array."""
+    valid = target != ignore_index
+    all_valid = bool(valid.all())
+    counted = target if all_valid else target[valid]
+    low, high = counted.min(initial=0), counted.max(initial=0)
+    if low < 0 or high >= classes:
+        bad = high if high >= classes else low
         raise IndexError(f"{op}: target {int(bad)} is out of range for {classes} classes "
                          f"(valid: 0..{classes - 1})")
+    if all_valid:
+        return 1.0, len(target)
+    return valid.astype("float32"), len(counted)

@@ -3,7 +3,6 @@ batch dimensions broadcast."""
 from __future__ import annotations
 
 from ..autograd import Function
-from ..backend import array_module_of
 
 
 def _check_shapes(a, b) -> None:
@@ -20,7 +19,7 @@ def _check_shapes(a, b) -> None:
 
 def _swap(m):
     """The transpose of each matrix in a stack (a view)."""
-    return array_module_of(m).swapaxes(m, -1, -2)
+    return m.T if m.ndim == 2 else m.swapaxes(-1, -2)
 
 
 class MatMul(Function):
@@ -40,6 +39,9 @@ class MatMul(Function):
         a, b = ctx.saved
         if a.ndim == 1 and b.ndim == 1:  # dot product: g is a scalar
             return g * b, g * a
+        if a.ndim == 2 and b.ndim == 2:  # the common case, without the vector bookkeeping
+            return (g @ b.T if ctx.needs_input_grad[0] else None,
+                    a.T @ g if ctx.needs_input_grad[1] else None)
         a2 = a[None, :] if a.ndim == 1 else a
         b2 = b[:, None] if b.ndim == 1 else b
         g2 = g

@@ -54,8 +54,10 @@ class _Reduction(Function):
         return g.reshape(shape)
 
     def spread(ctx, g):
-        """g copied to every input position (a broadcast view, no copy made)."""
-        return array_module_of(g).broadcast_to(ctx.kept(g), ctx.input_shape)
+        """g copied to every input position."""
+        out = array_module_of(g).empty(ctx.input_shape, dtype=g.dtype)
+        out[...] = ctx.kept(g)
+        return out
 
 
 class Sum(_Reduction):

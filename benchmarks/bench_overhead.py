@@ -1,0 +1,171 @@
+"""How much does minigrad's Python autograd cost?
+
+(a) Per-op overhead: one forward + backward of a tiny op (where the arithmetic is negligible
+    and what remains is bookkeeping), minigrad vs PyTorch CPU.
+(b) One training step's forward + backward of SPEC P2's MLP (784-128-64-10, ReLU,
+    cross-entropy, batch 128) from raw Tensors, vs the same GEMMs written in bare NumPy, vs
+    PyTorch.
+
+Targets (issue 2): P2 step within 1.15x bare NumPy and 1.25x PyTorch; per-op overhead within
+3x PyTorch's.
+
+    python benchmarks/bench_overhead.py [--quick] [--out DIR]
+"""
+from __future__ import annotations
+
+import argparse
+
+import numpy as np
+
+import minigrad as mg
+import minigrad.functional as F
+from common import compare, ratio, torch_or_none, write_result
+
+# ----------------------------------------------------------------------------- (a) tiny ops
+
+
+def tiny_ops(lib, make):
+    """name -> (callable running forward+backward once) for lib = minigrad or torch."""
+    a, b = make((8, 8)), make((8, 8))
+    g = lib.ones(8, 8)
+
+    def run(op):
+        def step():
+            a.grad = b.grad = None
+            op().backward(g)
+        return step
+
+    def run_scalar():
+        a.grad = None
+        a.sum().backward()
+    relu = lib.relu if hasattr(lib, "relu") else F.relu
+    return {"add": run(lambda: a + b), "mul": run(lambda: a * b),
+            "matmul_8x8": run(lambda: a @ b), "relu": run(lambda: relu(a)),
+            "sum": run_scalar}
+
+
+def bench_tiny_ops(torch, number, repeats) -> dict:
+    rng = np.random.default_rng(0)
+    ours = tiny_ops(mg, lambda s: mg.tensor(rng.standard_normal(s).astype(np.float32),
+                                            requires_grad=True))
+    results = {}
+    for name, fn in ours.items():
+        candidates = {"minigrad": fn}
+        if torch is not None:
+            theirs = tiny_ops(torch, lambda s: torch.tensor(
+                rng.standard_normal(s).astype(np.float32), requires_grad=True))
+            candidates["torch"] = theirs[name]
+        stats = compare(candidates, number, repeats)
+        entry = {k: v["median_s"] * 1e6 for k, v in stats.items()}
+        entry = {"minigrad_us": entry["minigrad"], "torch_us": entry.get("torch")}
+        if torch is not None:
+            entry["ratio_vs_torch"] = ratio(stats, "minigrad", "torch")
+        results[name] = entry
+    return results
+
+# ----------------------------------------------------------------------------- (b) P2 step
+
+
+SIZES = (784, 128, 64, 10)
+BATCH = 128
+
+
+def p2_data(rng):
+    x = rng.standard_normal((BATCH, SIZES[0])).astype(np.float32)
+    y = rng.integers(0, SIZES[-1], BATCH)
+    params = []
+    for fan_in, fan_out in zip(SIZES[:-1], SIZES[1:]):
+        bound = 1 / np.sqrt(fan_in)
+        params.append(rng.uniform(-bound, bound, (fan_in, fan_out)).astype(np.float32))
+        params.append(rng.uniform(-bound, bound, fan_out).astype(np.float32))
+    return x, y, params
+
+
+def numpy_step(x, y, params):
+    """The P2 forward and backward written by hand in NumPy: the floor minigrad is held to."""
+    w1, b1, w2, b2, w3, b3 = params
+    z1 = x @ w1 + b1
+    a1 = np.maximum(z1, 0)
+    z2 = a1 @ w2 + b2
+    a2 = np.maximum(z2, 0)
+    z3 = a2 @ w3 + b3
+    shifted = z3 - z3.max(axis=1, keepdims=True)
+    e = np.exp(shifted)
+    p = e / e.sum(axis=1, keepdims=True)
+    loss = -np.log(p[np.arange(BATCH), y]).mean()
+    d3 = p
+    d3[np.arange(BATCH), y] -= 1
+    d3 /= BATCH
+    grads = [a2.T @ d3, d3.sum(0)]
+    d2 = (d3 @ w3.T) * (z2 > 0)
+    grads = [a1.T @ d2, d2.sum(0)] + grads
+    d1 = (d2 @ w2.T) * (z1 > 0)
+    grads = [x.T @ d1, d1.sum(0)] + grads
+    return loss, grads
+
+
+def autograd_step(lib, cross_entropy, x, y, params):
+    """Forward and backward of P2 with raw tensors in an autograd library."""
+    def step():
+        for p in params:
+            p.grad = None
+        w1, b1, w2, b2, w3, b3 = params
+        h = (x @ w1 + b1).relu()
+        h = (h @ w2 + b2).relu()
+        loss = cross_entropy(h @ w3 + b3, y)
+        loss.backward()
+        return loss
+    return step
+
+
+def bench_p2_step(torch, number, repeats) -> dict:
+    rng = np.random.default_rng(0)
+    x, y, params = p2_data(rng)
+    mg_params = [mg.tensor(p, requires_grad=True) for p in params]
+    candidates = {
+        "minigrad": autograd_step(mg, F.cross_entropy, mg.tensor(x), mg.tensor(y), mg_params),
+        "numpy": lambda: numpy_step(x, y, params),
+    }
+    if torch is not None:
+        t_params = [torch.tensor(p, requires_grad=True) for p in params]
+        candidates["torch"] = autograd_step(torch, torch.nn.functional.cross_entropy,
+                                            torch.tensor(x), torch.tensor(y), t_params)
+    stats = compare(candidates, number, repeats)
+    result = {f"{k}_ms": v["median_s"] * 1e3 for k, v in stats.items()}
+    result["ratio_vs_numpy"] = ratio(stats, "minigrad", "numpy")
+    if torch is not None:
+        result["ratio_vs_torch"] = ratio(stats, "minigrad", "torch")
+    return result
+
+
+def main(argv=None) -> dict:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="few repeats (a smoke run)")
+    parser.add_argument("--out", default=None, help="folder for overhead.json")
+    args = parser.parse_args(argv)
+    torch = torch_or_none()
+    if torch is not None:
+        torch.set_num_threads(max(1, torch.get_num_threads()))
+    ops_n, ops_r, p2_n, p2_r = (50, 3, 5, 3) if args.quick else (2000, 15, 100, 15)
+    result = {"tiny_ops": bench_tiny_ops(torch, ops_n, ops_r),
+              "p2_step": bench_p2_step(torch, p2_n, p2_r),
+              "targets": {"p2_vs_numpy": 1.15, "p2_vs_torch": 1.25, "op_vs_torch": 3.0},
+              "quick": args.quick}
+    print(f"{'op (fwd+bwd)':<14}{'minigrad µs':>12}{'torch µs':>10}{'ratio':>8}")
+    for name, r in result["tiny_ops"].items():
+        torch_us = f"{r['torch_us']:.1f}" if r["torch_us"] else "-"
+        rat = f"{r['ratio_vs_torch']['median']:.2f}" if "ratio_vs_torch" in r else "-"
+        print(f"{name:<14}{r['minigrad_us']:>12.1f}{torch_us:>10}{rat:>8}")
+    p2 = result["p2_step"]
+    print(f"\nP2 step (784-128-64-10, batch {BATCH}): minigrad {p2['minigrad_ms']:.3f} ms, "
+          f"numpy {p2['numpy_ms']:.3f} ms, torch {p2.get('torch_ms', float('nan')):.3f} ms")
+    print(f"  ratio vs numpy {p2['ratio_vs_numpy']['median']:.3f} (target <= 1.15)"
+          + (f", vs torch {p2['ratio_vs_torch']['median']:.3f} (target <= 1.25)"
+             if "ratio_vs_torch" in p2 else ""))
+    path = write_result("overhead", result, args.out)
+    print(f"wrote {path}")
+    return result
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,97 @@
+"""Shared timing helpers for the benchmark scripts: honest medians, same-run ratios, JSON out.
+
+Rules every script follows: warm up first, time many repeats, report the median and the spread
+(interquartile range), and compare against the reference measured in the same run, interleaved,
+so that a busy machine slows both sides alike.
+"""
+from __future__ import annotations
+
+import json
+import os
+import platform
+import statistics
+import sys
+import time
+from pathlib import Path
+
+RESULTS = Path(__file__).resolve().parent / "results"
+
+
+def time_per_call(fn, number: int) -> float:
+    """Seconds per call of ``fn``, averaged over ``number`` back-to-back calls."""
+    start = time.perf_counter()
+    for _ in range(number):
+        fn()
+    return (time.perf_counter() - start) / number
+
+
+SETTLE_S = 0.05
+"""Pause before each timed block.  PyTorch's OpenMP workers and OpenBLAS's threads spin for a
+while after their last task; on 2 cores whichever library runs next loses a core to them (we
+measured +200 µs on a 0.45 ms step).  A short sleep lets them park, so no candidate pays for
+the one timed before it."""
+
+
+def compare(candidates: dict, number: int, repeats: int, warmup: int = 3) -> dict:
+    """Time each callable ``repeats`` times (``number`` calls each), interleaving candidates
+    within every repeat.  Returns {name: {"median_s", "q1_s", "q3_s", "samples_s"}}."""
+    for fn in candidates.values():
+        for _ in range(warmup):
+            fn()
+    samples = {name: [] for name in candidates}
+    for _ in range(repeats):
+        for name, fn in candidates.items():
+            time.sleep(SETTLE_S)
+            samples[name].append(time_per_call(fn, number))
+    return {name: summarize(values) for name, values in samples.items()}
+
+
+def summarize(values: list) -> dict:
+    quartiles = statistics.quantiles(values, n=4) if len(values) > 1 else values * 3
+    return {"median_s": statistics.median(values), "q1_s": quartiles[0], "q3_s": quartiles[2],
+            "samples_s": values}
+
+
+def ratio(stats: dict, numerator: str, denominator: str) -> dict:
+    """median(numerator)/median(denominator), with a spread from the quartiles."""
+    a, b = stats[numerator], stats[denominator]
+    return {"median": a["median_s"] / b["median_s"], "low": a["q1_s"] / b["q3_s"],
+            "high": a["q3_s"] / b["q1_s"]}
+
+
+def environment() -> dict:
+    """The machine and library versions a result was measured with."""
+    import numpy
+    info = {"python": platform.python_version(), "numpy": numpy.__version__,
+            "machine": platform.machine(), "processor": platform.processor() or None,
+            "cpus": os.cpu_count(), "platform": platform.platform()}
+    try:
+        import torch
+        info["torch"] = torch.__version__
+        info["torch_threads"] = torch.get_num_threads()
+    except ImportError:
+        info["torch"] = None
+    import minigrad
+    info["minigrad"] = minigrad.__version__
+    return info
+
+
+def write_result(name: str, payload: dict, out_dir: Path | None = None) -> Path:
+    """Write ``payload`` plus the environment to ``<out_dir>/<name>.json``."""
+    out_dir = Path(out_dir) if out_dir else RESULTS
+    out_dir.mkdir(parents=True, exist_ok=True)
+    path = out_dir / f"{name}.json"
+    payload = {"benchmark": name, "command": " ".join([Path(sys.executable).name] + sys.argv),
+               "environment": environment(), **payload}
+    path.write_text(json.dumps(payload, indent=2) + "\n")
+    return path
+
+
+def torch_or_none():
+    """PyTorch if installed, else None (and a line saying what is skipped)."""
+    try:
+        import torch
+        return torch
+    except ImportError:
+        print("PyTorch is not installed: its columns are skipped (pip install 'minigrad[ref]')")
+        return None
