@@ -53,10 +53,12 @@ def summarize(values: list) -> dict:
 
 
 def ratio(stats: dict, numerator: str, denominator: str) -> dict:
-    """median(numerator)/median(denominator), with a spread from the quartiles."""
-    a, b = stats[numerator], stats[denominator]
-    return {"median": a["median_s"] / b["median_s"], "low": a["q1_s"] / b["q3_s"],
-            "high": a["q3_s"] / b["q1_s"]}
+    """Median and quartiles of the per-repeat ratios numerator/denominator.  The two were timed
+    back to back in each repeat, so each ratio compares them under the same machine load."""
+    pairs = [a / b for a, b in zip(stats[numerator]["samples_s"],
+                                   stats[denominator]["samples_s"])]
+    summary = summarize(pairs)
+    return {"median": summary["median_s"], "q1": summary["q1_s"], "q3": summary["q3_s"]}
 
 
 def environment() -> dict:

@@ -193,6 +193,8 @@ class Tensor:
         return self.to(np.bool_)
 
     # ------------------------------------------------------------------ in place (no graph)
+    # These change .data directly and are not recorded: use them on leaves under no_grad()
+    # (parameter updates), never on a tensor whose value a recorded op still needs.
     def _check_inplace(self, name: str) -> None:
         from .autograd import is_grad_enabled
         if self.requires_grad and is_grad_enabled():
@@ -200,19 +202,32 @@ class Tensor:
                                f"place while grad is recorded; wrap it in minigrad.no_grad()")
 
     def zero_(self) -> "Tensor":
-        self._check_inplace("zero_")
-        self.data[...] = 0
-        return self
+        return self._update("zero_", 0)
 
     def fill_(self, value) -> "Tensor":
-        self._check_inplace("fill_")
-        self.data[...] = value
-        return self
+        return self._update("fill_", value)
 
     def copy_(self, source) -> "Tensor":
-        self._check_inplace("copy_")
-        self.data[...] = _raw(source)
+        return self._update("copy_", _raw(source))
+
+    def _update(self, name: str, result) -> "Tensor":
+        self._check_inplace(name)
+        self.data[...] = result
         return self
+
+    def add_(self, other) -> "Tensor":
+        return self._update("add_", self.data + _raw(other))
+
+    def sub_(self, other) -> "Tensor":
+        return self._update("sub_", self.data - _raw(other))
+
+    def mul_(self, other) -> "Tensor":
+        return self._update("mul_", self.data * _raw(other))
+
+    def div_(self, other) -> "Tensor":
+        return self._update("div_", self.data / _raw(other))
+
+    __iadd__, __isub__, __imul__, __itruediv__ = add_, sub_, mul_, div_
 
     # ------------------------------------------------------------------ arithmetic
     def __add__(self, other):

@@ -115,3 +115,23 @@ def test_free_functions_match_methods():
     assert mg.clamp(x, min=0).tolist() == [[1.0, 0.0], [3.0, 4.0]]
     assert mg.max(x, 1).values.tolist() == [1.0, 4.0]
     assert mg.argmax(x).item() == 3
+
+
+def test_inplace_updates_under_no_grad_keep_the_leaf():
+    w = mg.tensor([1.0, 2.0], requires_grad=True)
+    (w * w).sum().backward()
+    before = w
+    with mg.no_grad():
+        w -= 0.1 * w.grad
+        w *= 2
+    assert w is before and w.is_leaf and w.requires_grad
+    np.testing.assert_allclose(w.tolist(), [1.6, 3.2], rtol=1e-6)
+    with pytest.raises(RuntimeError, match="add_\\(\\): a tensor that requires grad"):
+        w += 1
+
+
+def test_readme_example_runs():
+    from pathlib import Path
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    code = readme.split("```python\n", 1)[1].split("```", 1)[0]
+    exec(compile(code, "README.md", "exec"), {})

@@ -29,8 +29,7 @@ class _Loss(Function):
         total = per_element.sum()
         if reduction == "sum":
             return total
-        with np.errstate(invalid="ignore", divide="ignore"):  # mean of nothing is nan
-            return total / ctx.count
+        return total / ctx.count if ctx.count else total * float("nan")  # mean of nothing
 
     def upstream(ctx, g):
         """dL/dℓ for each element, from g = dL/d(reduced loss)."""

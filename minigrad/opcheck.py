@@ -1,0 +1,95 @@
+"""A catalogue of every differentiable op with a small input, and a gradient-check table.
+
+Used by ``minigrad demo`` / ``minigrad gradcheck`` to show, op by op, how far backward's
+gradients are from float64 central differences.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from . import functional as F
+from .gradcheck import compare_gradients
+from .tensor import Tensor
+from .tensor_functions import cat, maximum, minimum, stack, where
+
+
+def _inputs(rng, *shapes, low=-2.0, high=2.0):
+    return [Tensor(rng.uniform(low, high, s), requires_grad=True) for s in shapes]
+
+
+def _cases(rng):
+    """name -> (function, inputs).  Inputs avoid kinks (|x| > 0.1 where relu/abs bend)."""
+    away = lambda *s: [Tensor(np.sign(a) * (0.1 + np.abs(a)), requires_grad=True)  # noqa: E731
+                       for a in (rng.uniform(-2, 2, sh) for sh in s)]
+    positive = lambda *s: _inputs(rng, *s, low=0.2, high=2.0)  # noqa: E731
+    targets = np.array([0, 2, 1])
+    probs = rng.uniform(0.1, 0.9, (3, 4))
+    labels = np.sign(rng.uniform(-1, 1, (3, 4)))
+    return {
+        "add (broadcast)": (lambda a, b: a + b, _inputs(rng, (3, 4), (4,))),
+        "sub": (lambda a, b: a - b, _inputs(rng, (3, 4), (3, 1))),
+        "mul": (lambda a, b: a * b, _inputs(rng, (3, 4), (3, 4))),
+        "div": (lambda a, b: a / b, _inputs(rng, (3, 4)) + positive((3, 4))),
+        "pow": (lambda a, b: a ** b, positive((3, 4), (3, 4))),
+        "exp": (lambda a: a.exp(), _inputs(rng, (3, 4))),
+        "log": (lambda a: a.log(), positive((3, 4))),
+        "sqrt": (lambda a: a.sqrt(), positive((3, 4))),
+        "abs": (lambda a: abs(a), away((3, 4))),
+        "maximum": (maximum, away((3, 4), (3, 4))),
+        "minimum": (minimum, away((3, 4), (3, 4))),
+        "where": (lambda a, b: where(a > 0, a, b), _inputs(rng, (3, 4), (3, 4))),
+        "clamp": (lambda a: a.clamp(-1, 1), away((3, 4))),
+        "relu": (F.relu, away((3, 4))),
+        "leaky_relu": (F.leaky_relu, away((3, 4))),
+        "sigmoid": (F.sigmoid, _inputs(rng, (3, 4))),
+        "tanh": (F.tanh, _inputs(rng, (3, 4))),
+        "gelu": (F.gelu, _inputs(rng, (3, 4))),
+        "softplus": (F.softplus, _inputs(rng, (3, 4))),
+        "softmax": (lambda a: F.softmax(a, dim=1), _inputs(rng, (3, 4))),
+        "log_softmax": (lambda a: F.log_softmax(a, dim=1), _inputs(rng, (3, 4))),
+        "sum": (lambda a: a.sum(dim=0), _inputs(rng, (3, 4))),
+        "mean": (lambda a: a.mean(dim=(0, 1)), _inputs(rng, (3, 4))),
+        "var": (lambda a: a.var(dim=1), _inputs(rng, (3, 4))),
+        "std": (lambda a: a.std(dim=0), _inputs(rng, (3, 4))),
+        "max": (lambda a: a.max(dim=1).values, _inputs(rng, (3, 4))),
+        "min": (lambda a: a.min(), _inputs(rng, (3, 4))),
+        "matmul": (lambda a, b: a @ b, _inputs(rng, (2, 3, 4), (4, 5))),
+        "reshape": (lambda a: a.reshape(4, 3), _inputs(rng, (3, 4))),
+        "permute": (lambda a: a.permute(2, 0, 1), _inputs(rng, (2, 3, 4))),
+        "expand": (lambda a: a.expand(3, 4), _inputs(rng, (1, 4))),
+        "getitem": (lambda a: a[np.array([0, 0, 2]), 1:], _inputs(rng, (3, 4))),
+        "gather": (lambda a: a.gather(1, Tensor(np.array([[0, 0], [3, 1], [2, 2]]))),
+                   _inputs(rng, (3, 4))),
+        "cat": (lambda a, b: cat([a, b], 1), _inputs(rng, (3, 4), (3, 2))),
+        "stack": (lambda a, b: stack([a, b], 0), _inputs(rng, (3, 4), (3, 4))),
+        "pad": (lambda a: F.pad(a, (1, 2)), _inputs(rng, (3, 4))),
+        "mse_loss": (F.mse_loss, _inputs(rng, (3, 4), (3, 4))),
+        "cross_entropy": (lambda a: F.cross_entropy(a, targets), _inputs(rng, (3, 4))),
+        "nll_loss": (lambda a: F.nll_loss(F.log_softmax(a, 1), targets), _inputs(rng, (3, 4))),
+        "binary_cross_entropy": (lambda a: F.binary_cross_entropy(a, probs),
+                                 _inputs(rng, (3, 4), low=0.1, high=0.9)),
+        "bce_with_logits": (lambda a: F.binary_cross_entropy_with_logits(a, probs),
+                            _inputs(rng, (3, 4))),
+        "hinge_loss": (lambda a: F.hinge_loss(a, labels), _inputs(rng, (3, 4), low=-0.8, high=0.8)),
+    }
+
+
+def gradcheck_table(seed: int = 0) -> list[dict]:
+    """One row per op: its name, input shapes, largest abs/rel error over all inputs, ok."""
+    rows = []
+    for name, (fn, inputs) in _cases(np.random.default_rng(seed)).items():
+        reports = compare_gradients(fn, *inputs)
+        rows.append({"op": name, "inputs": " ".join(str(r.shape) for r in reports),
+                     "max_abs_error": max(r.max_abs_error for r in reports),
+                     "max_rel_error": max(r.max_rel_error for r in reports),
+                     "ok": all(r.passed for r in reports)})
+    return rows
+
+
+def format_table(rows: list[dict]) -> str:
+    """The rows as an aligned text table."""
+    lines = [f"{'op':<22}{'input shapes':<22}{'max abs err':>12}{'max rel err':>12}  ok"]
+    for r in rows:
+        lines.append(f"{r['op']:<22}{r['inputs']:<22}{r['max_abs_error']:>12.1e}"
+                     f"{r['max_rel_error']:>12.1e}  {'yes' if r['ok'] else 'NO'}")
+    return "\n".join(lines)

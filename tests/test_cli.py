@@ -1,0 +1,39 @@
+"""The `minigrad` command and the benchmark script run end to end (tiny settings)."""
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from minigrad.cli import main, train_tiny_network
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_demo_trains_and_prints_gradcheck_table(capsys):
+    assert main(["demo", "--epochs", "120"]) == 0
+    out = capsys.readouterr().out
+    assert "training accuracy" in out and "cross_entropy" in out
+    assert "ops pass" in out and "FAILED" not in out
+
+
+def test_tiny_network_learns_the_moons():
+    losses, accuracy = train_tiny_network(epochs=200, progress=False)
+    assert losses[-1] < 0.2 * losses[0] and accuracy > 0.95
+
+
+def test_same_seed_same_result():
+    assert train_tiny_network(20, progress=False) == train_tiny_network(20, progress=False)
+
+
+def test_console_script_entry_point():
+    result = subprocess.run([sys.executable, "-m", "minigrad", "gradcheck"],
+                            capture_output=True, text=True, check=True)
+    assert "matmul" in result.stdout
+
+
+def test_overhead_benchmark_quick_run_writes_json(tmp_path):
+    subprocess.run([sys.executable, str(ROOT / "benchmarks" / "bench_overhead.py"), "--quick",
+                    "--out", str(tmp_path)], check=True, capture_output=True)
+    result = json.loads((tmp_path / "overhead.json").read_text())
+    assert set(result["tiny_ops"]) == {"add", "mul", "matmul_8x8", "relu", "sum"}
+    assert result["p2_step"]["minigrad_ms"] > 0 and result["environment"]["numpy"]
