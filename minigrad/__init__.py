@@ -13,14 +13,15 @@ import numpy as _np
 from .tensor import Tensor
 from .autograd import Function, enable_grad, is_grad_enabled, no_grad
 from .backend import manual_seed
-from .creation import (arange, eye, from_numpy, full, full_like, ones, ones_like, rand, randint,
-                       randn, tensor, zeros, zeros_like)
+from .creation import (arange, empty, eye, from_numpy, full, full_like, ones, ones_like, rand,
+                       randint, randn, tensor, zeros, zeros_like)
 from .tensor_functions import (abs, argmax, argmin, cat, chunk, clamp, concat, exp, flatten,
                                gather, log, matmul, max, maximum, mean, min, minimum, permute,
                                reshape, split, sqrt, squeeze, stack, sum, transpose, unsqueeze,
                                where)
 from .gradcheck import GradcheckError, gradcheck, numerical_grad
-from . import functional
+from . import functional, nn, optim
+from .serialization import load, save
 
 float16 = _np.dtype(_np.float16)
 float32 = _np.dtype(_np.float32)

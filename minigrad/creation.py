@@ -44,6 +44,12 @@ def _make(array, dtype, requires_grad, device) -> Tensor:
     return out.requires_grad_(True) if requires_grad else out
 
 
+def empty(*size, dtype=None, requires_grad=False, device=None) -> Tensor:
+    """An uninitialized tensor (for weights that an init function fills next)."""
+    dtype = np.dtype(dtype or backend.DEFAULT_FLOAT)
+    return _make(np.empty(_shape(size), dtype=dtype), None, requires_grad, device)
+
+
 def zeros(*size, dtype=None, requires_grad=False, device=None) -> Tensor:
     return full(size, 0.0, dtype=dtype, requires_grad=requires_grad, device=device)
 

@@ -6,6 +6,10 @@ from __future__ import annotations
 import numpy as np
 
 from .ops import activations as act, losses
+from .ops.dropout import Dropout
+from .ops.embedding import Embedding
+from .ops.matmul import Linear
+from .ops.normalization import BatchNorm, LayerNorm
 from .ops.shape import Pad
 from .tensor import Tensor
 
@@ -49,8 +53,56 @@ def log_softmax(x: Tensor, dim: int) -> Tensor:
 
 def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     """F1 for a whole layer: y = x Wᵀ + b, with W of shape (out_features, in_features)."""
-    y = x @ weight.T
-    return y if bias is None else y + bias
+    return Linear.apply(x, weight, bias)
+
+
+def dropout(x: Tensor, p: float = 0.5, training: bool = True) -> Tensor:
+    """Zero each element with probability p and scale the rest by 1/(1-p) (training only)."""
+    if not 0 <= p <= 1:
+        raise ValueError(f"dropout: probability p must be in [0, 1], got {p}")
+    if not training or p == 0:
+        return x
+    if p == 1:
+        return x * 0
+    return Dropout.apply(x, p=p)
+
+
+def batch_norm(x: Tensor, running_mean, running_var, weight=None, bias=None,
+               training: bool = False, momentum: float = 0.1, eps: float = 1e-5) -> Tensor:
+    """Normalize over every axis but the channel axis 1.  In training, use the batch's
+    statistics and fold them into the running ones (running = (1-momentum) running +
+    momentum batch, with the unbiased batch variance, as PyTorch); else use the running ones."""
+    if x.ndim < 2:
+        raise ValueError(f"batch_norm: expected input of shape (N, C, ...), got {tuple(x.shape)}")
+    axes = (0,) + tuple(range(2, x.ndim))
+    if not training:
+        return BatchNorm.apply(x, weight, bias, running_mean.data, running_var.data, axes=axes,
+                               eps=eps, training=False)
+    count = x.numel() // x.shape[1]
+    if count < 2:
+        raise ValueError(f"batch_norm: expected more than 1 value per channel when training, "
+                         f"got input of shape {tuple(x.shape)}")
+    mean, var = x.data.mean(axis=axes), x.data.var(axis=axes)
+    if running_mean is not None:
+        running_mean.data[...] = (1 - momentum) * running_mean.data + momentum * mean
+        running_var.data[...] = (1 - momentum) * running_var.data + \
+            momentum * var * count / (count - 1)
+    return BatchNorm.apply(x, weight, bias, mean, var, axes=axes, eps=eps, training=True)
+
+
+def layer_norm(x: Tensor, normalized_shape, weight=None, bias=None, eps: float = 1e-5) -> Tensor:
+    """Normalize each sample over its last ``len(normalized_shape)`` dims."""
+    shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
+    if tuple(x.shape[x.ndim - len(shape):]) != shape:
+        raise ValueError(f"layer_norm: input of shape {tuple(x.shape)} does not end with the "
+                         f"normalized shape {shape}")
+    return LayerNorm.apply(x, weight, bias, normalized_ndim=len(shape), eps=eps)
+
+
+def embedding(input, weight: Tensor, padding_idx: int | None = None) -> Tensor:
+    """Rows of ``weight`` selected by the integer tensor ``input``."""
+    index = input.data if isinstance(input, Tensor) else np.asarray(input)
+    return Embedding.apply(weight, index, padding_idx=padding_idx)
 
 
 def pad(x: Tensor, pad: tuple, mode: str = "constant", value: float = 0.0) -> Tensor:

@@ -59,3 +59,27 @@ class MatMul(Function):
             if b.ndim == 1:
                 db = db[..., 0]
         return da, db
+
+
+class Linear(Function):
+    """y = x Wᵀ + b for x of shape (..., in), W of shape (out, in): F1 for a whole layer.
+    dL/dx = g W,   dL/dW = gᵀ x (summed over all leading dims),   dL/db = Σ g  (F2)."""
+
+    def forward(ctx, x, weight, bias=None):
+        if x.shape[-1] != weight.shape[1]:
+            raise ValueError(f"linear: input of shape {tuple(x.shape)} has {x.shape[-1]} "
+                             f"features, but the weight of shape {tuple(weight.shape)} expects "
+                             f"{weight.shape[1]}")
+        ctx.save_for_backward(x, weight)
+        y = x @ weight.T
+        return y if bias is None else y + bias
+
+    def backward(ctx, g):
+        x, weight = ctx.saved
+        dx = g @ weight if ctx.needs_input_grad[0] else None
+        dw = db = None
+        if ctx.needs_input_grad[1]:
+            dw = g.reshape(-1, g.shape[-1]).T @ x.reshape(-1, x.shape[-1])
+        if ctx.needs_input_grad[2]:
+            db = g.reshape(-1, g.shape[-1]).sum(axis=0)
+        return dx, dw, db

@@ -1,0 +1,15 @@
+"""minigrad.nn: layers, containers, losses and initialization with PyTorch's names, defaults
+and parameter layouts, so a PyTorch model definition ports by changing its imports."""
+from .. import functional
+from . import init
+from .activation import GELU, LeakyReLU, LogSoftmax, ReLU, Sigmoid, Softmax, Tanh
+from .containers import ModuleList, Sequential
+from .layers import Dropout, Embedding, Flatten, Identity, Linear
+from .loss import BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, HingeLoss, MSELoss, NLLLoss
+from .module import Module, Parameter
+from .normalization import BatchNorm1d, LayerNorm
+
+__all__ = ["functional", "init", "GELU", "LeakyReLU", "LogSoftmax", "ReLU", "Sigmoid",
+           "Softmax", "Tanh", "ModuleList", "Sequential", "Dropout", "Embedding", "Flatten",
+           "Identity", "Linear", "BCELoss", "BCEWithLogitsLoss", "CrossEntropyLoss", "HingeLoss",
+           "MSELoss", "NLLLoss", "Module", "Parameter", "BatchNorm1d", "LayerNorm"]

@@ -1,0 +1,29 @@
+"""Embedding lookup: rows of a weight matrix selected by integer indices."""
+from __future__ import annotations
+
+from ..autograd import Function
+from ..backend import array_module_of, scatter_add
+
+
+class Embedding(Function):
+    """z[..., :] = W[index[...], :].   dL/dW[r] = Σ of g over the positions whose index is r
+    (a scatter-add: a word used k times gets k contributions); the ``padding_idx`` row gets
+    none, so padding never learns."""
+
+    def forward(ctx, weight, index, padding_idx=None):
+        if index.dtype.kind not in "iu":
+            raise TypeError(f"embedding: indices must be integers, got dtype {index.dtype}")
+        low, high = (index.min(), index.max()) if index.size else (0, 0)
+        if low < 0 or high >= weight.shape[0]:
+            bad = high if high >= weight.shape[0] else low
+            raise IndexError(f"embedding: index {int(bad)} is out of range for "
+                             f"{weight.shape[0]} embeddings (valid: 0..{weight.shape[0] - 1})")
+        ctx.index, ctx.padding_idx, ctx.shape = index, padding_idx, weight.shape
+        return weight[index]
+
+    def backward(ctx, g):
+        grad = array_module_of(g).zeros(ctx.shape, dtype=g.dtype)
+        scatter_add(grad, ctx.index.reshape(-1), g.reshape(-1, ctx.shape[1]))
+        if ctx.padding_idx is not None:
+            grad[ctx.padding_idx] = 0
+        return grad, None
