@@ -130,8 +130,12 @@ def test_inplace_updates_under_no_grad_keep_the_leaf():
         w += 1
 
 
-def test_readme_example_runs():
+def test_readme_examples_run(tmp_path, monkeypatch):
     from pathlib import Path
     readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
-    code = readme.split("```python\n", 1)[1].split("```", 1)[0]
-    exec(compile(code, "README.md", "exec"), {})
+    blocks = [part.split("```", 1)[0] for part in readme.split("```python\n")[1:]]
+    assert len(blocks) == 2
+    monkeypatch.chdir(tmp_path)  # the second example writes p2.npz
+    namespace = {}
+    for code in blocks:
+        exec(compile(code, "README.md", "exec"), namespace)

@@ -1,0 +1,71 @@
+"""One optimizer step over ~1M parameters in 20 tensors: minigrad vs torch.optim on the CPU
+(foreach off and on), in the same run.  Target (issue 3): within 1.5x PyTorch.
+
+    python benchmarks/bench_optim.py [--quick] [--out DIR]
+"""
+from __future__ import annotations
+
+import argparse
+
+import numpy as np
+
+import minigrad as mg
+from common import compare, ratio, torch_or_none, write_result
+
+SETTINGS = {"SGD": dict(lr=0.01, momentum=0.9), "RMSprop": dict(lr=0.01),
+            "Adam": dict(lr=1e-3), "AdamW": dict(lr=1e-3)}
+
+
+def shapes(total: int = 1_000_000, count: int = 20) -> list:
+    """``count`` matrices of varied sizes holding about ``total`` parameters together."""
+    sizes = np.linspace(0.5, 1.5, count)
+    sizes = sizes / sizes.sum() * total
+    return [(int(s) // 100, 100) for s in sizes]
+
+
+def make_step(lib, optimizer_class, settings, arrays, grads, **extra):
+    params = [lib.tensor(a, requires_grad=True) for a in arrays]
+    for p, g in zip(params, grads):
+        p.grad = lib.tensor(g)
+    optimizer = optimizer_class(params, **settings, **extra)
+    return optimizer.step
+
+
+def main(argv=None) -> dict:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--out", default=None)
+    args = parser.parse_args(argv)
+    torch = torch_or_none()
+    rng = np.random.default_rng(0)
+    layout = shapes(100_000 if args.quick else 1_000_000)
+    arrays = [rng.standard_normal(s).astype(np.float32) for s in layout]
+    grads = [rng.standard_normal(s).astype(np.float32) for s in layout]
+    number, repeats = (2, 3) if args.quick else (10, 15)
+    results = {}
+    print(f"{'optimizer':<10}{'minigrad ms':>12}{'torch ms':>10}{'foreach ms':>12}"
+          f"{'ratio':>8}{'vs foreach':>12}")
+    for name, settings in SETTINGS.items():
+        candidates = {"minigrad": make_step(mg, getattr(mg.optim, name), settings, arrays, grads)}
+        if torch is not None:
+            for foreach in (False, True):
+                candidates[f"torch_foreach_{foreach}".lower()] = make_step(
+                    torch, getattr(torch.optim, name), settings, arrays, grads, foreach=foreach)
+        stats = compare(candidates, number, repeats)
+        entry = {f"{k}_ms": v["median_s"] * 1e3 for k, v in stats.items()}
+        if torch is not None:
+            entry["ratio_vs_torch"] = ratio(stats, "minigrad", "torch_foreach_false")
+            entry["ratio_vs_torch_foreach"] = ratio(stats, "minigrad", "torch_foreach_true")
+            print(f"{name:<10}{entry['minigrad_ms']:>12.2f}{entry['torch_foreach_false_ms']:>10.2f}"
+                  f"{entry['torch_foreach_true_ms']:>12.2f}"
+                  f"{entry['ratio_vs_torch']['median']:>8.2f}"
+                  f"{entry['ratio_vs_torch_foreach']['median']:>12.2f}")
+        results[name] = entry
+    payload = {"parameters": int(sum(np.prod(s) for s in layout)), "tensors": len(layout),
+               "optimizers": results, "target_ratio": 1.5, "quick": args.quick}
+    print(f"wrote {write_result('optim', payload, args.out)}")
+    return payload
+
+
+if __name__ == "__main__":
+    main()
