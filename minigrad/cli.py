@@ -1,21 +1,26 @@
 """The ``minigrad`` command.
 
-    minigrad demo          train a tiny network from raw Tensors, then print a gradient check
-    minigrad gradcheck     the gradient check table of every op
+    minigrad                     train seed program P2 on the best data present
+    minigrad train [RECIPE] [--dataset fashion-mnist|mnist|digits] [--epochs N]
+                   [--batch-size N] [--lr X] [--device cpu|cuda] [--out DIR]
+    minigrad recipes             the seed twins, their seed lines and claims
+    minigrad gradcheck           the gradient check table of every op
+    minigrad demo                train a tiny network from raw Tensors, then gradcheck
 """
 from __future__ import annotations
 
 import argparse
+import json
 import sys
-
-import numpy as np
+from pathlib import Path
 
 from . import functional as F
 from .autograd import no_grad
-from .backend import manual_seed
+from .backend import manual_seed, normalize_device
 from .creation import randn, tensor, zeros
 from .data import moons
 from .opcheck import format_table, gradcheck_table
+from .serialization import save
 
 
 def train_tiny_network(epochs: int = 300, lr: float = 0.5, seed: int = 0, progress: bool = True):
@@ -56,6 +61,9 @@ def train_tiny_network(epochs: int = 300, lr: float = 0.5, seed: int = 0, progre
     return losses, accuracy
 
 
+# ----------------------------------------------------------------------------- subcommands
+
+
 def demo(args) -> int:
     print("minigrad demo: a 2-16-16-2 MLP on two moons (400 points), raw Tensors, plain "
           "gradient descent")
@@ -75,16 +83,82 @@ def gradcheck(args) -> int:
     return 1 if failed else 0
 
 
+def recipes(args) -> int:
+    from .recipes import RECIPES
+    for recipe in RECIPES.values():
+        print(f"{recipe.key:<5} {recipe.title}\n      seed {recipe.seed}; claim: {recipe.claim}")
+        if recipe.notes:
+            print(f"      {recipe.notes}")
+    return 0
+
+
+def _save_outputs(result: dict, out: Path) -> None:
+    """weights.npz, history.json, metrics.json and the plots that fit the recipe."""
+    from . import viz
+    out.mkdir(parents=True, exist_ok=True)
+    save(result["state"], out / "weights.npz")
+    history = result["history"].history if "history" in result else {"loss": result["losses"]}
+    (out / "history.json").write_text(json.dumps(history, indent=1))
+    (out / "metrics.json").write_text(json.dumps(result["metrics"], indent=1))
+    figures = {}
+    if "history" in result:
+        figures["curves.png"] = viz.plot_history(result["history"])
+    else:
+        figures["curves.png"] = viz.plot_curves({"MSE": result["losses"]}, "epoch", logy=True)
+    if "predicted" in result:
+        images = result["x_test"][:24].reshape((-1,) + result["image_shape"])
+        figures["predictions.png"] = viz.plot_image_grid(
+            images, result["y_test"][:24], result["predicted"][:24], result["class_names"])
+        figures["confusion.png"] = viz.plot_confusion_matrix(result["confusion"],
+                                                             result["class_names"])
+    for name, figure in figures.items():
+        figure.savefig(out / name, dpi=90)
+
+
+def train(args) -> int:
+    from .recipes import RECIPES, run_recipe
+    if normalize_device(args.device) != "cpu":
+        raise SystemExit("minigrad train: --device cuda needs the GPU backend, which is not "
+                         "available in this build yet; use --device cpu")
+    recipe = RECIPES[args.recipe]
+    print(f"{recipe.key.upper()}: {recipe.title}\n  seed {recipe.seed}; seed's claim: "
+          f"{recipe.claim}")
+    options = {k: v for k, v in dict(epochs=args.epochs, batch_size=args.batch_size,
+                                     lr=args.lr).items() if v is not None}
+    result = run_recipe(args.recipe, args.dataset, verbose=0 if args.quiet else 1, **options)
+    print(f"  data: {result['dataset']}")
+    for name, value in result["metrics"].items():
+        print(f"  {name}: {value:.4f}")
+    if result.get("history") is not None and result["history"].interrupted:
+        print("  training was interrupted; the weights so far are saved")
+    out = Path(args.out) / recipe.key
+    _save_outputs(result, out)
+    print(f"  saved weights, history, metrics and plots to {out}/")
+    return 0
+
+
 def main(argv=None) -> int:
+    from .recipes import RECIPES
     parser = argparse.ArgumentParser(prog="minigrad", description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command")
+    train_parser = commands.add_parser("train", help="train a seed twin")
+    train_parser.add_argument("recipe", nargs="?", default="p2", choices=sorted(RECIPES))
+    train_parser.add_argument("--dataset", choices=["fashion-mnist", "mnist", "digits"])
+    train_parser.add_argument("--epochs", type=int)
+    train_parser.add_argument("--batch-size", type=int)
+    train_parser.add_argument("--lr", type=float)
+    train_parser.add_argument("--device", default="cpu")
+    train_parser.add_argument("--out", default="runs")
+    train_parser.add_argument("--quiet", action="store_true")
+    commands.add_parser("recipes", help="list the seed twins")
+    commands.add_parser("gradcheck", help="gradient check table of every op")
     demo_parser = commands.add_parser("demo", help="train a tiny network, then gradcheck")
     demo_parser.add_argument("--epochs", type=int, default=300)
-    commands.add_parser("gradcheck", help="gradient check table of every op")
     args = parser.parse_args(argv)
     if args.command is None:
-        args = parser.parse_args(["demo"] + list(argv or []))
-    return {"demo": demo, "gradcheck": gradcheck}[args.command](args)
+        args = parser.parse_args(["train"])
+    handlers = {"train": train, "recipes": recipes, "gradcheck": gradcheck, "demo": demo}
+    return handlers[args.command](args)
 
 
 if __name__ == "__main__":

@@ -60,3 +60,109 @@ def plot_decision_boundary(predict, x: np.ndarray, y: np.ndarray, steps: int = 2
     ax.scatter(x[:, 0], x[:, 1], c=y, s=8, cmap="coolwarm")
     fig.tight_layout()
     return fig
+
+
+def plot_history(history, keys=None):
+    """Training curves from a ``fit`` History: loss and accuracy, training and validation."""
+    plt = _pyplot()
+    logs = history.history
+    groups = [k for k in ("loss", "accuracy") if k in logs] if keys is None else keys
+    fig, axes = plt.subplots(1, len(groups), figsize=(4.5 * len(groups), 3.2), squeeze=False)
+    for ax, key in zip(axes[0], groups):
+        epochs = np.arange(1, len(logs[key]) + 1)
+        ax.plot(epochs, logs[key], "o-", label=f"training {key}")
+        if f"val_{key}" in logs:
+            ax.plot(epochs, logs[f"val_{key}"], "s--", label=f"validation {key}")
+        ax.set_xlabel("epoch")
+        ax.set_ylabel(key)
+        ax.legend(fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
+def plot_image_grid(images, true_labels, predicted_labels, class_names=None, rows: int = 4,
+                    cols: int = 6):
+    """A grid of images titled 'predicted (true)', red where the prediction is wrong
+    (the seed's P2 step 2.7)."""
+    plt = _pyplot()
+    fig, axes = plt.subplots(rows, cols, figsize=(1.7 * cols, 1.9 * rows))
+    name = (lambda c: class_names[c]) if class_names is not None else str
+    for i, ax in enumerate(axes.ravel()):
+        ax.axis("off")
+        if i >= len(images):
+            continue
+        ax.imshow(images[i], cmap="gray_r")
+        right = predicted_labels[i] == true_labels[i]
+        ax.set_title(f"{name(predicted_labels[i])}\n({name(true_labels[i])})", fontsize=7,
+                     color="black" if right else "red")
+    fig.tight_layout()
+    return fig
+
+
+def plot_confusion_matrix(matrix: np.ndarray, class_names=None):
+    """Counts of (true class, predicted class), with the numbers written in the cells."""
+    plt = _pyplot()
+    n = len(matrix)
+    names = class_names if class_names is not None else [str(i) for i in range(n)]
+    fig, ax = plt.subplots(figsize=(0.55 * n + 2.5, 0.55 * n + 2))
+    ax.imshow(matrix, cmap="Blues")
+    for (i, j), value in np.ndenumerate(matrix):
+        ax.text(j, i, str(value), ha="center", va="center", fontsize=7,
+                color="white" if value > matrix.max() / 2 else "black")
+    ax.set_xticks(range(n), names, rotation=60, ha="right", fontsize=7)
+    ax.set_yticks(range(n), names, fontsize=7)
+    ax.set_xlabel("predicted")
+    ax.set_ylabel("true")
+    fig.tight_layout()
+    return fig
+
+
+def graph_layers(root: Tensor) -> tuple[list, list]:
+    """The nodes of ``root``'s graph (ops and leaves) and the edges between them, each node
+    with a depth = its distance from the root, for drawing."""
+    nodes, edges, depth = {}, [], {id(root): 0}
+    stack = [root]
+    while stack:
+        tensor = stack.pop()
+        key = id(tensor.grad_fn) if tensor.grad_fn is not None else id(tensor)
+        if key in nodes:
+            continue
+        label = tensor.grad_fn.name.replace("Backward", "") if tensor.grad_fn else \
+            ("leaf" if tensor.requires_grad else "constant")
+        nodes[key] = (label, depth[id(tensor)])
+        for parent in (tensor.grad_fn.inputs if tensor.grad_fn else ()):
+            if parent is None:
+                continue
+            parent_key = id(parent.grad_fn) if parent.grad_fn is not None else id(parent)
+            edges.append((parent_key, key, tuple(parent.shape)))
+            depth[id(parent)] = max(depth.get(id(parent), 0), depth[id(tensor)] + 1)
+            stack.append(parent)
+    return [(k, label, d) for k, (label, d) in nodes.items()], edges
+
+
+def plot_graph(root: Tensor):
+    """A drawing of the computation graph that produced ``root``: ops as boxes, leaves as
+    circles, arrows from inputs to ops labelled with the input's shape."""
+    plt = _pyplot()
+    nodes, edges = graph_layers(root)
+    levels: dict = {}
+    for key, label, d in nodes:
+        levels.setdefault(d, []).append(key)
+    where = {key: (i - (len(keys) - 1) / 2, -d) for d, keys in levels.items()
+             for i, key in enumerate(keys)}
+    fig, ax = plt.subplots(figsize=(max(4, 1.8 * max(len(k) for k in levels.values())),
+                                    1.1 * len(levels) + 1))
+    for source, target, shape in edges:
+        (x0, y0), (x1, y1) = where[source], where[target]
+        ax.annotate("", (x1, y1 + 0.18), (x0, y0 - 0.18),
+                    arrowprops=dict(arrowstyle="->", color="grey"))
+        ax.text((x0 + x1) / 2, (y0 + y1) / 2, str(shape), fontsize=7, color="tab:blue")
+    for key, label, _ in nodes:
+        box = "round" if label not in ("leaf", "constant") else "circle"
+        ax.text(*where[key], label, ha="center", va="center", fontsize=8,
+                bbox=dict(boxstyle=box, fc="lightyellow" if box == "round" else "lightgrey"))
+    ax.set_xlim(min(x for x, _ in where.values()) - 1, max(x for x, _ in where.values()) + 1)
+    ax.set_ylim(-len(levels), 1)
+    ax.axis("off")
+    fig.tight_layout()
+    return fig

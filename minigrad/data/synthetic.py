@@ -26,3 +26,18 @@ def spirals(n: int = 600, classes: int = 3, noise: float = 0.2, seed: int = 0):
     angle = y * 2 * np.pi / classes + radius * 4 + rng.normal(0, noise, n)
     x = np.stack([radius * np.sin(angle), radius * np.cos(angle)], axis=1)
     return x.astype(np.float32), y.astype(np.int64)
+
+
+HOUSE_WEIGHT, HOUSE_BIAS = 2.5, 1.0
+"""The line the P6 "house price" data is drawn around."""
+
+
+def house_prices(n: int = 100, noise: float = 0.1, seed: int = 0):
+    """P6's data (seed 002:147-231 uses 100 unspecified "house" samples): one feature, area
+    x ~ U(0, 1) in normalized units, price y = 2.5 x + 1.0 + N(0, noise²).  Returns
+    (x float32 (n, 1), y float32 (n, 1)); a good fit recovers w ≈ 2.5, b ≈ 1.0 and reaches
+    an MSE near noise² = 0.01."""
+    rng = np.random.default_rng(seed)
+    x = rng.uniform(0, 1, (n, 1))
+    y = HOUSE_WEIGHT * x + HOUSE_BIAS + rng.normal(0, noise, (n, 1))
+    return x.astype(np.float32), y.astype(np.float32)

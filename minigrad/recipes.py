@@ -1,0 +1,199 @@
+"""The seed programs (SPEC §2) as runnable minigrad twins.
+
+Each ``Recipe`` records where the seed lists the program, what the seed claims, and the recipe
+(model, loss, optimizer, epochs, batch size, validation split).  ``run_recipe`` trains it on a
+data set and returns test metrics next to the claim.
+
+The seeds' Keras models end in ``Dense(10, activation='softmax')`` with a cross-entropy loss on
+the probabilities.  The twins output logits and use the fused ``nn.CrossEntropyLoss`` instead:
+the same function (softmax then cross-entropy), computed stably from logits (SPEC F8).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from . import functional as F
+from .backend import manual_seed
+from .creation import randn, tensor, zeros
+from .data import digits, fashion_mnist, house_prices, mnist, to_categorical
+from .data.mnist import DatasetNotFound, FASHION_CLASSES
+from .metrics import accuracy, confusion_matrix, f1_score, precision, recall
+from .nn import CrossEntropyLoss, Linear, MSELoss, ReLU, Sequential
+from .optim import SGD, Adam
+from .train import evaluate, fit, predict
+
+
+def mlp(in_features: int, hidden: tuple, classes: int) -> Sequential:
+    """Linear-ReLU layers of the given widths, then a Linear to the class logits."""
+    layers, width = [], in_features
+    for size in hidden:
+        layers += [Linear(width, size), ReLU()]
+        width = size
+    return Sequential(*layers, Linear(width, classes))
+
+
+@dataclass
+class Recipe:
+    key: str
+    title: str
+    seed: str                 # where the seed lists it (file:lines)
+    claim: str                # what the seed says it achieves
+    kind: str = "classifier"  # 'classifier' | 'regression' | 'tape'
+    hidden: tuple = ()
+    one_hot: bool = False     # categorical (one-hot) targets instead of class indices
+    epochs: int = 5
+    batch_size: int = 32
+    validation_split: float = 0.0
+    lr: float = 1e-3
+    notes: str = ""
+    extra: dict = field(default_factory=dict)
+
+
+RECIPES = {r.key: r for r in [
+    Recipe("p1", "MLP 784-128-10, ReLU, softmax, Adam, sparse categorical cross-entropy",
+           "000:98-159", "none stated", hidden=(128,), epochs=5, batch_size=32),
+    Recipe("p2", "MLP 784-128-64-10, Adam, categorical cross-entropy, batch 128, 5 epochs, "
+           "validation_split 0.2", "000:332-395", "test accuracy 0.9801 on MNIST (000:436-446)",
+           hidden=(128, 64), one_hot=True, epochs=5, batch_size=128, validation_split=0.2),
+    Recipe("p3a", "MLP 784-256-128-10, Adam, batch 128, 10 epochs", "003:143-180",
+           "none stated", hidden=(256, 128), epochs=10, batch_size=128),
+    Recipe("p3b", "MLP 784-128-64-10, Adam, batch 128, 10 epochs", "003:251-282",
+           "none stated", hidden=(128, 64), epochs=10, batch_size=128),
+    Recipe("p6", "linear regression y = w·x + b, Dense(1), SGD, MSE, 1000 epochs, 100 samples",
+           "002:147-231", "test MSE 0.0126", kind="regression", epochs=1000, batch_size=32,
+           lr=0.01, notes="data: generated house prices y = 2.5x + 1 + N(0, 0.1²)"),
+    Recipe("p7", "3-2-1 MLP, ReLU, MSE, Adam lr 1e-3, explicit gradient tape", "004:303-358",
+           "none stated (its loss_fn is a tensor later called as a function: a bug)",
+           kind="tape", epochs=3000, lr=1e-3,
+           notes="data: generated y = x1 - 2 x2 + 0.5 x3 + noise"),
+]}
+
+
+# ----------------------------------------------------------------------------- data
+
+
+def classification_data(dataset: str):
+    """(x_train, y_train, x_test, y_test, image_shape, class_names) with flattened float32
+    images scaled to [0, 1] (the seeds' ``x / 255.0``)."""
+    if dataset in ("fashion-mnist", "mnist"):
+        load = fashion_mnist if dataset == "fashion-mnist" else mnist
+        (x_train, y_train), (x_test, y_test) = load(train=True), load(train=False)
+        names = FASHION_CLASSES if dataset == "fashion-mnist" else tuple(map(str, range(10)))
+        scale, shape = 255.0, (28, 28)
+    elif dataset == "digits":
+        images, labels = digits()
+        order = np.random.default_rng(0).permutation(len(images))
+        cut = int(0.8 * len(images))
+        x_train, y_train = images[order[:cut]], labels[order[:cut]]
+        x_test, y_test = images[order[cut:]], labels[order[cut:]]
+        names, scale, shape = tuple(map(str, range(10))), 16.0, (8, 8)
+    else:
+        raise ValueError(f"unknown dataset {dataset!r}: fashion-mnist, mnist or digits")
+    flat = lambda a: (a.reshape(len(a), -1) / np.float32(scale)).astype(np.float32)  # noqa
+    return flat(x_train), y_train, flat(x_test), y_test, shape, names
+
+
+def best_dataset() -> str:
+    """Fashion-MNIST when its files are found (no download attempted), else digits."""
+    try:
+        fashion_mnist(train=False, download=False)
+        return "fashion-mnist"
+    except DatasetNotFound:
+        return "digits"
+
+
+# ----------------------------------------------------------------------------- running
+
+
+def run_classifier(recipe: Recipe, dataset: str, epochs=None, batch_size=None, lr=None,
+                   seed: int = 0, verbose: int = 1, callbacks=None) -> dict:
+    x_train, y_train, x_test, y_test, shape, names = classification_data(dataset)
+    manual_seed(seed)
+    model = mlp(x_train.shape[1], recipe.hidden, len(names))
+    targets = to_categorical(y_train, len(names)) if recipe.one_hot else y_train
+    history = fit(model, x_train, targets, loss=CrossEntropyLoss(),
+                  optimizer=Adam(model.parameters(), lr=lr or recipe.lr),
+                  epochs=epochs or recipe.epochs, batch_size=batch_size or recipe.batch_size,
+                  validation_split=recipe.validation_split, verbose=verbose, seed=seed,
+                  callbacks=callbacks)
+    logits = predict(model, x_test)
+    predicted = logits.argmax(axis=1)
+    test = evaluate(model, x_test, y_test, loss=CrossEntropyLoss())
+    return {"state": model.state_dict(), "model": model, "history": history, "logits": logits, "predicted": predicted,
+            "x_test": x_test, "y_test": y_test, "image_shape": shape, "class_names": names,
+            "metrics": {"test_accuracy": accuracy(y_test, predicted), "test_loss": test["loss"],
+                        "macro_precision": precision(y_test, predicted, "macro"),
+                        "macro_recall": recall(y_test, predicted, "macro"),
+                        "macro_f1": f1_score(y_test, predicted, "macro")},
+            "confusion": confusion_matrix(y_test, predicted, len(names))}
+
+
+def run_regression(recipe: Recipe, epochs=None, batch_size=None, lr=None, seed: int = 0,
+                   verbose: int = 1, **_) -> dict:
+    """P6: Dense(1) on 100 generated house prices, tested on 20 more."""
+    x, y = house_prices(120, seed=seed)
+    manual_seed(seed)
+    model = Linear(1, 1)
+    history = fit(model, x[:100], y[:100], loss=MSELoss(),
+                  optimizer=SGD(model.parameters(), lr=lr or recipe.lr),
+                  epochs=epochs or recipe.epochs, batch_size=batch_size or recipe.batch_size,
+                  metrics=(), verbose=0, seed=seed)
+    test = evaluate(model, x[100:], y[100:], loss=MSELoss(), metrics=())
+    if verbose:
+        print(f"final training MSE {history.history['loss'][-1]:.4f}")
+    return {"state": model.state_dict(), "model": model, "history": history, "x": x, "y": y,
+            "metrics": {"test_mse": test["loss"], "weight": model.weight.item(),
+                        "bias": model.bias.item()}}
+
+
+def run_tape(recipe: Recipe, epochs=None, lr=None, seed: int = 0, verbose: int = 1, **_) -> dict:
+    """P7 as the seed writes it: raw weights, a forward function, the loss, backward (the
+    "tape"), and Adam applying the gradients; the loss printed every 100 epochs."""
+    rng = np.random.default_rng(seed)
+    x_np = rng.standard_normal((256, 3)).astype(np.float32)
+    y_np = (x_np @ np.array([1.0, -2.0, 0.5], np.float32))[:, None] + \
+        0.1 * rng.standard_normal((256, 1)).astype(np.float32)
+    x, y = tensor(x_np), tensor(y_np)
+    manual_seed(seed)
+    W1, b1 = randn(3, 2, requires_grad=True), zeros(2, requires_grad=True)
+    W2, b2 = randn(2, 1, requires_grad=True), zeros(1, requires_grad=True)
+
+    def model(inputs):
+        return F.relu(inputs @ W1 + b1) @ W2 + b2
+
+    def loss_fn(predictions, targets):
+        return ((predictions - targets) ** 2).mean()
+
+    optimizer = Adam([W1, b1, W2, b2], lr=lr or recipe.lr)
+    losses = []
+    for epoch in range(epochs or recipe.epochs):
+        loss = loss_fn(model(x), y)
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        losses.append(loss.item())
+        if verbose and epoch % 100 == 0:
+            print(f"Epoch {epoch}: Loss = {losses[-1]:.4f}")
+    return {"state": {"W1": W1, "b1": b1, "W2": W2, "b2": b2}, "losses": losses,
+            "metrics": {"final_mse": losses[-1], "first_mse": losses[0]}}
+
+
+def run_recipe(key: str, dataset: str | None = None, **options) -> dict:
+    """Train recipe ``key`` ('p1', 'p2', 'p3a', 'p3b', 'p6', 'p7'); returns its results."""
+    if key not in RECIPES:
+        raise ValueError(f"unknown recipe {key!r}: expected one of {sorted(RECIPES)}")
+    recipe = RECIPES[key]
+    if recipe.kind == "classifier":
+        result = run_classifier(recipe, dataset or best_dataset(), **options)
+        result["dataset"] = dataset or best_dataset()
+    elif recipe.kind == "regression":
+        result = run_regression(recipe, **options)
+        result["dataset"] = "house prices (generated)"
+    else:
+        options.pop("batch_size", None)
+        result = run_tape(recipe, **options)
+        result["dataset"] = "generated 3-feature regression"
+    result["recipe"] = recipe
+    return result
