@@ -6,10 +6,11 @@ the median over those seeds.  Each run reports its test
 accuracy, its time per epoch (median over epochs) and its peak resident memory, both in total
 and above the process's size after the imports and the data load (the training's own memory).
 
-Targets (issue 4), P2 on Fashion-MNIST: accuracy within 1 point of PyTorch's, time per epoch
-within 1.15x, peak memory within 1.5x.
+Cases: every seed twin (P1, P2, P3a, P3b on Fashion-MNIST; P6 on the generated house prices;
+P7's explicit tape loop on its generated data).  Targets (issue 4), P2 on Fashion-MNIST: accuracy within 1
+point of PyTorch's, time per epoch within 1.15x, peak memory within 1.5x.
 
-    python benchmarks/bench_recipes.py [--quick] [--case p2] [--repeats N] [--out DIR]
+    python benchmarks/bench_recipes.py [--quick] [--case p2|...|all] [--repeats N] [--out DIR]
 """
 from __future__ import annotations
 
@@ -34,38 +35,11 @@ def rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-# ----------------------------------------------------------------------------- the P2 case
-
-
-def p2_data(quick: bool):
-    from minigrad.data import fashion_mnist
-    from minigrad.data.preprocessing import to_categorical
-    (x, y), (xt, yt) = fashion_mnist(), fashion_mnist(train=False)
-    if quick:
-        x, y, xt, yt = x[:6000], y[:6000], xt[:2000], yt[:2000]
-    flat = lambda a: (a.reshape(len(a), -1) / np.float32(255)).astype(np.float32)  # noqa: E731
-    return flat(x), to_categorical(y, 10), flat(xt), yt
-
-
-def p2_minigrad(data, epochs: int, seed: int) -> dict:
-    """The recipe through minigrad's fit (minigrad.recipes uses the same calls)."""
-    import minigrad as mg
-    from minigrad import nn
-    from minigrad.train import fit, predict
-    from minigrad.recipes import mlp
-    x, y, xt, yt = data
-    mg.manual_seed(seed)
-    model = mlp(784, (128, 64), 10)
-    timer = EpochTimer()
-    fit(model, x, y, loss=nn.CrossEntropyLoss(), optimizer=mg.optim.Adam(model.parameters()),
-        epochs=epochs, batch_size=128, validation_split=0.2, verbose=0, callbacks=[timer],
-        seed=seed)
-    return {"test_accuracy": float((predict(model, xt).argmax(1) == yt).mean()),
-            "epoch_s": timer.times}
+# ----------------------------------------------------------------------------- the cases
 
 
 class EpochTimer:
-    """A fit callback (also used by hand in the PyTorch loop) recording each epoch's seconds."""
+    """A fit callback (also used by hand in the PyTorch loops) recording each epoch's seconds."""
 
     stop_training = False
 
@@ -81,39 +55,150 @@ class EpochTimer:
         pass
 
 
-def p2_torch(data, epochs: int, seed: int) -> dict:
+def classifier_data(key: str, quick: bool):
+    """Fashion-MNIST prepared as the recipe wants it (one-hot targets for P2)."""
+    from minigrad.data.preprocessing import to_categorical
+    from minigrad.recipes import RECIPES, classification_data
+    x, y, xt, yt, _, names = classification_data("fashion-mnist")
+    if quick:
+        x, y, xt, yt = x[:6000], y[:6000], xt[:2000], yt[:2000]
+    return x, (to_categorical(y, len(names)) if RECIPES[key].one_hot else y), xt, yt
+
+
+def classifier_minigrad(key: str, data, epochs: int, seed: int) -> dict:
+    """The recipe through minigrad's fit, exactly as ``minigrad.recipes`` runs it."""
+    import minigrad as mg
+    from minigrad import nn
+    from minigrad.recipes import RECIPES, mlp
+    from minigrad.train import fit, predict
+    recipe, (x, y, xt, yt) = RECIPES[key], data
+    mg.manual_seed(seed)
+    model = mlp(x.shape[1], recipe.hidden, 10)
+    timer = EpochTimer()
+    fit(model, x, y, loss=nn.CrossEntropyLoss(), optimizer=mg.optim.Adam(model.parameters()),
+        epochs=epochs, batch_size=recipe.batch_size, validation_split=recipe.validation_split,
+        verbose=0, callbacks=[timer], seed=seed)
+    return {"test_accuracy": float((predict(model, xt).argmax(1) == yt).mean()),
+            "epoch_s": timer.times}
+
+
+def classifier_torch(key: str, data, epochs: int, seed: int) -> dict:
     """The same recipe as an idiomatic PyTorch loop: same split, batch size, shuffling per
-    epoch, Adam defaults, validation pass each epoch."""
+    epoch, Adam defaults, a validation pass each epoch when the recipe has one."""
     import torch
+    from minigrad.recipes import RECIPES
+    recipe = RECIPES[key]
     x, y, xt, yt = (torch.from_numpy(a) for a in data)  # shares memory, like minigrad
     torch.manual_seed(seed)
-    model = torch.nn.Sequential(torch.nn.Linear(784, 128), torch.nn.ReLU(),
-                                torch.nn.Linear(128, 64), torch.nn.ReLU(), torch.nn.Linear(64, 10))
-    optimizer = torch.optim.Adam(model.parameters())
-    loss_fn = torch.nn.CrossEntropyLoss()
-    cut = len(x) - int(len(x) * 0.2)
-    x_train, y_train, x_val, y_val = x[:cut], y[:cut], x[cut:], y[cut:]
+    layers, width = [], x.shape[1]
+    for size in recipe.hidden:
+        layers += [torch.nn.Linear(width, size), torch.nn.ReLU()]
+        width = size
+    model = torch.nn.Sequential(*layers, torch.nn.Linear(width, 10))
+    optimizer, loss_fn = torch.optim.Adam(model.parameters()), torch.nn.CrossEntropyLoss()
+    cut = len(x) - int(len(x) * recipe.validation_split)
     generator = torch.Generator().manual_seed(seed)
     timer = EpochTimer()
     for _ in range(epochs):
         model.train()
-        for index in torch.randperm(cut, generator=generator).split(128):
-            loss = loss_fn(model(x_train[index]), y_train[index])
+        for index in torch.randperm(cut, generator=generator).split(recipe.batch_size):
+            loss = loss_fn(model(x[index]), y[index])
             optimizer.zero_grad()
             loss.backward()
             optimizer.step()
         model.eval()
         with torch.no_grad():
-            for index in torch.arange(len(x_val)).split(256):
-                loss_fn(model(x_val[index]), y_val[index]).item()
+            for index in torch.arange(cut, len(x)).split(256):
+                loss_fn(model(x[index]), y[index]).item()
         timer.on_epoch_end()
     with torch.no_grad():
         accuracy = (model(xt).argmax(1) == yt).float().mean().item()
     return {"test_accuracy": accuracy, "epoch_s": timer.times}
 
 
-CASES = {"p2": {"data": p2_data, "minigrad": p2_minigrad, "torch": p2_torch, "epochs": 5,
-                "targets": {"accuracy_points": 1.0, "epoch_time": 1.15, "peak_memory": 1.5}}}
+def p6_data(quick: bool):
+    from minigrad.data import house_prices
+    return house_prices(120, seed=0)
+
+
+def p6_minigrad(data, epochs: int, seed: int) -> dict:
+    from minigrad.recipes import run_recipe
+    start = time.perf_counter()
+    result = run_recipe("p6", epochs=epochs, seed=seed, verbose=0)
+    return {"test_mse": result["metrics"]["test_mse"],
+            "epoch_s": [(time.perf_counter() - start) / epochs]}
+
+
+def p6_torch(data, epochs: int, seed: int) -> dict:
+    """Dense(1) with SGD(lr=0.01), batches of 32, on the first 100 samples; MSE on the last 20."""
+    import torch
+    x, y = (torch.from_numpy(a) for a in data)
+    torch.manual_seed(seed)
+    model = torch.nn.Linear(1, 1)
+    optimizer, loss_fn = torch.optim.SGD(model.parameters(), lr=0.01), torch.nn.MSELoss()
+    generator = torch.Generator().manual_seed(seed)
+    start = time.perf_counter()
+    for _ in range(epochs):
+        for index in torch.randperm(100, generator=generator).split(32):
+            loss = loss_fn(model(x[index]), y[index])
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+    with torch.no_grad():
+        test_mse = loss_fn(model(x[100:]), y[100:]).item()
+    return {"test_mse": test_mse, "epoch_s": [(time.perf_counter() - start) / epochs]}
+
+
+def p7_data(quick: bool):
+    from minigrad.recipes import tape_data
+    return tape_data(0)
+
+
+def p7_minigrad(data, epochs: int, seed: int) -> dict:
+    from minigrad.recipes import run_recipe
+    start = time.perf_counter()
+    result = run_recipe("p7", epochs=epochs, seed=seed, verbose=0)
+    return {"final_mse": result["metrics"]["final_mse"],
+            "epoch_s": [(time.perf_counter() - start) / epochs]}
+
+
+def p7_torch(data, epochs: int, seed: int) -> dict:
+    """The seed's loop with raw tensors: W1 (3x2), b1, W2 (2x1), b2, ReLU, MSE, Adam(1e-3)."""
+    import torch
+    from minigrad.recipes import tape_data
+    x, y = (torch.from_numpy(a) for a in tape_data(seed))
+    torch.manual_seed(seed)
+    W1, b1 = torch.randn(3, 2, requires_grad=True), torch.zeros(2, requires_grad=True)
+    W2, b2 = torch.randn(2, 1, requires_grad=True), torch.zeros(1, requires_grad=True)
+    optimizer = torch.optim.Adam([W1, b1, W2, b2], lr=1e-3)
+    start = time.perf_counter()
+    for _ in range(epochs):
+        loss = ((torch.relu(x @ W1 + b1) @ W2 + b2 - y) ** 2).mean()
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+    return {"final_mse": loss.item(), "epoch_s": [(time.perf_counter() - start) / epochs]}
+
+
+def classifier_case(key: str) -> dict:
+    from functools import partial
+    return {"data": partial(classifier_data, key), "minigrad": partial(classifier_minigrad, key),
+            "torch": partial(classifier_torch, key), "metric": "test_accuracy"}
+
+
+def _cases() -> dict:
+    from minigrad.recipes import RECIPES
+    cases = {key: dict(classifier_case(key), epochs=r.epochs) for key, r in RECIPES.items()
+             if r.kind == "classifier"}
+    cases["p6"] = {"data": p6_data, "minigrad": p6_minigrad, "torch": p6_torch,
+                   "metric": "test_mse", "epochs": RECIPES["p6"].epochs}
+    cases["p7"] = {"data": p7_data, "minigrad": p7_minigrad, "torch": p7_torch,
+                   "metric": "final_mse", "epochs": RECIPES["p7"].epochs}
+    cases["p2"]["targets"] = {"accuracy_points": 1.0, "epoch_time": 1.15, "peak_memory": 1.5}
+    return cases
+
+
+CASES = _cases()
 
 
 # ----------------------------------------------------------------------------- driver
@@ -141,29 +226,57 @@ def run_child(case: str, framework: str, quick: bool, epochs: int, seed: int) ->
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def summarize(runs: list) -> dict:
+def summarize(runs: list, metric: str) -> dict:
     epoch_times = [statistics.median(r["epoch_s"]) for r in runs]
-    return {"test_accuracy": statistics.median(r["test_accuracy"] for r in runs),
+    return {metric: statistics.median(r[metric] for r in runs),
+            f"{metric}_runs": [r[metric] for r in runs],
             "epoch_s": statistics.median(epoch_times), "epoch_s_runs": epoch_times,
             "peak_rss_mb": statistics.median(r["peak_rss_mb"] for r in runs),
             "training_rss_mb": statistics.median(r["peak_rss_mb"] - r["baseline_rss_mb"]
                                                  for r in runs)}
 
 
+def bench_case(case: str, frameworks: list, quick: bool, repeats: int, epochs: int | None,
+               out) -> dict:
+    """Run one case for every framework, ``repeats`` seeds each; print and write the result."""
+    spec = CASES[case]
+    epochs = epochs or (min(2, spec["epochs"]) if quick else spec["epochs"])
+    runs = {f: [] for f in frameworks}
+    for seed in range(repeats):  # a different seed per repeat, the same for both frameworks
+        for framework in frameworks:
+            runs[framework].append(run_child(case, framework, quick, epochs, seed))
+    metric = spec["metric"]
+    result = {f: summarize(r, metric) for f, r in runs.items()}
+    result.update(case=case, metric=metric, epochs=epochs, repeats=repeats, quick=quick,
+                  targets=spec.get("targets"))
+    if "torch" in result:
+        ours, theirs = result["minigrad"], result["torch"]
+        quality = ({"accuracy_points": 100 * (ours[metric] - theirs[metric])}
+                   if metric == "test_accuracy" else {"mse_ratio": ours[metric] / theirs[metric]})
+        result["ratios"] = {**quality, "epoch_time": ours["epoch_s"] / theirs["epoch_s"],
+                            "peak_memory": ours["peak_rss_mb"] / theirs["peak_rss_mb"]}
+    for framework in frameworks:
+        r = result[framework]
+        print(f"{case:<4} {framework:<9} {metric} {r[metric]:.4f}  epoch {r['epoch_s']:.3f} s  "
+              f"peak RSS {r['peak_rss_mb']:.0f} MiB (training {r['training_rss_mb']:.0f} MiB)")
+    if "ratios" in result:
+        print(f"{case:<4} ratios:", {k: round(v, 3) for k, v in result["ratios"].items()})
+    print(f"wrote {write_result(f'recipes_{case}', result, out)}")
+    return result
+
+
 def main(argv=None) -> dict:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="a tenth of the data, 2 epochs")
-    parser.add_argument("--case", default="p2", choices=sorted(CASES))
+    parser.add_argument("--case", default="p2", choices=sorted(CASES) + ["all"])
     parser.add_argument("--repeats", type=int, default=None)
     parser.add_argument("--epochs", type=int, default=None)
     parser.add_argument("--child", choices=["minigrad", "torch"], help=argparse.SUPPRESS)
     parser.add_argument("--seed", type=int, default=0, help=argparse.SUPPRESS)
     parser.add_argument("--out", default=None)
     args = parser.parse_args(argv)
-    spec = CASES[args.case]
-    epochs = args.epochs or (2 if args.quick else spec["epochs"])
     if args.child:
-        return child(args.case, args.child, args.quick, epochs, args.seed)
+        return child(args.case, args.child, args.quick, args.epochs, args.seed)
     try:
         import torch  # noqa: F401
         frameworks = ["minigrad", "torch"]
@@ -171,28 +284,9 @@ def main(argv=None) -> dict:
         print("PyTorch is not installed: only minigrad is measured (pip install 'minigrad[ref]')")
         frameworks = ["minigrad"]
     repeats = args.repeats or (1 if args.quick else 3)
-    runs = {f: [] for f in frameworks}
-    for seed in range(repeats):  # a different seed per repeat, the same for both frameworks
-        for framework in frameworks:
-            runs[framework].append(run_child(args.case, framework, args.quick, epochs, seed))
-    result = {f: summarize(r) for f, r in runs.items()}
-    result.update(case=args.case, epochs=epochs, repeats=repeats, quick=args.quick,
-                  targets=spec["targets"])
-    if "torch" in result:
-        ours, theirs = result["minigrad"], result["torch"]
-        result["ratios"] = {
-            "accuracy_points": 100 * (ours["test_accuracy"] - theirs["test_accuracy"]),
-            "epoch_time": ours["epoch_s"] / theirs["epoch_s"],
-            "peak_memory": ours["peak_rss_mb"] / theirs["peak_rss_mb"],
-            "training_memory": ours["training_rss_mb"] / max(theirs["training_rss_mb"], 1e-9)}
-    for framework in frameworks:
-        r = result[framework]
-        print(f"{framework:<9} test accuracy {r['test_accuracy']:.4f}  epoch {r['epoch_s']:.3f} s  "
-              f"peak RSS {r['peak_rss_mb']:.0f} MiB (training {r['training_rss_mb']:.0f} MiB)")
-    if "ratios" in result:
-        print("ratios:", {k: round(v, 3) for k, v in result["ratios"].items()})
-    print(f"wrote {write_result(f'recipes_{args.case}', result, args.out)}")
-    return result
+    cases = sorted(CASES) if args.case == "all" else [args.case]
+    return {case: bench_case(case, frameworks, args.quick, repeats, args.epochs, args.out)
+            for case in cases}
 
 
 if __name__ == "__main__":

@@ -97,3 +97,11 @@ def scatter_add(target, index, values) -> None:
     else:  # pragma: no cover - GPU only
         import cupyx
         cupyx.scatter_add(target, index, values)
+
+
+def as_strided(array, shape: tuple, strides: tuple):
+    """A read-only view of ``array`` with the given shape and byte strides (no copy)."""
+    if array_module_of(array) is np:
+        return np.lib.stride_tricks.as_strided(array, shape, strides, writeable=False)
+    from cupy.lib.stride_tricks import as_strided as cupy_as_strided  # pragma: no cover
+    return cupy_as_strided(array, shape, strides)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from .ops import activations as act, losses
+from .ops.conv import AvgPool2d, Conv2d, MaxPool2d, pair
 from .ops.dropout import Dropout
 from .ops.embedding import Embedding
 from .ops.matmul import Linear
@@ -103,6 +104,43 @@ def embedding(input, weight: Tensor, padding_idx: int | None = None) -> Tensor:
     """Rows of ``weight`` selected by the integer tensor ``input``."""
     index = input.data if isinstance(input, Tensor) else np.asarray(input)
     return Embedding.apply(weight, index, padding_idx=padding_idx)
+
+
+def conv2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, padding=0,
+           dilation=1) -> Tensor:
+    """2-D cross-correlation of (N, C, H, W) inputs with (out, C, kH, kW) filters (PyTorch's
+    conv2d), by im2col and one matrix product."""
+    return Conv2d.apply(input, weight, bias, stride=pair(stride), padding=pair(padding),
+                        dilation=pair(dilation))
+
+
+def max_pool2d(input: Tensor, kernel_size, stride=None, padding=0, dilation=1) -> Tensor:
+    """Maximum over each window; ``stride`` defaults to the kernel size."""
+    kernel = pair(kernel_size)
+    _check_pool_padding("max_pool2d", kernel, pair(padding))
+    return MaxPool2d.apply(input, kernel=kernel, stride=pair(stride or kernel_size),
+                           padding=pair(padding), dilation=pair(dilation))
+
+
+def avg_pool2d(input: Tensor, kernel_size, stride=None, padding=0) -> Tensor:
+    """Mean over each window (zero padding counted); ``stride`` defaults to the kernel size."""
+    kernel = pair(kernel_size)
+    _check_pool_padding("avg_pool2d", kernel, pair(padding))
+    return AvgPool2d.apply(input, kernel=kernel, stride=pair(stride or kernel_size),
+                           padding=pair(padding))
+
+
+def _check_pool_padding(op: str, kernel: tuple, padding: tuple) -> None:
+    if any(2 * p > k for p, k in zip(padding, kernel)):
+        raise ValueError(f"{op}: padding {padding} should be at most half of kernel {kernel}")
+
+
+def adaptive_avg_pool2d(input: Tensor, output_size=1) -> Tensor:
+    """Average each channel down to ``output_size`` (only 1, i.e. global pooling)."""
+    if pair(output_size) != (1, 1):
+        raise NotImplementedError(f"adaptive_avg_pool2d: only output_size 1 is implemented, "
+                                  f"not {output_size}")
+    return input.mean(dim=(2, 3), keepdim=True)
 
 
 def pad(x: Tensor, pad: tuple, mode: str = "constant", value: float = 0.0) -> Tensor:

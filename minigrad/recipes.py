@@ -18,9 +18,10 @@ from . import functional as F
 from .backend import manual_seed
 from .creation import randn, tensor, zeros
 from .data import digits, fashion_mnist, house_prices, mnist, to_categorical
-from .data.mnist import DatasetNotFound, FASHION_CLASSES
+from .data.mnist_sets import DatasetNotFound, FASHION_CLASSES
 from .metrics import accuracy, confusion_matrix, f1_score, precision, recall
-from .nn import CrossEntropyLoss, Linear, MSELoss, ReLU, Sequential
+from .nn import (Conv2d, CrossEntropyLoss, Flatten, Linear, MaxPool2d, Module, MSELoss, ReLU,
+                 Sequential)
 from .optim import SGD, Adam
 from .train import evaluate, fit, predict
 
@@ -32,6 +33,37 @@ def mlp(in_features: int, hidden: tuple, classes: int) -> Sequential:
         layers += [Linear(width, size), ReLU()]
         width = size
     return Sequential(*layers, Linear(width, classes))
+
+
+class SimpleCNN(Module):
+    """Seed 001's SimpleCNN (P4): Conv2d(1, 32, 3, 1) - ReLU - MaxPool2d(2) - Linear - ReLU -
+    Linear(128, 10).  The seed sizes fc1 for a 7×7 map (``flat_features=32*7*7``), but a 3×3
+    convolution and 2×2 pooling turn 28×28 into 13×13: the fixed twin uses 32*13*13."""
+
+    def __init__(self, flat_features: int = 32 * 13 * 13):
+        super().__init__()
+        self.conv1 = Conv2d(1, 32, 3, 1)
+        self.relu = ReLU()
+        self.maxpool = MaxPool2d(2)
+        self.fc1 = Linear(flat_features, 128)
+        self.fc2 = Linear(128, 10)
+
+    def forward(self, x):
+        x = self.maxpool(self.relu(self.conv1(x)))
+        x = x.view(x.size(0), -1)
+        x = self.relu(self.fc1(x))
+        return self.fc2(x)
+
+
+def p5_cnn() -> Sequential:
+    """Seed 003's Keras CNN (P5): Conv(32, 3×3)-Pool-Conv(64, 3×3)-Pool-Conv(64, 3×3)-Flatten-
+    Dense(64)-Dense(10), ReLU after each conv and the first Dense; 28→26→13→11→5→3."""
+    return Sequential(Conv2d(1, 32, 3), ReLU(), MaxPool2d(2), Conv2d(32, 64, 3), ReLU(),
+                      MaxPool2d(2), Conv2d(64, 64, 3), ReLU(), Flatten(), Linear(64 * 3 * 3, 64),
+                      ReLU(), Linear(64, 10))
+
+
+CNN_MODELS = {"p4": SimpleCNN, "p4-printed": lambda: SimpleCNN(32 * 7 * 7), "p5": p5_cnn}
 
 
 @dataclass
@@ -61,6 +93,15 @@ RECIPES = {r.key: r for r in [
            "none stated", hidden=(256, 128), epochs=10, batch_size=128),
     Recipe("p3b", "MLP 784-128-64-10, Adam, batch 128, 10 epochs", "003:251-282",
            "none stated", hidden=(128, 64), epochs=10, batch_size=128),
+    Recipe("p4", "SimpleCNN Conv2d(1,32,3)-ReLU-MaxPool(2)-Linear(32·13·13,128)-ReLU-"
+           "Linear(128,10), CE, Adam 1e-3, batch 64, 10 epochs, Normalize(0.5, 0.5)",
+           "001:206-289", "none stated; as printed it cannot run (Linear(32·7·7) after a 13×13 "
+           "map)", kind="cnn", epochs=10, batch_size=64, extra={"normalize": True}),
+    Recipe("p4-printed", "P4 exactly as printed: Linear(32·7·7, 128) after the 13×13 map",
+           "001:206-289", "fails: fc1 expects 1568 features, gets 5408", kind="cnn",
+           epochs=10, batch_size=64, extra={"normalize": True}),
+    Recipe("p5", "CNN Conv32-Pool-Conv64-Pool-Conv64-Dense64-Dense10, Adam, batch 128, "
+           "10 epochs", "003:321-366", "none stated", kind="cnn", epochs=10, batch_size=128),
     Recipe("p6", "linear regression y = w·x + b, Dense(1), SGD, MSE, 1000 epochs, 100 samples",
            "002:147-231", "test MSE 0.0126", kind="regression", epochs=1000, batch_size=32,
            lr=0.01, notes="data: generated house prices y = 2.5x + 1 + N(0, 0.1²)"),
@@ -107,11 +148,34 @@ def best_dataset() -> str:
 # ----------------------------------------------------------------------------- running
 
 
+def image_data(dataset: str, normalize_half: bool):
+    """The classification data as (N, 1, H, W) images; ``normalize_half`` applies
+    torchvision's ``Normalize((0.5,), (0.5,))`` after ``ToTensor()``: [0, 1] → [-1, 1]."""
+    x_train, y_train, x_test, y_test, shape, names = classification_data(dataset)
+    images = lambda a: a.reshape(len(a), 1, *shape)  # noqa: E731
+    x_train, x_test = images(x_train), images(x_test)
+    if normalize_half:
+        x_train, x_test = (x_train - 0.5) / 0.5, (x_test - 0.5) / 0.5
+    return x_train, y_train, x_test, y_test, shape, names
+
+
+def build_classifier(recipe: Recipe, in_features: int, classes: int) -> Module:
+    return CNN_MODELS[recipe.key]() if recipe.kind == "cnn" else \
+        mlp(in_features, recipe.hidden, classes)
+
+
 def run_classifier(recipe: Recipe, dataset: str, epochs=None, batch_size=None, lr=None,
                    seed: int = 0, verbose: int = 1, callbacks=None) -> dict:
-    x_train, y_train, x_test, y_test, shape, names = classification_data(dataset)
+    if recipe.kind == "cnn":
+        if dataset not in ("fashion-mnist", "mnist"):
+            raise ValueError(f"{recipe.key}: the CNN twins need 28×28 images (fashion-mnist or "
+                             f"mnist), not {dataset}")
+        data = image_data(dataset, recipe.extra.get("normalize", False))
+    else:
+        data = classification_data(dataset)
+    x_train, y_train, x_test, y_test, shape, names = data
     manual_seed(seed)
-    model = mlp(x_train.shape[1], recipe.hidden, len(names))
+    model = build_classifier(recipe, x_train[0].size, len(names))
     targets = to_categorical(y_train, len(names)) if recipe.one_hot else y_train
     history = fit(model, x_train, targets, loss=CrossEntropyLoss(),
                   optimizer=Adam(model.parameters(), lr=lr or recipe.lr),
@@ -148,14 +212,19 @@ def run_regression(recipe: Recipe, epochs=None, batch_size=None, lr=None, seed: 
                         "bias": model.bias.item()}}
 
 
+def tape_data(seed: int = 0):
+    """P7's data (the seed gives none): 256 samples of y = x₁ - 2x₂ + 0.5x₃ + N(0, 0.1²)."""
+    rng = np.random.default_rng(seed)
+    x = rng.standard_normal((256, 3)).astype(np.float32)
+    y = (x @ np.array([1.0, -2.0, 0.5], np.float32))[:, None] + \
+        0.1 * rng.standard_normal((256, 1)).astype(np.float32)
+    return x, y
+
+
 def run_tape(recipe: Recipe, epochs=None, lr=None, seed: int = 0, verbose: int = 1, **_) -> dict:
     """P7 as the seed writes it: raw weights, a forward function, the loss, backward (the
     "tape"), and Adam applying the gradients; the loss printed every 100 epochs."""
-    rng = np.random.default_rng(seed)
-    x_np = rng.standard_normal((256, 3)).astype(np.float32)
-    y_np = (x_np @ np.array([1.0, -2.0, 0.5], np.float32))[:, None] + \
-        0.1 * rng.standard_normal((256, 1)).astype(np.float32)
-    x, y = tensor(x_np), tensor(y_np)
+    x, y = (tensor(a) for a in tape_data(seed))
     manual_seed(seed)
     W1, b1 = randn(3, 2, requires_grad=True), zeros(2, requires_grad=True)
     W2, b2 = randn(2, 1, requires_grad=True), zeros(1, requires_grad=True)
@@ -181,11 +250,11 @@ def run_tape(recipe: Recipe, epochs=None, lr=None, seed: int = 0, verbose: int =
 
 
 def run_recipe(key: str, dataset: str | None = None, **options) -> dict:
-    """Train recipe ``key`` ('p1', 'p2', 'p3a', 'p3b', 'p6', 'p7'); returns its results."""
+    """Train recipe ``key`` (see ``RECIPES``); returns its results."""
     if key not in RECIPES:
         raise ValueError(f"unknown recipe {key!r}: expected one of {sorted(RECIPES)}")
     recipe = RECIPES[key]
-    if recipe.kind == "classifier":
+    if recipe.kind in ("classifier", "cnn"):
         result = run_classifier(recipe, dataset or best_dataset(), **options)
         result["dataset"] = dataset or best_dataset()
     elif recipe.kind == "regression":

@@ -155,8 +155,8 @@ class EarlyStopping(Callback):
 
 class ModelCheckpoint(Callback):
     """Save ``model.state_dict()`` to ``path`` (.npz) after each epoch, or only when
-    ``monitor`` improves (``save_best_only``).  If training is interrupted before any save,
-    the weights so far are saved."""
+    ``monitor`` improves (``save_best_only``).  When training is interrupted (Ctrl-C), the
+    weights so far are saved too — unless a best-only checkpoint already holds a better one."""
 
     def __init__(self, path, monitor: str = "val_loss", save_best_only: bool = True,
                  mode: str = "min"):
@@ -164,6 +164,9 @@ class ModelCheckpoint(Callback):
         self.best, self.saved = None, False
 
     def on_epoch_end(self, epoch, logs, model):
+        if self.save_best_only and self.monitor not in logs:
+            raise KeyError(f"ModelCheckpoint: monitor {self.monitor!r} is not among the logs "
+                           f"({', '.join(logs)})")
         value = logs.get(self.monitor)
         if not self.save_best_only or self.best is None or \
                 _monitor_improved(value, self.best, self.mode, 0.0):
@@ -172,7 +175,7 @@ class ModelCheckpoint(Callback):
             self.saved = True
 
     def on_train_end(self, history, model):
-        if history.interrupted and not self.saved:
+        if history.interrupted and (not self.save_best_only or not self.saved):
             save(model.state_dict(), self.path)
 
 

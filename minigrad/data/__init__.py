@@ -3,7 +3,7 @@ preprocessing."""
 from .digits import digits
 from .idx import IDXError, load_idx, save_idx
 from .loader import DataLoader, Subset, TensorDataset, random_split
-from .mnist import FASHION_CLASSES, DatasetNotFound, fashion_mnist, mnist
+from .mnist_sets import FASHION_CLASSES, DatasetNotFound, fashion_mnist, mnist
 from .preprocessing import normalize, one_hot, to_categorical
 from .synthetic import house_prices, moons, spirals
 

@@ -50,6 +50,12 @@ class BatchNorm1d(_BatchNorm):
     expected_dims = (2, 3)
 
 
+class BatchNorm2d(_BatchNorm):
+    """Batch normalization of (N, C, H, W) images, per channel C: statistics over N, H, W."""
+
+    expected_dims = (4,)
+
+
 class LayerNorm(Module):
     """Normalizes each sample over its last dims (``normalized_shape``), then γ x̂ + β."""
 

@@ -1,0 +1,123 @@
+"""Render README's results section from ``benchmarks/results/*.json``.
+
+Every number in the section between ``<!-- results:start -->`` and ``<!-- results:end -->``
+comes from a results file, so no benchmark number in README is typed by hand.  The output is a
+pure function of the files (running it twice gives the same text).
+
+    python benchmarks/render_report.py            # rewrite README's section
+    python benchmarks/render_report.py --check    # exit 1 if README is out of date
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "benchmarks" / "results"
+START, END = "<!-- results:start -->", "<!-- results:end -->"
+
+
+def load_results(folder: Path = RESULTS) -> dict:
+    return {p.stem: json.loads(p.read_text()) for p in sorted(folder.glob("*.json"))}
+
+
+def _machine(result: dict) -> str:
+    env = result["environment"]
+    return (f"{env['cpus']} CPUs, Python {env['python']}, NumPy {env['numpy']}, "
+            f"PyTorch {env.get('torch') or 'not installed'}")
+
+
+def overhead_table(result: dict) -> list[str]:
+    lines = ["| measurement | minigrad | reference | ratio (target) |", "|---|---|---|---|"]
+    for name, op in result["tiny_ops"].items():
+        lines.append(f"| tiny op fwd+bwd: {name} | {op['minigrad_us']:.1f} µs | PyTorch "
+                     f"{op['torch_us']:.1f} µs | {op['ratio_vs_torch']['median']:.2f}× (≤ 3×) |")
+    p2 = result["p2_step"]
+    lines.append(f"| P2 MLP 784-128-64-10, batch 128, fwd+bwd | {p2['minigrad_ms']:.3f} ms | bare "
+                 f"NumPy {p2['numpy_ms']:.3f} ms | {p2['ratio_vs_numpy']['median']:.2f}× "
+                 f"(≤ 1.15×) |")
+    lines.append(f"| same step | {p2['minigrad_ms']:.3f} ms | PyTorch {p2['torch_ms']:.3f} ms | "
+                 f"{p2['ratio_vs_torch']['median']:.2f}× (≤ 1.25×) |")
+    return lines
+
+
+def optim_table(result: dict) -> list[str]:
+    lines = ["| optimizer | minigrad | PyTorch (foreach off) | PyTorch (foreach on) | ratio vs "
+             "off / on (target ≤ 1.5×) |", "|---|---|---|---|---|"]
+    for name, r in result["optimizers"].items():
+        lines.append(f"| {name} | {r['minigrad_ms']:.2f} ms | {r['torch_foreach_false_ms']:.2f} ms "
+                     f"| {r['torch_foreach_true_ms']:.2f} ms | "
+                     f"{r['ratio_vs_torch']['median']:.2f}× / "
+                     f"{r['ratio_vs_torch_foreach']['median']:.2f}× |")
+    return lines
+
+
+def recipes_table(results: dict) -> list[str]:
+    from minigrad.recipes import RECIPES
+    lines = ["| twin | seed (claim) | data | minigrad | PyTorch | time / epoch, minigrad ÷ "
+             "PyTorch | peak memory ratio |", "|---|---|---|---|---|---|---|"]
+    for key, recipe in RECIPES.items():
+        r = results.get(f"recipes_{key}")
+        if r is None:
+            continue
+        metric = r["metric"]
+        data = "Fashion-MNIST" if metric == "test_accuracy" else "generated"
+        name = metric.replace("test_", "test ").replace("final_", "final ")
+        ours, theirs = r["minigrad"][metric], r.get("torch", {}).get(metric)
+        ratios = r.get("ratios", {})
+        lines.append(
+            f"| {key.upper()} {recipe.title.split(',')[0]} | {recipe.seed} ({recipe.claim}) | "
+            f"{data} | {name} {ours:.4f} | {theirs:.4f} | "
+            f"{ratios.get('epoch_time', float('nan')):.2f}× | "
+            f"{ratios.get('peak_memory', float('nan')):.2f}× |")
+    return lines
+
+
+def render(results: dict) -> str:
+    parts = []
+    if "overhead" in results:
+        parts += [f"Autograd overhead (`{results['overhead']['command']}`; "
+                  f"{_machine(results['overhead'])}):", ""] + overhead_table(results["overhead"])
+    if "optim" in results:
+        r = results["optim"]
+        parts += ["", f"One optimizer step over {r['parameters']:,} parameters in {r['tensors']} "
+                  f"float32 tensors (`{r['command']}`):", ""] + optim_table(r)
+    recipe_results = {k: v for k, v in results.items() if k.startswith("recipes_")}
+    if recipe_results:
+        any_result = next(iter(recipe_results.values()))
+        parts += ["", f"Seed twins trained by minigrad and by PyTorch, same recipe and data, "
+                  f"median of {any_result['repeats']} seeds, each run in a fresh process "
+                  f"(`python benchmarks/bench_recipes.py --case all`; {_machine(any_result)}). "
+                  f"MNIST itself cannot be downloaded here, so the classifiers run on "
+                  f"Fashion-MNIST:", ""] + recipes_table(results)
+    return "\n".join(parts) + "\n"
+
+
+def update_readme(text: str, readme: Path = ROOT / "README.md") -> str:
+    content = readme.read_text()
+    if START not in content or END not in content:
+        raise SystemExit(f"{readme} has no {START} ... {END} section")
+    head, rest = content.split(START, 1)
+    _, tail = rest.split(END, 1)
+    return head + START + "\n" + text + END + tail
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--check", action="store_true", help="only check README is current")
+    args = parser.parse_args(argv)
+    readme = ROOT / "README.md"
+    updated = update_readme(render(load_results()), readme)
+    if args.check:
+        current = updated == readme.read_text()
+        print("README results are current" if current else "README results are out of date")
+        return 0 if current else 1
+    readme.write_text(updated)
+    print(f"rewrote the results section of {readme}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,152 @@
+"""Convolution and pooling: outputs and gradients equal PyTorch's over hypothesis-drawn sizes,
+strides, paddings and dilations (float64); gradcheck on small cases; BatchNorm2d; the P4 error."""
+import numpy as np
+import pytest
+from hypothesis import assume, given, strategies as st
+
+import minigrad as mg
+import minigrad.functional as F
+from minigrad import nn
+from minigrad.ops.conv import output_size
+from reference import assert_gradcheck, assert_matches_torch, torch_or_skip
+
+torch = torch_or_skip()
+TF = torch.nn.functional
+
+
+@st.composite
+def conv_case(draw):
+    kernel = (draw(st.integers(1, 3)), draw(st.integers(1, 3)))
+    stride = (draw(st.integers(1, 3)), draw(st.integers(1, 3)))
+    padding = (draw(st.integers(0, 2)), draw(st.integers(0, 2)))
+    dilation = (draw(st.integers(1, 2)), draw(st.integers(1, 2)))
+    size = (draw(st.integers(1, 7)), draw(st.integers(1, 7)))
+    assume(all(output_size(n, k, s, p, d) >= 1 for n, k, s, p, d in
+               zip(size, kernel, stride, padding, dilation)))
+    n, c, o = draw(st.integers(1, 2)), draw(st.integers(1, 3)), draw(st.integers(1, 3))
+    rng = np.random.default_rng(draw(st.integers(0, 100)))
+    return (rng.standard_normal((n, c) + size), rng.standard_normal((o, c) + kernel),
+            rng.standard_normal(o), dict(stride=stride, padding=padding, dilation=dilation))
+
+
+@given(case=conv_case(), with_bias=st.booleans())
+def test_conv2d_matches_torch(case, with_bias):
+    x, w, b, options = case
+    if with_bias:
+        assert_matches_torch(lambda *t: F.conv2d(*t, **options),
+                             lambda *t: TF.conv2d(*t, **options), x, w, b)
+    else:
+        assert_matches_torch(lambda *t: F.conv2d(*t, **options),
+                             lambda *t: TF.conv2d(*t, **options), x, w)
+
+
+def test_conv2d_gradcheck():
+    rng = np.random.default_rng(0)
+    assert_gradcheck(lambda x, w, b: F.conv2d(x, w, b, stride=2, padding=1, dilation=(1, 2)),
+                     rng.standard_normal((2, 2, 5, 6)), rng.standard_normal((3, 2, 2, 3)),
+                     rng.standard_normal(3))
+
+
+@st.composite
+def pool_case(draw, dilations=True):
+    kernel = (draw(st.integers(1, 3)), draw(st.integers(1, 3)))
+    stride = (draw(st.integers(1, 3)), draw(st.integers(1, 3)))
+    padding = (draw(st.integers(0, kernel[0] // 2)), draw(st.integers(0, kernel[1] // 2)))
+    dilation = (draw(st.integers(1, 2)), draw(st.integers(1, 2))) if dilations else (1, 1)
+    size = (draw(st.integers(1, 7)), draw(st.integers(1, 7)))
+    assume(all(output_size(n, k, s, p, d) >= 1 for n, k, s, p, d in
+               zip(size, kernel, stride, padding, dilation)))
+    x = np.random.default_rng(draw(st.integers(0, 100))).standard_normal((2, 2) + size)
+    return x, kernel, stride, padding, dilation
+
+
+@given(case=pool_case())
+def test_max_pool2d_matches_torch(case):
+    x, kernel, stride, padding, dilation = case
+    assert_matches_torch(lambda t: F.max_pool2d(t, kernel, stride, padding, dilation),
+                         lambda t: TF.max_pool2d(t, kernel, stride, padding, dilation), x)
+
+
+@given(case=pool_case(dilations=False))
+def test_avg_pool2d_matches_torch(case):
+    x, kernel, stride, padding, _ = case
+    assert_matches_torch(lambda t: F.avg_pool2d(t, kernel, stride, padding),
+                         lambda t: TF.avg_pool2d(t, kernel, stride, padding), x)
+
+
+def test_pooling_gradcheck_and_ties():
+    x = np.random.default_rng(1).standard_normal((1, 2, 5, 5))
+    assert_gradcheck(lambda t: F.max_pool2d(t, 3, 2, 1), x)
+    assert_gradcheck(lambda t: F.avg_pool2d(t, 2, 1, 1), x)
+    ties = np.ones((1, 1, 4, 4))
+    assert_matches_torch(lambda t: F.max_pool2d(t, 2), lambda t: TF.max_pool2d(t, 2), ties)
+
+
+def test_conv_and_pool_modules_match_torch():
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((2, 3, 9, 9))
+    for ours, theirs in [(nn.Conv2d(3, 4, 3, stride=2, padding=1), torch.nn.Conv2d(3, 4, 3, 2, 1)),
+                         (nn.MaxPool2d(2), torch.nn.MaxPool2d(2)),
+                         (nn.AvgPool2d(3, 2, 1), torch.nn.AvgPool2d(3, 2, 1)),
+                         (nn.AdaptiveAvgPool2d(1), torch.nn.AdaptiveAvgPool2d(1))]:
+        ours.double(), theirs.double()
+        ours.load_state_dict({k: v.numpy() for k, v in theirs.state_dict().items()})
+        xm, xt = mg.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
+        ym, yt = ours(xm), theirs(xt)
+        np.testing.assert_allclose(ym.data, yt.detach().numpy(), atol=1e-10)
+        ym.sum().backward(), yt.sum().backward()
+        np.testing.assert_allclose(xm.grad.data, xt.grad.numpy(), atol=1e-10)
+        for name, p in ours.named_parameters():
+            np.testing.assert_allclose(p.grad.data, dict(theirs.named_parameters())[name].grad,
+                                       atol=1e-10)
+
+
+def test_conv2d_default_init_bounds():
+    layer = nn.Conv2d(2, 8, 3)
+    bound = 1 / np.sqrt(2 * 9)
+    assert np.abs(layer.weight.data).max() <= bound and np.abs(layer.bias.data).max() <= bound
+
+
+def test_batchnorm2d_statistics_match_torch():
+    ours, theirs = nn.BatchNorm2d(3).double(), torch.nn.BatchNorm2d(3).double()
+    rng = np.random.default_rng(0)
+    for _ in range(3):
+        x = rng.standard_normal((4, 3, 5, 5)) * 2 + 1
+        xm, xt = mg.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
+        ym, yt = ours(xm), theirs(xt)
+        np.testing.assert_allclose(ym.data, yt.detach().numpy(), atol=1e-10)
+        w = rng.standard_normal(x.shape)
+        (ym * w).sum().backward(), (yt * torch.tensor(w)).sum().backward()
+        np.testing.assert_allclose(xm.grad.data, xt.grad.numpy(), atol=1e-10)
+        np.testing.assert_allclose(ours.weight.grad.data, theirs.weight.grad.numpy(), atol=1e-10)
+    np.testing.assert_allclose(ours.running_mean.data, theirs.running_mean.numpy(), atol=1e-12)
+    np.testing.assert_allclose(ours.running_var.data, theirs.running_var.numpy(), atol=1e-12)
+    ours.eval(), theirs.eval()
+    x = rng.standard_normal((2, 3, 4, 4))
+    np.testing.assert_allclose(ours(mg.tensor(x)).data, theirs(torch.tensor(x)).detach().numpy(),
+                               atol=1e-10)
+
+
+def test_residual_network_trains_and_gradchecks():
+    mg.manual_seed(0)
+    model = nn.SmallResNet(in_channels=1, classes=3, widths=(4, 8)).double()
+    x = mg.randn(6, 1, 8, 8, dtype=mg.float64)
+    y = mg.tensor([0, 1, 2, 0, 1, 2])
+    optimizer = mg.optim.Adam(model.parameters(), lr=1e-2)
+    losses = []
+    for _ in range(15):
+        loss = F.cross_entropy(model(x), y)
+        optimizer.zero_grad(), loss.backward(), optimizer.step()
+        losses.append(loss.item())
+    assert losses[-1] < 0.5 * losses[0]
+    block = nn.ResidualBlock(2, 3, stride=2).double()
+    block.eval()  # running statistics: a smooth function of the input
+    assert_gradcheck(lambda t: block(t), np.random.default_rng(0).standard_normal((1, 2, 4, 4)))
+
+
+def test_conv_errors_name_the_shapes():
+    with pytest.raises(ValueError, match=r"Conv2d\(3, 4, kernel_size=\(3, 3\), stride=\(1, 1\)\): "
+                                         r"expected input of shape \(N, 3, H, W\), got \(2, 1, 8, 8\)"):
+        nn.Conv2d(3, 4, 3)(mg.ones(2, 1, 8, 8))
+    with pytest.raises(ValueError, match="too small for kernel"):
+        F.conv2d(mg.ones(1, 1, 2, 2), mg.ones(1, 1, 3, 3))
