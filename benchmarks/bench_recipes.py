@@ -6,8 +6,8 @@ the median over those seeds.  Each run reports its test
 accuracy, its time per epoch (median over epochs) and its peak resident memory, both in total
 and above the process's size after the imports and the data load (the training's own memory).
 
-Cases: every seed twin (P1, P2, P3a, P3b on Fashion-MNIST; P6 on the generated house prices;
-P7's explicit tape loop on its generated data).  Targets (issue 4), P2 on Fashion-MNIST: accuracy within 1
+Cases: every seed twin (P1, P2, P3a, P3b, P4, P5 on Fashion-MNIST — the CNNs for 2 epochs;
+P6 on the generated house prices; P7's explicit tape loop on its generated data).  Targets (issue 4), P2 on Fashion-MNIST: accuracy within 1
 point of PyTorch's, time per epoch within 1.15x, peak memory within 1.5x.
 
     python benchmarks/bench_recipes.py [--quick] [--case p2|...|all] [--repeats N] [--out DIR]
@@ -56,10 +56,13 @@ class EpochTimer:
 
 
 def classifier_data(key: str, quick: bool):
-    """Fashion-MNIST prepared as the recipe wants it (one-hot targets for P2)."""
+    """Fashion-MNIST prepared as the recipe wants it (one-hot targets for P2, (N, 1, 28, 28)
+    images for the CNNs)."""
     from minigrad.data.preprocessing import to_categorical
-    from minigrad.recipes import RECIPES, classification_data
-    x, y, xt, yt, _, names = classification_data("fashion-mnist")
+    from minigrad.recipes import RECIPES, classification_data, image_data
+    recipe = RECIPES[key]
+    x, y, xt, yt, _, names = (image_data("fashion-mnist", recipe.extra.get("normalize", False))
+                              if recipe.kind == "cnn" else classification_data("fashion-mnist"))
     if quick:
         x, y, xt, yt = x[:6000], y[:6000], xt[:2000], yt[:2000]
     return x, (to_categorical(y, len(names)) if RECIPES[key].one_hot else y), xt, yt
@@ -69,17 +72,35 @@ def classifier_minigrad(key: str, data, epochs: int, seed: int) -> dict:
     """The recipe through minigrad's fit, exactly as ``minigrad.recipes`` runs it."""
     import minigrad as mg
     from minigrad import nn
-    from minigrad.recipes import RECIPES, mlp
+    from minigrad.recipes import RECIPES, build_classifier
     from minigrad.train import fit, predict
     recipe, (x, y, xt, yt) = RECIPES[key], data
     mg.manual_seed(seed)
-    model = mlp(x.shape[1], recipe.hidden, 10)
+    model = build_classifier(recipe, x[0].size, 10)
     timer = EpochTimer()
     fit(model, x, y, loss=nn.CrossEntropyLoss(), optimizer=mg.optim.Adam(model.parameters()),
         epochs=epochs, batch_size=recipe.batch_size, validation_split=recipe.validation_split,
         verbose=0, callbacks=[timer], seed=seed)
     return {"test_accuracy": float((predict(model, xt).argmax(1) == yt).mean()),
             "epoch_s": timer.times}
+
+
+def torch_model(recipe):
+    """The recipe's model in PyTorch (the seed's own P4 listing is PyTorch, fixed to 32·13·13)."""
+    import torch
+    nn = torch.nn
+    if recipe.key == "p4":
+        return nn.Sequential(nn.Conv2d(1, 32, 3, 1), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(),
+                             nn.Linear(32 * 13 * 13, 128), nn.ReLU(), nn.Linear(128, 10))
+    if recipe.key == "p5":
+        return nn.Sequential(nn.Conv2d(1, 32, 3), nn.ReLU(), nn.MaxPool2d(2), nn.Conv2d(32, 64, 3),
+                             nn.ReLU(), nn.MaxPool2d(2), nn.Conv2d(64, 64, 3), nn.ReLU(),
+                             nn.Flatten(), nn.Linear(576, 64), nn.ReLU(), nn.Linear(64, 10))
+    layers, width = [], 784
+    for size in recipe.hidden:
+        layers += [nn.Linear(width, size), nn.ReLU()]
+        width = size
+    return nn.Sequential(*layers, nn.Linear(width, 10))
 
 
 def classifier_torch(key: str, data, epochs: int, seed: int) -> dict:
@@ -90,11 +111,7 @@ def classifier_torch(key: str, data, epochs: int, seed: int) -> dict:
     recipe = RECIPES[key]
     x, y, xt, yt = (torch.from_numpy(a) for a in data)  # shares memory, like minigrad
     torch.manual_seed(seed)
-    layers, width = [], x.shape[1]
-    for size in recipe.hidden:
-        layers += [torch.nn.Linear(width, size), torch.nn.ReLU()]
-        width = size
-    model = torch.nn.Sequential(*layers, torch.nn.Linear(width, 10))
+    model = torch_model(recipe)
     optimizer, loss_fn = torch.optim.Adam(model.parameters()), torch.nn.CrossEntropyLoss()
     cut = len(x) - int(len(x) * recipe.validation_split)
     generator = torch.Generator().manual_seed(seed)
@@ -189,7 +206,9 @@ def classifier_case(key: str) -> dict:
 def _cases() -> dict:
     from minigrad.recipes import RECIPES
     cases = {key: dict(classifier_case(key), epochs=r.epochs) for key, r in RECIPES.items()
-             if r.kind == "classifier"}
+             if r.kind == "classifier" or key in ("p4", "p5")}
+    for key in ("p4", "p5"):  # 2 epochs, as the issue's PyTorch reference was measured
+        cases[key].update(epochs=2, targets={"accuracy_points": 1.0, "epoch_time": 1.5})
     cases["p6"] = {"data": p6_data, "minigrad": p6_minigrad, "torch": p6_torch,
                    "metric": "test_mse", "epochs": RECIPES["p6"].epochs}
     cases["p7"] = {"data": p7_data, "minigrad": p7_minigrad, "torch": p7_torch,

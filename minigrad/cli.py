@@ -125,7 +125,11 @@ def train(args) -> int:
           f"{recipe.claim}")
     options = {k: v for k, v in dict(epochs=args.epochs, batch_size=args.batch_size,
                                      lr=args.lr).items() if v is not None}
-    result = run_recipe(args.recipe, args.dataset, verbose=0 if args.quiet else 1, **options)
+    try:
+        result = run_recipe(args.recipe, args.dataset, verbose=0 if args.quiet else 1, **options)
+    except ValueError as error:  # e.g. P4 as printed: the shape mistake the seed makes
+        print(f"  error: {error}", file=sys.stderr)
+        return 2
     print(f"  data: {result['dataset']}")
     for name, value in result["metrics"].items():
         print(f"  {name}: {value:.4f}")

@@ -63,6 +63,9 @@ def pool_case(draw, dilations=True):
 @given(case=pool_case())
 def test_max_pool2d_matches_torch(case):
     x, kernel, stride, padding, dilation = case
+    # a dilated window can fall entirely on padding: its max is -inf and where PyTorch sends
+    # its gradient is an implementation detail, so such cases are left out
+    assume(np.isfinite(F.max_pool2d(mg.tensor(x), kernel, stride, padding, dilation).data).all())
     assert_matches_torch(lambda t: F.max_pool2d(t, kernel, stride, padding, dilation),
                          lambda t: TF.max_pool2d(t, kernel, stride, padding, dilation), x)
 

@@ -153,3 +153,16 @@ def test_cli_recipes_and_regression(tmp_path, capsys):
     assert "002:147-231" in capsys.readouterr().out
     assert main(["train", "p6", "--epochs", "50", "--out", str(tmp_path), "--quiet"]) == 0
     assert (tmp_path / "p6" / "weights.npz").is_file()
+
+
+def test_p4_as_printed_fails_with_both_sizes(capsys):
+    from minigrad.recipes import SimpleCNN
+    with pytest.raises(ValueError, match=r"in_features=1568.*\(64, 5408\) has 5408 features, "
+                                         r"expected 1568"):
+        SimpleCNN(flat_features=32 * 7 * 7)(mg.zeros(64, 1, 28, 28))
+    assert SimpleCNN()(mg.zeros(2, 1, 28, 28)).shape == (2, 10)  # the fixed twin runs
+
+
+def test_cli_reports_errors_without_a_traceback(capsys):
+    assert main(["train", "p5", "--dataset", "digits", "--epochs", "1"]) == 2
+    assert "need 28×28 images" in capsys.readouterr().err
