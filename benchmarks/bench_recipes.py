@@ -21,6 +21,7 @@ import statistics
 import subprocess
 import sys
 import time
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -138,11 +139,12 @@ def p6_data(quick: bool):
     return house_prices(120, seed=0)
 
 
-def p6_minigrad(data, epochs: int, seed: int) -> dict:
+def recipe_minigrad(key: str, metric: str, data, epochs: int, seed: int) -> dict:
+    """A regression twin through ``minigrad.recipes.run_recipe``; time per epoch averaged."""
     from minigrad.recipes import run_recipe
     start = time.perf_counter()
-    result = run_recipe("p6", epochs=epochs, seed=seed, verbose=0)
-    return {"test_mse": result["metrics"]["test_mse"],
+    result = run_recipe(key, epochs=epochs, seed=seed, verbose=0)
+    return {metric: result["metrics"][metric],
             "epoch_s": [(time.perf_counter() - start) / epochs]}
 
 
@@ -171,14 +173,6 @@ def p7_data(quick: bool):
     return tape_data(0)
 
 
-def p7_minigrad(data, epochs: int, seed: int) -> dict:
-    from minigrad.recipes import run_recipe
-    start = time.perf_counter()
-    result = run_recipe("p7", epochs=epochs, seed=seed, verbose=0)
-    return {"final_mse": result["metrics"]["final_mse"],
-            "epoch_s": [(time.perf_counter() - start) / epochs]}
-
-
 def p7_torch(data, epochs: int, seed: int) -> dict:
     """The seed's loop with raw tensors: W1 (3x2), b1, W2 (2x1), b2, ReLU, MSE, Adam(1e-3)."""
     import torch
@@ -198,7 +192,6 @@ def p7_torch(data, epochs: int, seed: int) -> dict:
 
 
 def classifier_case(key: str) -> dict:
-    from functools import partial
     return {"data": partial(classifier_data, key), "minigrad": partial(classifier_minigrad, key),
             "torch": partial(classifier_torch, key), "metric": "test_accuracy"}
 
@@ -209,9 +202,11 @@ def _cases() -> dict:
              if r.kind == "classifier" or key in ("p4", "p5")}
     for key in ("p4", "p5"):  # 2 epochs, as the issue's PyTorch reference was measured
         cases[key].update(epochs=2, targets={"accuracy_points": 1.0, "epoch_time": 1.5})
-    cases["p6"] = {"data": p6_data, "minigrad": p6_minigrad, "torch": p6_torch,
+    cases["p6"] = {"data": p6_data, "minigrad": partial(recipe_minigrad, "p6", "test_mse"),
+                   "torch": p6_torch,
                    "metric": "test_mse", "epochs": RECIPES["p6"].epochs}
-    cases["p7"] = {"data": p7_data, "minigrad": p7_minigrad, "torch": p7_torch,
+    cases["p7"] = {"data": p7_data, "minigrad": partial(recipe_minigrad, "p7", "final_mse"),
+                   "torch": p7_torch,
                    "metric": "final_mse", "epochs": RECIPES["p7"].epochs}
     cases["p2"]["targets"] = {"accuracy_points": 1.0, "epoch_time": 1.15, "peak_memory": 1.5}
     return cases

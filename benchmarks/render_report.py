@@ -56,8 +56,8 @@ def optim_table(result: dict) -> list[str]:
 
 def recipes_table(results: dict) -> list[str]:
     from minigrad.recipes import RECIPES
-    lines = ["| twin | seed (claim) | data | minigrad | PyTorch | time / epoch, minigrad ÷ "
-             "PyTorch | peak memory ratio |", "|---|---|---|---|---|---|---|"]
+    lines = ["| twin | seed (claim) | data, epochs × seeds | minigrad | PyTorch | time / epoch, "
+             "minigrad ÷ PyTorch | peak memory ratio |", "|---|---|---|---|---|---|---|"]
     for key, recipe in RECIPES.items():
         r = results.get(f"recipes_{key}")
         if r is None:
@@ -68,8 +68,8 @@ def recipes_table(results: dict) -> list[str]:
         ours, theirs = r["minigrad"][metric], r.get("torch", {}).get(metric)
         ratios = r.get("ratios", {})
         lines.append(
-            f"| {key.upper()} {recipe.title.split(',')[0]} | {recipe.seed} ({recipe.claim}) | "
-            f"{data} | {name} {ours:.4f} | {theirs:.4f} | "
+            f"| {key.upper()} {recipe.title.split(', ')[0]} | {recipe.seed} ({recipe.claim}) | "
+            f"{data}, {r['epochs']} × {r['repeats']} | {name} {ours:.4f} | {theirs:.4f} | "
             f"{ratios.get('epoch_time', float('nan')):.2f}× | "
             f"{ratios.get('peak_memory', float('nan')):.2f}× |")
     return lines
@@ -88,7 +88,7 @@ def render(results: dict) -> str:
     if recipe_results:
         any_result = next(iter(recipe_results.values()))
         parts += ["", f"Seed twins trained by minigrad and by PyTorch, same recipe and data, "
-                  f"median of {any_result['repeats']} seeds, each run in a fresh process "
+                  f"medians over seeds, each run in a fresh process "
                   f"(`python benchmarks/bench_recipes.py --case all`; {_machine(any_result)}). "
                   f"MNIST itself cannot be downloaded here, so the classifiers run on "
                   f"Fashion-MNIST:", ""] + recipes_table(results)
