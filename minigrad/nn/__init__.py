@@ -9,10 +9,12 @@ from .layers import Dropout, Embedding, Flatten, Identity, Linear
 from .loss import BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, HingeLoss, MSELoss, NLLLoss
 from .module import Module, Parameter
 from .normalization import BatchNorm1d, BatchNorm2d, LayerNorm
+from .recurrent import LSTM, RNN, LSTMCell, RNNCell
 from .residual import ResidualBlock, SmallResNet
 
 __all__ = ["functional", "init", "GELU", "LeakyReLU", "LogSoftmax", "ReLU", "Sigmoid",
            "Softmax", "Tanh", "ModuleList", "Sequential", "Dropout", "Embedding", "Flatten",
            "Identity", "Linear", "BCELoss", "BCEWithLogitsLoss", "CrossEntropyLoss", "HingeLoss",
            "MSELoss", "NLLLoss", "Module", "Parameter", "BatchNorm1d", "BatchNorm2d", "LayerNorm",
-           "AdaptiveAvgPool2d", "AvgPool2d", "Conv2d", "MaxPool2d", "ResidualBlock", "SmallResNet"]
+           "AdaptiveAvgPool2d", "AvgPool2d", "Conv2d", "MaxPool2d", "ResidualBlock", "SmallResNet",
+           "LSTM", "RNN", "LSTMCell", "RNNCell"]

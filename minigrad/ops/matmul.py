@@ -71,12 +71,15 @@ class Linear(Function):
                              f"features, but the weight of shape {tuple(weight.shape)} expects "
                              f"{weight.shape[1]}")
         ctx.save_for_backward(x, weight)
-        y = x @ weight.T
+        rows = x.reshape(-1, x.shape[-1])  # (..., in) as one matrix: one GEMM, not a batch
+        y = (rows @ weight.T).reshape(*x.shape[:-1], weight.shape[0])
         return y if bias is None else y + bias
 
     def backward(ctx, g):
         x, weight = ctx.saved
-        dx = g @ weight if ctx.needs_input_grad[0] else None
+        dx = None
+        if ctx.needs_input_grad[0]:
+            dx = (g.reshape(-1, g.shape[-1]) @ weight).reshape(x.shape)
         dw = db = None
         if ctx.needs_input_grad[1]:
             dw = g.reshape(-1, g.shape[-1]).T @ x.reshape(-1, x.shape[-1])

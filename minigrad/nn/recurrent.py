@@ -1,0 +1,157 @@
+"""Recurrent layers with PyTorch's interface and parameter layout.
+
+Parameters of layer k: ``weight_ih_l{k}`` (G·H, input), ``weight_hh_l{k}`` (G·H, H),
+``bias_ih_l{k}``, ``bias_hh_l{k}`` (G·H), with G = 1 for RNN and 4 for LSTM (gate order
+i, f, g, o), all initialized U(-1/√H, 1/√H) like PyTorch.  Inputs are (T, B, features), or
+(B, T, features) with ``batch_first``; the step formulas are in ``minigrad.ops.recurrent``.
+"""
+from __future__ import annotations
+
+import math
+
+from .. import functional as F
+from ..creation import empty, zeros
+from ..ops.recurrent import LSTMLayer, RNNLayer
+from ..tensor_functions import stack
+from . import init
+from .module import Module, Parameter
+
+
+class _Recurrent(Module):
+    gates = 1
+
+    def __init__(self, input_size: int, hidden_size: int, num_layers: int = 1, bias: bool = True,
+                 batch_first: bool = False, dropout: float = 0.0):
+        super().__init__()
+        self.input_size, self.hidden_size, self.num_layers = input_size, hidden_size, num_layers
+        self.bias, self.batch_first, self.dropout = bias, batch_first, dropout
+        rows = self.gates * hidden_size
+        for k in range(num_layers):
+            width = input_size if k == 0 else hidden_size
+            setattr(self, f"weight_ih_l{k}", Parameter(empty(rows, width)))
+            setattr(self, f"weight_hh_l{k}", Parameter(empty(rows, hidden_size)))
+            setattr(self, f"bias_ih_l{k}", Parameter(empty(rows)) if bias else None)
+            setattr(self, f"bias_hh_l{k}", Parameter(empty(rows)) if bias else None)
+        bound = 1 / math.sqrt(hidden_size)
+        for p in self.parameters():
+            init.uniform_(p, -bound, bound)
+
+    def layer_parameters(self, k: int):
+        return tuple(getattr(self, f"{name}_l{k}") for name in
+                     ("weight_ih", "weight_hh", "bias_ih", "bias_hh"))
+
+    def _sequence_first(self, x):
+        if x.ndim != 3 or x.shape[2] != self.input_size:
+            order = "(B, T, features)" if self.batch_first else "(T, B, features)"
+            raise ValueError(f"{type(self).__name__}(input_size={self.input_size}): expected "
+                             f"input of shape {order} with {self.input_size} features, got "
+                             f"{tuple(x.shape)}")
+        return x.transpose(0, 1) if self.batch_first else x
+
+    def _initial(self, state, batch: int, dtype):
+        return state if state is not None else \
+            zeros(self.num_layers, batch, self.hidden_size, dtype=dtype)
+
+    def _between_layers(self, x, k: int):
+        """PyTorch's ``dropout``: applied to the outputs of every layer but the last."""
+        if k < self.num_layers - 1 and self.dropout:
+            return F.dropout(x, self.dropout, self.training)
+        return x
+
+    def extra_repr(self) -> str:
+        text = f"{self.input_size}, {self.hidden_size}"
+        if self.num_layers != 1:
+            text += f", num_layers={self.num_layers}"
+        if self.batch_first:
+            text += ", batch_first=True"
+        if self.dropout:
+            text += f", dropout={self.dropout}"
+        return text
+
+
+class RNN(_Recurrent):
+    """Elman RNN (F15): h_t = tanh(x_t W_ihᵀ + b_ih + h_{t-1} W_hhᵀ + b_hh), or relu.
+    ``forward(input, h0=None)`` returns (output: every h_t of the last layer, h_n)."""
+
+    def __init__(self, input_size: int, hidden_size: int, num_layers: int = 1,
+                 nonlinearity: str = "tanh", bias: bool = True, batch_first: bool = False,
+                 dropout: float = 0.0):
+        if nonlinearity not in ("tanh", "relu"):
+            raise ValueError(f"RNN: nonlinearity must be 'tanh' or 'relu', got {nonlinearity!r}")
+        super().__init__(input_size, hidden_size, num_layers, bias, batch_first, dropout)
+        self.nonlinearity = nonlinearity
+
+    def forward(self, x, h0=None):
+        x = self._sequence_first(x)
+        h0 = self._initial(h0, x.shape[1], x.dtype)
+        finals = []
+        for k in range(self.num_layers):
+            w_ih, w_hh, b_ih, b_hh = self.layer_parameters(k)
+            projected = F.linear(x, w_ih, b_ih)                      # all steps: one GEMM
+            x = RNNLayer.apply(projected, h0[k], w_hh, b_hh, relu=self.nonlinearity == "relu")
+            finals.append(x[-1])
+            x = self._between_layers(x, k)
+        return (x.transpose(0, 1) if self.batch_first else x), stack(finals)
+
+
+class LSTM(_Recurrent):
+    """LSTM (F16).  ``forward(input, (h0, c0)=None)`` returns (output, (h_n, c_n))."""
+
+    gates = 4
+
+    def forward(self, x, state=None):
+        x = self._sequence_first(x)
+        h0, c0 = state if state is not None else (None, None)
+        h0, c0 = self._initial(h0, x.shape[1], x.dtype), self._initial(c0, x.shape[1], x.dtype)
+        h_finals, c_finals = [], []
+        for k in range(self.num_layers):
+            w_ih, w_hh, b_ih, b_hh = self.layer_parameters(k)
+            projected = F.linear(x, w_ih, b_ih)                      # all steps: one GEMM
+            states = LSTMLayer.apply(projected, h0[k], c0[k], w_hh, b_hh)  # (T + 1, B, H)
+            x = states[:-1]
+            h_finals.append(states[-2])
+            c_finals.append(states[-1])
+            x = self._between_layers(x, k)
+        output = x.transpose(0, 1) if self.batch_first else x
+        return output, (stack(h_finals), stack(c_finals))
+
+
+class RNNCell(_Recurrent):
+    """One RNN step: ``cell(x_t, h_{t-1}) -> h_t`` (parameters without the ``_l0`` suffix)."""
+
+    def __init__(self, input_size: int, hidden_size: int, bias: bool = True,
+                 nonlinearity: str = "tanh"):
+        super().__init__(input_size, hidden_size, 1, bias)
+        self.nonlinearity = nonlinearity
+        _drop_layer_suffix(self)
+
+    def forward(self, x, h=None):
+        h = h if h is not None else zeros(x.shape[0], self.hidden_size, dtype=x.dtype)
+        projected = F.linear(x, self.weight_ih, self.bias_ih).unsqueeze(0)
+        return RNNLayer.apply(projected, h, self.weight_hh, self.bias_hh,
+                              relu=self.nonlinearity == "relu")[0]
+
+
+class LSTMCell(_Recurrent):
+    """One LSTM step: ``cell(x_t, (h_{t-1}, c_{t-1})) -> (h_t, c_t)``."""
+
+    gates = 4
+
+    def __init__(self, input_size: int, hidden_size: int, bias: bool = True):
+        super().__init__(input_size, hidden_size, 1, bias)
+        _drop_layer_suffix(self)
+
+    def forward(self, x, state=None):
+        if state is None:
+            state = (zeros(x.shape[0], self.hidden_size, dtype=x.dtype),) * 2
+        projected = F.linear(x, self.weight_ih, self.bias_ih).unsqueeze(0)
+        states = LSTMLayer.apply(projected, state[0], state[1], self.weight_hh, self.bias_hh)
+        return states[0], states[1]
+
+
+def _drop_layer_suffix(cell: Module) -> None:
+    """Cells name their parameters weight_ih, weight_hh, bias_ih, bias_hh (no _l0), as PyTorch."""
+    for name in ("weight_ih", "weight_hh", "bias_ih", "bias_hh"):
+        value = getattr(cell, f"{name}_l0")
+        delattr(cell, f"{name}_l0")
+        cell.register_parameter(name, value)

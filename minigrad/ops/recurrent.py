@@ -1,0 +1,139 @@
+"""Recurrent cells with their gates written out (SPEC F15, F16), and whole recurrent layers
+whose backward is backpropagation through time written out as a loop.
+
+The input part of every step, x_t W_ihᵀ + b_ih, does not depend on the previous state, so a
+layer computes it for the whole sequence in one matrix product (``projected``, (T, B, G·H));
+a step adds only the recurrent part h_{t-1} W_hhᵀ + b_hh.
+
+A layer is one Function: its forward runs the time loop on raw arrays, keeping each step's
+cache, and its backward runs the same loop in reverse (BPTT), carrying dL/dh (and dL/dc)
+from step t to step t-1 and summing the weight gradients of all steps.
+"""
+from __future__ import annotations
+
+from ..autograd import Function
+from ..backend import array_module_of
+from .activations import stable_sigmoid
+
+# ----------------------------------------------------------------------------- one step, raw
+
+
+def rnn_step(projected, h_prev, weight_hh, bias_hh, relu: bool):
+    """F15: h_t = act(x_t W_ihᵀ + b_ih + h_{t-1} W_hhᵀ + b_hh), act = tanh (or relu).  The
+    bias is inside the activation — F14 prints it outside, which is a different (wrong) cell."""
+    a = projected + h_prev @ weight_hh.T
+    if bias_hh is not None:
+        a = a + bias_hh
+    return a * (a > 0) if relu else array_module_of(a).tanh(a)
+
+
+def rnn_step_backward(dh, h, h_prev, weight_hh, relu: bool):
+    """δ = dL/dh_t ⊙ act'(a) (tanh' = 1 − h², relu' = 1[h > 0]); returns
+    (dL/d projected = δ, dL/dh_{t-1} = δ W_hh, dL/dW_hh = δᵀ h_{t-1})."""
+    delta = dh * (h > 0) if relu else dh * (1 - h * h)
+    return delta, delta @ weight_hh, delta.T @ h_prev
+
+
+def lstm_step(projected, h_prev, c_prev, weight_hh, bias_hh):
+    """F16 with PyTorch's gate order (i, f, g, o) in the rows of the weights:
+
+        a = x_t W_ihᵀ + b_ih + h_{t-1} W_hhᵀ + b_hh  = [a_i, a_f, a_g, a_o]
+        i = σ(a_i) input gate,  f = σ(a_f) forget gate,  g = tanh(a_g) candidate,
+        o = σ(a_o) output gate
+        c_t = f ⊙ c_{t-1} + i ⊙ g,    h_t = o ⊙ tanh(c_t)
+
+    Returns (h_t, c_t, cache for the backward step)."""
+    xp = array_module_of(projected)
+    a = projected + h_prev @ weight_hh.T
+    if bias_hh is not None:
+        a += bias_hh
+    n = h_prev.shape[1]
+    gates = stable_sigmoid(a)  # σ of all four blocks at once; the candidate uses tanh instead
+    i, f, o = gates[:, :n], gates[:, n:2 * n], gates[:, 3 * n:]
+    g = xp.tanh(a[:, 2 * n:3 * n])
+    c = f * c_prev + i * g
+    tanh_c = xp.tanh(c)
+    return o * tanh_c, c, (h_prev, c_prev, i, f, g, o, tanh_c)
+
+
+def lstm_step_backward(dh, dc_next, cache, weight_hh):
+    """The gates' derivatives, from dh = dL/dh_t and dc_next = dL/dc_t (from step t+1):
+
+        dc = dc_next + dh ⊙ o ⊙ (1 − tanh² c_t)
+        do = dh ⊙ tanh c_t,  di = dc ⊙ g,  dg = dc ⊙ i,  df = dc ⊙ c_{t-1}
+        da = [di ⊙ i(1−i), df ⊙ f(1−f), dg ⊙ (1−g²), do ⊙ o(1−o)]
+
+    Returns (da = dL/d projected, dL/dh_{t-1} = da W_hh, dL/dc_{t-1} = dc ⊙ f,
+    dL/dW_hh = daᵀ h_{t-1})."""
+    h_prev, c_prev, i, f, g, o, tanh_c = cache
+    n = h_prev.shape[1]
+    dc = dc_next + dh * o * (1 - tanh_c * tanh_c)
+    da = array_module_of(dh).empty((dh.shape[0], 4 * n), dtype=dh.dtype)
+    da[:, :n] = dc * g * i * (1 - i)                 # input gate
+    da[:, n:2 * n] = dc * c_prev * f * (1 - f)       # forget gate
+    da[:, 2 * n:3 * n] = dc * i * (1 - g * g)        # candidate
+    da[:, 3 * n:] = dh * tanh_c * o * (1 - o)        # output gate
+    return da, da @ weight_hh, dc * f, da.T @ h_prev
+
+
+# ----------------------------------------------------------------------------- layers over time
+
+
+class RNNLayer(Function):
+    """h_t = act(projected_t + h_{t-1} W_hhᵀ + b_hh) for t = 1..T; returns all h_t, (T, B, H).
+    Backward (BPTT): dh_t = G_t + (dL/dh_t from step t+1), walked from t = T down to 1."""
+
+    def forward(ctx, projected, h0, weight_hh, bias_hh, relu=False):
+        xp = array_module_of(projected)
+        outputs, h = [], h0
+        for step in projected:
+            h = rnn_step(step, h, weight_hh, bias_hh, relu)
+            outputs.append(h)
+        ctx.save_for_backward(h0, weight_hh)
+        ctx.outputs, ctx.relu = outputs, relu
+        return xp.stack(outputs)
+
+    def backward(ctx, g):
+        h0, weight_hh = ctx.saved
+        xp = array_module_of(g)
+        d_projected = xp.empty(g.shape, dtype=g.dtype)
+        d_weight, dh_next = xp.zeros_like(weight_hh), xp.zeros_like(h0)
+        for t in reversed(range(len(g))):
+            h_prev = ctx.outputs[t - 1] if t else h0
+            delta, dh_next, dw = rnn_step_backward(g[t] + dh_next, ctx.outputs[t], h_prev,
+                                                   weight_hh, ctx.relu)
+            d_projected[t] = delta
+            d_weight += dw
+        return d_projected, dh_next, d_weight, d_projected.sum(axis=(0, 1))
+
+
+class LSTMLayer(Function):
+    """The LSTM cell (``lstm_step``) run for t = 1..T.  Returns (T + 1, B, H): every h_t,
+    then c_T as the last row (the layer module slices h_n = row T-1 and c_n = row T).
+    Backward (BPTT): from t = T down to 1, dh_t = G_t + (dL/dh_t from step t+1) and the cell
+    gradient dc flows back through the forget gate, dc_{t-1} = dc ⊙ f."""
+
+    def forward(ctx, projected, h0, c0, weight_hh, bias_hh):
+        xp = array_module_of(projected)
+        outputs, caches, h, c = [], [], h0, c0
+        for step in projected:
+            h, c, cache = lstm_step(step, h, c, weight_hh, bias_hh)
+            outputs.append(h)
+            caches.append(cache)
+        ctx.save_for_backward(weight_hh)
+        ctx.caches = caches
+        return xp.stack(outputs + [c])
+
+    def backward(ctx, g):
+        (weight_hh,) = ctx.saved
+        xp = array_module_of(g)
+        steps = len(g) - 1
+        d_projected = xp.empty((steps,) + g.shape[1:2] + (weight_hh.shape[0],), dtype=g.dtype)
+        d_weight = xp.zeros_like(weight_hh)
+        dh_next, dc_next = xp.zeros_like(g[0]), g[steps]
+        for t in reversed(range(steps)):
+            da, dh_next, dc_next, dw = lstm_step_backward(g[t] + dh_next, dc_next,
+                                                          ctx.caches[t], weight_hh)
+            d_projected[t] = da
+            d_weight += dw
+        return d_projected, dh_next, dc_next, d_weight, d_projected.sum(axis=(0, 1))
