@@ -97,14 +97,19 @@ def _save_outputs(result: dict, out: Path) -> None:
     from . import viz
     out.mkdir(parents=True, exist_ok=True)
     save(result["state"], out / "weights.npz")
-    history = result["history"].history if "history" in result else {"loss": result["losses"]}
+    losses = result.get("losses", {})
+    history = result["history"].history if "history" in result else \
+        (losses if isinstance(losses, dict) else {"loss": losses})
     (out / "history.json").write_text(json.dumps(history, indent=1))
     (out / "metrics.json").write_text(json.dumps(result["metrics"], indent=1))
     figures = {}
     if "history" in result:
         figures["curves.png"] = viz.plot_history(result["history"])
+    elif isinstance(losses, dict):
+        figures["curves.png"] = viz.plot_curves(losses, "step", "loss")
+        figures["samples.png"] = viz.plot_samples(result["samples"], result["minimax_samples"])
     else:
-        figures["curves.png"] = viz.plot_curves({"MSE": result["losses"]}, "epoch", logy=True)
+        figures["curves.png"] = viz.plot_curves({"MSE": losses}, "epoch", logy=True)
     if "predicted" in result:
         images = result["x_test"][:24].reshape((-1,) + result["image_shape"])
         figures["predictions.png"] = viz.plot_image_grid(

@@ -17,11 +17,12 @@ import numpy as np
 from . import functional as F
 from .backend import manual_seed
 from .creation import randn, tensor, zeros
-from .data import digits, fashion_mnist, house_prices, mnist, to_categorical
+from .data import (Tokenizer, digits, fashion_mnist, house_prices, mnist, pad_sequences,
+                   sentiment_corpus, to_categorical)
 from .data.mnist_sets import DatasetNotFound, FASHION_CLASSES
 from .metrics import accuracy, confusion_matrix, f1_score, precision, recall
-from .nn import (Conv2d, CrossEntropyLoss, Flatten, Linear, MaxPool2d, Module, MSELoss, ReLU,
-                 Sequential)
+from .nn import (LSTM, BCEWithLogitsLoss, Conv2d, CrossEntropyLoss, Embedding, Flatten,
+                 KerasLSTM, Linear, MaxPool2d, Module, MSELoss, ReLU, Sequential)
 from .optim import SGD, Adam
 from .train import evaluate, fit, predict
 
@@ -63,6 +64,29 @@ def p5_cnn() -> Sequential:
                       ReLU(), Linear(64, 10))
 
 
+class SentimentLSTM(Module):
+    """Seed 004's P8: Embedding(V+1, 64) - LSTM(128, dropout 0.2, recurrent_dropout 0.2) -
+    Dense(1).  It outputs a logit; the seed's sigmoid lives in BCEWithLogitsLoss (stable)."""
+
+    def __init__(self, vocabulary: int, embed: int = 64, units: int = 128,
+                 dropout: float = 0.2, recurrent_dropout: float = 0.2):
+        super().__init__()
+        self.embedding = Embedding(vocabulary + 1, embed, padding_idx=0)
+        self.lstm = KerasLSTM(embed, units, dropout, recurrent_dropout)
+        self.dense = Linear(units, 1)
+
+    def forward(self, tokens):
+        return self.dense(self.lstm(self.embedding(tokens)))
+
+
+def bag_of_words(sequences: np.ndarray, vocabulary: int) -> np.ndarray:
+    """Word counts per text (padding index 0 dropped): the features of the baseline."""
+    counts = np.zeros((len(sequences), vocabulary + 1), np.float32)
+    np.add.at(counts, (np.repeat(np.arange(len(sequences)), sequences.shape[1]),
+                       sequences.reshape(-1)), 1)
+    return counts[:, 1:]
+
+
 CNN_MODELS = {"p4": SimpleCNN, "p4-printed": lambda: SimpleCNN(32 * 7 * 7), "p5": p5_cnn}
 
 
@@ -102,6 +126,22 @@ RECIPES = {r.key: r for r in [
            epochs=10, batch_size=64, extra={"normalize": True}),
     Recipe("p5", "CNN Conv32-Pool-Conv64-Pool-Conv64-Dense64-Dense10, Adam, batch 128, "
            "10 epochs", "003:321-366", "none stated", kind="cnn", epochs=10, batch_size=128),
+    Recipe("p8", "text classifier: Tokenizer, pad_sequences(maxlen=100), Embedding(V+1, 64), "
+           "LSTM(128, dropout 0.2, recurrent_dropout 0.2), Dense(1, sigmoid), BCE, Adam, "
+           "batch 32, 10 epochs, validation_split 0.2", "004:383-437", "90% test accuracy",
+           kind="text", epochs=10, batch_size=32, validation_split=0.2,
+           notes="data: the generated two-clause sentiment corpus (word order decides)"),
+    Recipe("lstm-rows", "LSTM(28, 128) reading a 28×28 image row by row, then Linear(128, 10); "
+           "Adam, batch 128, 3 epochs", "004:177-181 (the LSTM it uses, F16)",
+           "none (a sequence view of the P2 data; compare with the MLP)",
+           kind="rows", epochs=3, batch_size=128),
+    Recipe("gan-2d", "GAN: MLP generator and discriminator on a 2-D mixture of 8 Gaussians, "
+           "non-saturating generator loss (F17), Adam(1e-3, betas 0.5/0.999), batch 256",
+           "004:199-200, 004:297-298", "none stated", kind="gan", epochs=3000, batch_size=256,
+           extra={"data": "gaussians"}),
+    Recipe("gan-digits", "GAN on scikit-learn's 8×8 digits: MLP generator (tanh output) and "
+           "discriminator, non-saturating loss, batch 64", "004:199-200, 004:297-298",
+           "none stated", kind="gan", epochs=4000, batch_size=64, extra={"data": "digits"}),
     Recipe("p6", "linear regression y = w·x + b, Dense(1), SGD, MSE, 1000 epochs, 100 samples",
            "002:147-231", "test MSE 0.0126", kind="regression", epochs=1000, batch_size=32,
            lr=0.01, notes="data: generated house prices y = 2.5x + 1 + N(0, 0.1²)"),
@@ -249,6 +289,100 @@ def run_tape(recipe: Recipe, epochs=None, lr=None, seed: int = 0, verbose: int =
             "metrics": {"final_mse": losses[-1], "first_mse": losses[0]}}
 
 
+def run_text(recipe: Recipe, epochs=None, batch_size=None, lr=None, seed: int = 0,
+             verbose: int = 1, samples: int = 10000, maxlen: int = 100, **_) -> dict:
+    """P8 on the generated corpus (8,000 reviews to train, 2,000 to test), next to a
+    bag-of-words logistic regression trained the same way."""
+    texts, labels = sentiment_corpus(samples, seed=seed)
+    cut = int(0.8 * samples)
+    tokenizer = Tokenizer()
+    tokenizer.fit_on_texts(texts[:cut])
+    sequences = pad_sequences(tokenizer.texts_to_sequences(texts), maxlen=maxlen)
+    vocabulary = len(tokenizer.word_index)
+    y = labels.astype(np.float32)[:, None]
+    results = {}
+    for name, model, x in (("lstm", SentimentLSTM(vocabulary), sequences),
+                           ("bag_of_words", Linear(vocabulary, 1),
+                            bag_of_words(sequences, vocabulary))):
+        manual_seed(seed)
+        history = fit(model, x[:cut], y[:cut], loss=BCEWithLogitsLoss(),
+                      optimizer=Adam(model.parameters(), lr=lr or recipe.lr),
+                      epochs=epochs or recipe.epochs, batch_size=batch_size or recipe.batch_size,
+                      validation_split=recipe.validation_split, verbose=verbose, seed=seed)
+        predicted = (predict(model, x[cut:])[:, 0] > 0).astype(np.int64)
+        results[name] = {"model": model, "history": history,
+                         "accuracy": accuracy(labels[cut:], predicted)}
+    lstm = results["lstm"]
+    return {"state": lstm["model"].state_dict(), "model": lstm["model"],
+            "history": lstm["history"], "tokenizer": tokenizer,
+            "metrics": {"test_accuracy": lstm["accuracy"],
+                        "bag_of_words_test_accuracy": results["bag_of_words"]["accuracy"]}}
+
+
+class RowLSTM(Module):
+    """Reads an image as a sequence of its rows: LSTM over H steps of W pixels, then a linear
+    classifier on the last hidden state."""
+
+    def __init__(self, width: int = 28, hidden: int = 128, classes: int = 10):
+        super().__init__()
+        self.lstm = LSTM(width, hidden, batch_first=True)
+        self.head = Linear(hidden, classes)
+
+    def forward(self, images):
+        _, (h_n, _) = self.lstm(images)
+        return self.head(h_n[-1])
+
+
+def run_rows(recipe: Recipe, dataset: str, epochs=None, batch_size=None, lr=None,
+             seed: int = 0, verbose: int = 1, **_) -> dict:
+    x_train, y_train, x_test, y_test, shape, names = classification_data(dataset)
+    rows = lambda a: a.reshape(len(a), *shape)  # noqa: E731  (N, H, W): H steps of W pixels
+    manual_seed(seed)
+    model = RowLSTM(shape[1], 128, len(names))
+    history = fit(model, rows(x_train), y_train, loss=CrossEntropyLoss(),
+                  optimizer=Adam(model.parameters(), lr=lr or recipe.lr),
+                  epochs=epochs or recipe.epochs, batch_size=batch_size or recipe.batch_size,
+                  verbose=verbose, seed=seed)
+    predicted = predict(model, rows(x_test)).argmax(axis=1)
+    return {"state": model.state_dict(), "model": model, "history": history,
+            "metrics": {"test_accuracy": accuracy(y_test, predicted)}}
+
+
+def run_gan(recipe: Recipe, epochs=None, batch_size=None, lr=None, seed: int = 0,
+            verbose: int = 1, **_) -> dict:
+    """Train a GAN with both generator losses of F17 on the recipe's data; the non-saturating
+    one is the result, the minimax one is reported next to it."""
+    from .gan import (mixture_of_gaussians, mlp_discriminator, mlp_generator, mode_coverage,
+                      sample, train_gan)
+    if recipe.extra["data"] == "gaussians":
+        data, latent, squash = mixture_of_gaussians(20000, seed=seed), 2, False
+    else:
+        images, _ = digits()
+        data, latent, squash = (images.reshape(len(images), -1) / 8.0 - 1).astype(np.float32), 16, True
+    runs = {}
+    for saturating in (False, True):
+        manual_seed(seed)
+        generator = mlp_generator(latent, data.shape[1], squash=squash)
+        discriminator = mlp_discriminator(data.shape[1])
+        losses = train_gan(data, generator, discriminator, latent, steps=epochs or recipe.epochs,
+                           batch_size=batch_size or recipe.batch_size, lr=lr or recipe.lr,
+                           saturating=saturating, seed=seed)
+        runs["minimax" if saturating else "non_saturating"] = (generator, losses,
+                                                               sample(generator, latent, 5000))
+    generator, losses, samples = runs["non_saturating"]
+    metrics = {"final_d_loss": float(np.mean(losses["d_loss"][-100:])),
+               "final_g_loss": float(np.mean(losses["g_loss"][-100:]))}
+    if recipe.extra["data"] == "gaussians":
+        for name, (_, _, s) in runs.items():
+            covered, near = mode_coverage(s)
+            metrics[f"{name}_modes_covered"], metrics[f"{name}_share_near_a_mode"] = covered, near
+    if verbose:
+        print("  " + ", ".join(f"{k} {v:.3f}" for k, v in metrics.items()))
+    return {"state": generator.state_dict(), "losses": losses, "samples": samples,
+            "minimax_samples": runs["minimax"][2], "minimax_losses": runs["minimax"][1],
+            "metrics": metrics}
+
+
 def run_recipe(key: str, dataset: str | None = None, **options) -> dict:
     """Train recipe ``key`` (see ``RECIPES``); returns its results."""
     if key not in RECIPES:
@@ -257,6 +391,16 @@ def run_recipe(key: str, dataset: str | None = None, **options) -> dict:
     if recipe.kind in ("classifier", "cnn"):
         result = run_classifier(recipe, dataset or best_dataset(), **options)
         result["dataset"] = dataset or best_dataset()
+    elif recipe.kind == "rows":
+        result = run_rows(recipe, dataset or best_dataset(), **options)
+        result["dataset"] = dataset or best_dataset()
+    elif recipe.kind == "gan":
+        result = run_gan(recipe, **options)
+        result["dataset"] = "8 Gaussians (generated)" if recipe.extra["data"] == "gaussians" \
+            else "8×8 digits"
+    elif recipe.kind == "text":
+        result = run_text(recipe, **options)
+        result["dataset"] = "generated sentiment corpus"
     elif recipe.kind == "regression":
         result = run_regression(recipe, **options)
         result["dataset"] = "house prices (generated)"

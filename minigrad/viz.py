@@ -166,3 +166,31 @@ def plot_graph(root: Tensor):
     ax.axis("off")
     fig.tight_layout()
     return fig
+
+
+def plot_samples(samples: np.ndarray, minimax_samples: np.ndarray | None = None):
+    """GAN samples: 2-D points as a scatter, 64-pixel images as an 8×8 grid (one panel per
+    generator loss)."""
+    plt = _pyplot()
+    panels = {"non-saturating −log D(G(z))": samples}
+    if minimax_samples is not None:
+        panels["minimax log(1 − D(G(z)))"] = minimax_samples
+    if samples.shape[1] == 2:
+        fig, axes = plt.subplots(1, len(panels), figsize=(4 * len(panels), 4), squeeze=False)
+        for ax, (title, points) in zip(axes[0], panels.items()):
+            ax.scatter(points[:, 0], points[:, 1], s=2, alpha=0.4)
+            ax.set_title(title, fontsize=9)
+            ax.set_xlim(-3, 3)
+            ax.set_ylim(-3, 3)
+            ax.set_aspect("equal")
+        fig.tight_layout()
+        return fig
+    side = int(round(np.sqrt(samples.shape[1])))
+    fig, axes = plt.subplots(len(panels), 1, figsize=(8, 4.4 * len(panels)), squeeze=False)
+    for ax, (title, images) in zip(axes[:, 0], panels.items()):
+        grid = images[:64].reshape(8, 8, side, side).transpose(0, 2, 1, 3).reshape(8 * side, -1)
+        ax.imshow(grid, cmap="gray_r")
+        ax.set_title(title, fontsize=9)
+        ax.axis("off")
+    fig.tight_layout()
+    return fig

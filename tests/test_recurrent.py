@@ -114,3 +114,19 @@ def test_wrong_input_is_a_clear_error():
     with pytest.raises(ValueError, match=r"LSTM\(input_size=3\): expected input of shape "
                                          r"\(T, B, features\) with 3 features, got \(5, 2, 4\)"):
         nn.LSTM(3, 4)(mg.ones(5, 2, 4))
+
+
+def test_keras_lstm_uses_one_mask_per_sequence_and_gradchecks():
+    mg.manual_seed(0)
+    layer = nn.KerasLSTM(3, 4, dropout=0.5, recurrent_dropout=0.5).double()
+    x = np.random.default_rng(0).standard_normal((2, 5, 3))
+
+    def with_fixed_masks(t):
+        mg.manual_seed(1)  # the same masks at every call of the gradient check
+        return layer(t)
+    assert_gradcheck(with_fixed_masks, x)
+    from minigrad.nn.recurrent import sequence_mask
+    mask = sequence_mask(1000, 50, 0.2, mg.zeros(1))
+    assert set(np.unique(mask).round(6)) == {0.0, 1.25} and abs((mask == 0).mean() - 0.2) < 0.02
+    layer.eval()
+    np.testing.assert_array_equal(layer(mg.tensor(x)).data, layer(mg.tensor(x)).data)

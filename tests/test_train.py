@@ -166,3 +166,23 @@ def test_p4_as_printed_fails_with_both_sizes(capsys):
 def test_cli_reports_errors_without_a_traceback(capsys):
     assert main(["train", "p5", "--dataset", "digits", "--epochs", "1"]) == 2
     assert "need 28×28 images" in capsys.readouterr().err
+
+
+def test_p8_lstm_reads_word_order_where_bag_of_words_cannot():
+    result = run_recipe("p8", samples=1500, maxlen=30, epochs=3, verbose=0)
+    assert result["metrics"]["test_accuracy"] >= 0.9
+    assert result["metrics"]["bag_of_words_test_accuracy"] < 0.7
+
+
+def test_row_lstm_learns_digits():
+    result = run_recipe("lstm-rows", "digits", epochs=15, batch_size=32, verbose=0)
+    assert result["metrics"]["test_accuracy"] > 0.8
+
+
+def test_gan_on_gaussians_runs_both_losses_and_reports_coverage():
+    result = run_recipe("gan-2d", epochs=600, verbose=0)
+    metrics = result["metrics"]
+    assert {"non_saturating_modes_covered", "minimax_modes_covered"} <= set(metrics)
+    assert np.isfinite(metrics["final_d_loss"]) and result["samples"].shape == (5000, 2)
+    radius = np.linalg.norm(result["samples"], axis=1)
+    assert abs(np.median(radius) - 2.0) < 0.5  # samples have moved onto the ring of modes

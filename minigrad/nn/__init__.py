@@ -9,7 +9,7 @@ from .layers import Dropout, Embedding, Flatten, Identity, Linear
 from .loss import BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, HingeLoss, MSELoss, NLLLoss
 from .module import Module, Parameter
 from .normalization import BatchNorm1d, BatchNorm2d, LayerNorm
-from .recurrent import LSTM, RNN, LSTMCell, RNNCell
+from .recurrent import LSTM, RNN, KerasLSTM, LSTMCell, RNNCell
 from .residual import ResidualBlock, SmallResNet
 
 __all__ = ["functional", "init", "GELU", "LeakyReLU", "LogSoftmax", "ReLU", "Sigmoid",
@@ -17,4 +17,4 @@ __all__ = ["functional", "init", "GELU", "LeakyReLU", "LogSoftmax", "ReLU", "Sig
            "Identity", "Linear", "BCELoss", "BCEWithLogitsLoss", "CrossEntropyLoss", "HingeLoss",
            "MSELoss", "NLLLoss", "Module", "Parameter", "BatchNorm1d", "BatchNorm2d", "LayerNorm",
            "AdaptiveAvgPool2d", "AvgPool2d", "Conv2d", "MaxPool2d", "ResidualBlock", "SmallResNet",
-           "LSTM", "RNN", "LSTMCell", "RNNCell"]
+           "LSTM", "RNN", "KerasLSTM", "LSTMCell", "RNNCell"]

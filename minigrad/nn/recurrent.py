@@ -10,8 +10,10 @@ from __future__ import annotations
 import math
 
 from .. import functional as F
+from ..backend import generator, to_device
 from ..creation import empty, zeros
 from ..ops.recurrent import LSTMLayer, RNNLayer
+from ..tensor import Tensor
 from ..tensor_functions import stack
 from . import init
 from .module import Module, Parameter
@@ -114,6 +116,46 @@ class LSTM(_Recurrent):
             x = self._between_layers(x, k)
         output = x.transpose(0, 1) if self.batch_first else x
         return output, (stack(h_finals), stack(c_finals))
+
+
+def sequence_mask(batch: int, features: int, p: float, like) :
+    """One inverted-dropout mask per sequence: (B, features) of 0 or 1/(1-p), reused at every
+    step (Keras' dropout and recurrent_dropout)."""
+    keep = generator().random((batch, features)) >= p
+    return to_device((keep / (1 - p)).astype(like.dtype), like.device)
+
+
+class KerasLSTM(_Recurrent):
+    """Keras' ``LSTM(units, dropout, recurrent_dropout)`` on batch-first input (B, T, features):
+    in training, one dropout mask per sequence on the inputs and one on the recurrent state
+    h_{t-1}, the same at every step (a fresh mask per step would be different noise at each
+    time and hurt the memory).  Returns the last h (B, units), or every h with
+    ``return_sequences``.  Parameters and initialization are PyTorch's (``weight_ih_l0``...)."""
+
+    gates = 4
+
+    def __init__(self, input_size: int, units: int, dropout: float = 0.0,
+                 recurrent_dropout: float = 0.0, return_sequences: bool = False):
+        super().__init__(input_size, units, 1, True, True)
+        self.input_dropout, self.recurrent_dropout = dropout, recurrent_dropout
+        self.return_sequences = return_sequences
+
+    def forward(self, x):
+        x = self._sequence_first(x)
+        batch = x.shape[1]
+        h_mask = None
+        if self.training and self.input_dropout:
+            x = x * Tensor._wrap(sequence_mask(batch, self.input_size, self.input_dropout, x), None)
+        if self.training and self.recurrent_dropout:
+            h_mask = sequence_mask(batch, self.hidden_size, self.recurrent_dropout, x)
+        w_ih, w_hh, b_ih, b_hh = self.layer_parameters(0)
+        h0 = zeros(batch, self.hidden_size, dtype=x.dtype)
+        states = LSTMLayer.apply(F.linear(x, w_ih, b_ih), h0, h0, w_hh, b_hh, h_mask=h_mask)
+        return states[:-1].transpose(0, 1) if self.return_sequences else states[-2]
+
+    def extra_repr(self) -> str:
+        return (f"{self.input_size}, units={self.hidden_size}, dropout={self.input_dropout}, "
+                f"recurrent_dropout={self.recurrent_dropout}")
 
 
 class RNNCell(_Recurrent):

@@ -34,7 +34,7 @@ def rnn_step_backward(dh, h, h_prev, weight_hh, relu: bool):
     return delta, delta @ weight_hh, delta.T @ h_prev
 
 
-def lstm_step(projected, h_prev, c_prev, weight_hh, bias_hh):
+def lstm_step(projected, h_prev, c_prev, weight_hh, bias_hh, h_mask=None):
     """F16 with PyTorch's gate order (i, f, g, o) in the rows of the weights:
 
         a = x_t W_ihᵀ + b_ih + h_{t-1} W_hhᵀ + b_hh  = [a_i, a_f, a_g, a_o]
@@ -42,8 +42,11 @@ def lstm_step(projected, h_prev, c_prev, weight_hh, bias_hh):
         o = σ(a_o) output gate
         c_t = f ⊙ c_{t-1} + i ⊙ g,    h_t = o ⊙ tanh(c_t)
 
+    ``h_mask`` (Keras' recurrent dropout) multiplies h_{t-1} before W_hh.
     Returns (h_t, c_t, cache for the backward step)."""
     xp = array_module_of(projected)
+    if h_mask is not None:
+        h_prev = h_prev * h_mask
     a = projected + h_prev @ weight_hh.T
     if bias_hh is not None:
         a += bias_hh
@@ -73,7 +76,7 @@ def lstm_step_backward(dh, dc_next, cache, weight_hh):
     da[:, n:2 * n] = dc * c_prev * f * (1 - f)       # forget gate
     da[:, 2 * n:3 * n] = dc * i * (1 - g * g)        # candidate
     da[:, 3 * n:] = dh * tanh_c * o * (1 - o)        # output gate
-    return da, da @ weight_hh, dc * f, da.T @ h_prev
+    return da, da @ weight_hh, dc * f, da.T @ h_prev  # h_prev as used (masked, if dropped)
 
 
 # ----------------------------------------------------------------------------- layers over time
@@ -111,17 +114,18 @@ class LSTMLayer(Function):
     """The LSTM cell (``lstm_step``) run for t = 1..T.  Returns (T + 1, B, H): every h_t,
     then c_T as the last row (the layer module slices h_n = row T-1 and c_n = row T).
     Backward (BPTT): from t = T down to 1, dh_t = G_t + (dL/dh_t from step t+1) and the cell
-    gradient dc flows back through the forget gate, dc_{t-1} = dc ⊙ f."""
+    gradient dc flows back through the forget gate, dc_{t-1} = dc ⊙ f.  ``h_mask`` (one (B, H)
+    mask for the whole sequence) is Keras' recurrent dropout."""
 
-    def forward(ctx, projected, h0, c0, weight_hh, bias_hh):
+    def forward(ctx, projected, h0, c0, weight_hh, bias_hh, h_mask=None):
         xp = array_module_of(projected)
         outputs, caches, h, c = [], [], h0, c0
         for step in projected:
-            h, c, cache = lstm_step(step, h, c, weight_hh, bias_hh)
+            h, c, cache = lstm_step(step, h, c, weight_hh, bias_hh, h_mask)
             outputs.append(h)
             caches.append(cache)
         ctx.save_for_backward(weight_hh)
-        ctx.caches = caches
+        ctx.caches, ctx.h_mask = caches, h_mask
         return xp.stack(outputs + [c])
 
     def backward(ctx, g):
@@ -134,6 +138,8 @@ class LSTMLayer(Function):
         for t in reversed(range(steps)):
             da, dh_next, dc_next, dw = lstm_step_backward(g[t] + dh_next, dc_next,
                                                           ctx.caches[t], weight_hh)
+            if ctx.h_mask is not None:  # the mask scaled h_{t-1} on its way into the gates
+                dh_next = dh_next * ctx.h_mask
             d_projected[t] = da
             d_weight += dw
         return d_projected, dh_next, dc_next, d_weight, d_projected.sum(axis=(0, 1))
