@@ -7,7 +7,8 @@ accuracy, its time per epoch (median over epochs) and its peak resident memory, 
 and above the process's size after the imports and the data load (the training's own memory).
 
 Cases: every seed twin (P1, P2, P3a, P3b, P4, P5 on Fashion-MNIST — the CNNs for 2 epochs;
-P6 on the generated house prices; P7's explicit tape loop on its generated data).  Targets (issue 4), P2 on Fashion-MNIST: accuracy within 1
+P6 on the generated house prices; P7's explicit tape loop on its generated data; P8 on the
+generated sentiment corpus) and the row-by-row LSTM on Fashion-MNIST.  Targets (issue 4), P2 on Fashion-MNIST: accuracy within 1
 point of PyTorch's, time per epoch within 1.15x, peak memory within 1.5x.
 
     python benchmarks/bench_recipes.py [--quick] [--case p2|...|all] [--repeats N] [--out DIR]
@@ -191,6 +192,114 @@ def p7_torch(data, epochs: int, seed: int) -> dict:
     return {"final_mse": loss.item(), "epoch_s": [(time.perf_counter() - start) / epochs]}
 
 
+def p8_data(quick: bool):
+    from minigrad.recipes import text_data
+    sequences, labels, tokenizer = text_data(2000 if quick else 10000)
+    cut = int(0.8 * len(labels))
+    y = labels.astype(np.float32)[:, None]
+    return sequences[:cut], y[:cut], sequences[cut:], labels[cut:], len(tokenizer.word_index)
+
+
+def p8_minigrad(data, epochs: int, seed: int) -> dict:
+    import minigrad as mg
+    from minigrad import nn
+    from minigrad.recipes import SentimentLSTM
+    from minigrad.train import fit, predict
+    x, y, xt, yt, vocabulary = data
+    mg.manual_seed(seed)
+    model = SentimentLSTM(vocabulary)
+    timer = EpochTimer()
+    fit(model, x, y, loss=nn.BCEWithLogitsLoss(), optimizer=mg.optim.Adam(model.parameters()),
+        epochs=epochs, batch_size=32, validation_split=0.2, verbose=0, callbacks=[timer],
+        seed=seed)
+    accuracy = float(((predict(model, xt)[:, 0] > 0) == yt).mean())
+    return {"test_accuracy": accuracy, "epoch_s": timer.times}
+
+
+def p8_torch(data, epochs: int, seed: int) -> dict:
+    """P8 in PyTorch.  PyTorch's LSTM has no recurrent dropout: here only the embedded inputs
+    get dropout 0.2 (a fresh mask per step), the closest built-in equivalent."""
+    import torch
+    x, y, xt, yt, vocabulary = data
+    torch.manual_seed(seed)
+
+    class Net(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.embedding = torch.nn.Embedding(vocabulary + 1, 64, padding_idx=0)
+            self.dropout = torch.nn.Dropout(0.2)
+            self.lstm = torch.nn.LSTM(64, 128, batch_first=True)
+            self.dense = torch.nn.Linear(128, 1)
+
+        def forward(self, tokens):
+            _, (h, _) = self.lstm(self.dropout(self.embedding(tokens)))
+            return self.dense(h[-1])
+    return _torch_loop(Net(), torch.nn.BCEWithLogitsLoss(), (x, y, xt, yt), 32, 0.2, epochs,
+                       seed, lambda out: (out[:, 0] > 0).long())
+
+
+def rows_data(quick: bool):
+    x, y, xt, yt = classifier_data("p2", quick)
+    y = y.argmax(1)  # p2's one-hot rows back to labels
+    return x.reshape(-1, 28, 28), y, xt.reshape(-1, 28, 28), yt
+
+
+def rows_minigrad(data, epochs: int, seed: int) -> dict:
+    import minigrad as mg
+    from minigrad import nn
+    from minigrad.recipes import RowLSTM
+    from minigrad.train import fit, predict
+    x, y, xt, yt = data
+    mg.manual_seed(seed)
+    model = RowLSTM()
+    timer = EpochTimer()
+    fit(model, x, y, loss=nn.CrossEntropyLoss(), optimizer=mg.optim.Adam(model.parameters()),
+        epochs=epochs, batch_size=128, verbose=0, callbacks=[timer], seed=seed)
+    return {"test_accuracy": float((predict(model, xt).argmax(1) == yt).mean()),
+            "epoch_s": timer.times}
+
+
+def rows_torch(data, epochs: int, seed: int) -> dict:
+    import torch
+    torch.manual_seed(seed)
+
+    class Net(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.lstm = torch.nn.LSTM(28, 128, batch_first=True)
+            self.head = torch.nn.Linear(128, 10)
+
+        def forward(self, images):
+            return self.head(self.lstm(images)[1][0][-1])
+    return _torch_loop(Net(), torch.nn.CrossEntropyLoss(), data, 128, 0.0, epochs, seed,
+                       lambda out: out.argmax(1))
+
+
+def _torch_loop(model, loss_fn, data, batch_size, validation_split, epochs, seed, decide):
+    """Shuffled mini-batch Adam training with the Keras split, then test accuracy."""
+    import torch
+    x, y, xt, yt = (torch.from_numpy(np.asarray(a)) for a in data[:4])
+    optimizer = torch.optim.Adam(model.parameters())
+    cut = len(x) - int(len(x) * validation_split)
+    generator = torch.Generator().manual_seed(seed)
+    timer = EpochTimer()
+    for _ in range(epochs):
+        model.train()
+        for index in torch.randperm(cut, generator=generator).split(batch_size):
+            loss = loss_fn(model(x[index]), y[index])
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+        model.eval()
+        with torch.no_grad():
+            for index in torch.arange(cut, len(x)).split(256):
+                loss_fn(model(x[index]), y[index]).item()
+        timer.on_epoch_end()
+    with torch.no_grad():
+        accuracy = (decide(model(xt)) == yt).float().mean().item()
+    return {"test_accuracy": accuracy, "epoch_s": timer.times}
+
+
 def classifier_case(key: str) -> dict:
     return {"data": partial(classifier_data, key), "minigrad": partial(classifier_minigrad, key),
             "torch": partial(classifier_torch, key), "metric": "test_accuracy"}
@@ -208,6 +317,13 @@ def _cases() -> dict:
     cases["p7"] = {"data": p7_data, "minigrad": partial(recipe_minigrad, "p7", "final_mse"),
                    "torch": p7_torch,
                    "metric": "final_mse", "epochs": RECIPES["p7"].epochs}
+    cases["p8"] = {"data": p8_data, "minigrad": p8_minigrad, "torch": p8_torch,
+                   "metric": "test_accuracy", "epochs": RECIPES["p8"].epochs}
+    cases["lstm-rows"] = {"data": rows_data, "minigrad": rows_minigrad, "torch": rows_torch,
+                          "metric": "test_accuracy", "epochs": RECIPES["lstm-rows"].epochs}
+    for key, name in (("p6", "house prices (generated)"), ("p7", "generated"),
+                      ("p8", "sentiment corpus (generated)")):
+        cases[key]["data_name"] = name
     cases["p2"]["targets"] = {"accuracy_points": 1.0, "epoch_time": 1.15, "peak_memory": 1.5}
     return cases
 
@@ -262,7 +378,7 @@ def bench_case(case: str, frameworks: list, quick: bool, repeats: int, epochs: i
     metric = spec["metric"]
     result = {f: summarize(r, metric) for f, r in runs.items()}
     result.update(case=case, metric=metric, epochs=epochs, repeats=repeats, quick=quick,
-                  targets=spec.get("targets"))
+                  targets=spec.get("targets"), data_name=spec.get("data_name", "Fashion-MNIST"))
     if "torch" in result:
         ours, theirs = result["minigrad"], result["torch"]
         quality = ({"accuracy_points": 100 * (ours[metric] - theirs[metric])}

@@ -63,7 +63,7 @@ def recipes_table(results: dict) -> list[str]:
         if r is None:
             continue
         metric = r["metric"]
-        data = "Fashion-MNIST" if metric == "test_accuracy" else "generated"
+        data = r.get("data_name", "Fashion-MNIST" if metric == "test_accuracy" else "generated")
         name = metric.replace("test_", "test ").replace("final_", "final ")
         ours, theirs = r["minigrad"][metric], r.get("torch", {}).get(metric)
         ratios = r.get("ratios", {})

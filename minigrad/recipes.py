@@ -289,16 +289,21 @@ def run_tape(recipe: Recipe, epochs=None, lr=None, seed: int = 0, verbose: int =
             "metrics": {"final_mse": losses[-1], "first_mse": losses[0]}}
 
 
+def text_data(samples: int = 10000, maxlen: int = 100, seed: int = 0):
+    """P8's preprocessing: the generated reviews, a Tokenizer fitted on the first 80% (the
+    training part), and every review as a pre-padded sequence of length ``maxlen``."""
+    texts, labels = sentiment_corpus(samples, seed=seed)
+    tokenizer = Tokenizer()
+    tokenizer.fit_on_texts(texts[:int(0.8 * samples)])
+    return pad_sequences(tokenizer.texts_to_sequences(texts), maxlen=maxlen), labels, tokenizer
+
+
 def run_text(recipe: Recipe, epochs=None, batch_size=None, lr=None, seed: int = 0,
              verbose: int = 1, samples: int = 10000, maxlen: int = 100, **_) -> dict:
     """P8 on the generated corpus (8,000 reviews to train, 2,000 to test), next to a
     bag-of-words logistic regression trained the same way."""
-    texts, labels = sentiment_corpus(samples, seed=seed)
-    cut = int(0.8 * samples)
-    tokenizer = Tokenizer()
-    tokenizer.fit_on_texts(texts[:cut])
-    sequences = pad_sequences(tokenizer.texts_to_sequences(texts), maxlen=maxlen)
-    vocabulary = len(tokenizer.word_index)
+    sequences, labels, tokenizer = text_data(samples, maxlen, seed)
+    cut, vocabulary = int(0.8 * samples), len(tokenizer.word_index)
     y = labels.astype(np.float32)[:, None]
     results = {}
     for name, model, x in (("lstm", SentimentLSTM(vocabulary), sequences),
