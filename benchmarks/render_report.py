@@ -54,6 +54,14 @@ def optim_table(result: dict) -> list[str]:
     return lines
 
 
+def _value(v) -> str:
+    return "—" if v is None else f"{v:.4g}"
+
+
+def _ratio(v) -> str:
+    return "—" if v is None else f"{v:.2f}×"
+
+
 def recipes_table(results: dict) -> list[str]:
     from minigrad.recipes import RECIPES
     lines = ["| twin | seed (claim) | data, epochs × seeds | minigrad | PyTorch | time / epoch, "
@@ -67,11 +75,12 @@ def recipes_table(results: dict) -> list[str]:
         name = metric.replace("test_", "test ").replace("final_", "final ")
         ours, theirs = r["minigrad"][metric], r.get("torch", {}).get(metric)
         ratios = r.get("ratios", {})
+        name = name.replace("_", " ")
         lines.append(
-            f"| {key.upper()} {recipe.title.split(', ')[0]} | {recipe.seed} ({recipe.claim}) | "
-            f"{data}, {r['epochs']} × {r['repeats']} | {name} {ours:.4f} | {theirs:.4f} | "
-            f"{ratios.get('epoch_time', float('nan')):.2f}× | "
-            f"{ratios.get('peak_memory', float('nan')):.2f}× |")
+            f"| {key.upper()} {recipe.short} | {recipe.seed} ({recipe.claim}) | "
+            f"{data}, {r['epochs']} × {r['repeats']} | {name} {_value(ours)} | "
+            f"{_value(theirs)} | {_ratio(ratios.get('epoch_time'))} | "
+            f"{_ratio(ratios.get('peak_memory'))} |")
     return lines
 
 
@@ -84,6 +93,11 @@ def render(results: dict) -> str:
         r = results["optim"]
         parts += ["", f"One optimizer step over {r['parameters']:,} parameters in {r['tensors']} "
                   f"float32 tensors (`{r['command']}`):", ""] + optim_table(r)
+    if "lstm" in results:
+        r = results["lstm"]
+        parts += ["", f"LSTM(64 → 128), sequence 100, batch 32, forward + backward "
+                  f"(`{r['command']}`): minigrad {r['minigrad_ms']:.1f} ms, PyTorch `nn.LSTM` "
+                  f"{r['torch_ms']:.1f} ms: {r['ratio_vs_torch']['median']:.2f}× (target ≤ 2×)."]
     recipe_results = {k: v for k, v in results.items() if k.startswith("recipes_")}
     if recipe_results:
         any_result = next(iter(recipe_results.values()))

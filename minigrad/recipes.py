@@ -93,6 +93,7 @@ CNN_MODELS = {"p4": SimpleCNN, "p4-printed": lambda: SimpleCNN(32 * 7 * 7), "p5"
 @dataclass
 class Recipe:
     key: str
+    short: str                # a few words for tables
     title: str
     seed: str                 # where the seed lists it (file:lines)
     claim: str                # what the seed says it achieves
@@ -108,44 +109,44 @@ class Recipe:
 
 
 RECIPES = {r.key: r for r in [
-    Recipe("p1", "MLP 784-128-10, ReLU, softmax, Adam, sparse categorical cross-entropy",
+    Recipe("p1", "MLP 784-128-10", "MLP 784-128-10, ReLU, softmax, Adam, sparse categorical cross-entropy",
            "000:98-159", "none stated", hidden=(128,), epochs=5, batch_size=32),
-    Recipe("p2", "MLP 784-128-64-10, Adam, categorical cross-entropy, batch 128, 5 epochs, "
+    Recipe("p2", "MLP 784-128-64-10", "MLP 784-128-64-10, Adam, categorical cross-entropy, batch 128, 5 epochs, "
            "validation_split 0.2", "000:332-395", "test accuracy 0.9801 on MNIST (000:436-446)",
            hidden=(128, 64), one_hot=True, epochs=5, batch_size=128, validation_split=0.2),
-    Recipe("p3a", "MLP 784-256-128-10, Adam, batch 128, 10 epochs", "003:143-180",
+    Recipe("p3a", "MLP 784-256-128-10", "MLP 784-256-128-10, Adam, batch 128, 10 epochs", "003:143-180",
            "none stated", hidden=(256, 128), epochs=10, batch_size=128),
-    Recipe("p3b", "MLP 784-128-64-10, Adam, batch 128, 10 epochs", "003:251-282",
+    Recipe("p3b", "MLP 784-128-64-10", "MLP 784-128-64-10, Adam, batch 128, 10 epochs", "003:251-282",
            "none stated", hidden=(128, 64), epochs=10, batch_size=128),
-    Recipe("p4", "SimpleCNN Conv2d(1,32,3)-ReLU-MaxPool(2)-Linear(32·13·13,128)-ReLU-"
+    Recipe("p4", "SimpleCNN, fixed", "SimpleCNN Conv2d(1,32,3)-ReLU-MaxPool(2)-Linear(32·13·13,128)-ReLU-"
            "Linear(128,10), CE, Adam 1e-3, batch 64, 10 epochs, Normalize(0.5, 0.5)",
            "001:206-289", "none stated; as printed it cannot run (Linear(32·7·7) after a 13×13 "
            "map)", kind="cnn", epochs=10, batch_size=64, extra={"normalize": True}),
-    Recipe("p4-printed", "P4 exactly as printed: Linear(32·7·7, 128) after the 13×13 map",
+    Recipe("p4-printed", "SimpleCNN as printed", "P4 exactly as printed: Linear(32·7·7, 128) after the 13×13 map",
            "001:206-289", "fails: fc1 expects 1568 features, gets 5408", kind="cnn",
            epochs=10, batch_size=64, extra={"normalize": True}),
-    Recipe("p5", "CNN Conv32-Pool-Conv64-Pool-Conv64-Dense64-Dense10, Adam, batch 128, "
+    Recipe("p5", "CNN 32-64-64", "CNN Conv32-Pool-Conv64-Pool-Conv64-Dense64-Dense10, Adam, batch 128, "
            "10 epochs", "003:321-366", "none stated", kind="cnn", epochs=10, batch_size=128),
-    Recipe("p8", "text classifier: Tokenizer, pad_sequences(maxlen=100), Embedding(V+1, 64), "
+    Recipe("p8", "Embedding-LSTM text classifier", "text classifier: Tokenizer, pad_sequences(maxlen=100), Embedding(V+1, 64), "
            "LSTM(128, dropout 0.2, recurrent_dropout 0.2), Dense(1, sigmoid), BCE, Adam, "
            "batch 32, 10 epochs, validation_split 0.2", "004:383-437", "90% test accuracy",
            kind="text", epochs=10, batch_size=32, validation_split=0.2,
            notes="data: the generated two-clause sentiment corpus (word order decides)"),
-    Recipe("lstm-rows", "LSTM(28, 128) reading a 28×28 image row by row, then Linear(128, 10); "
+    Recipe("lstm-rows", "LSTM over image rows", "LSTM(28, 128) reading a 28×28 image row by row, then Linear(128, 10); "
            "Adam, batch 128, 3 epochs", "004:177-181 (the LSTM it uses, F16)",
            "none (a sequence view of the P2 data; compare with the MLP)",
            kind="rows", epochs=3, batch_size=128),
-    Recipe("gan-2d", "GAN: MLP generator and discriminator on a 2-D mixture of 8 Gaussians, "
+    Recipe("gan-2d", "GAN, 8 Gaussians", "GAN: MLP generator and discriminator on a 2-D mixture of 8 Gaussians, "
            "non-saturating generator loss (F17), Adam(1e-3, betas 0.5/0.999), batch 256",
            "004:199-200, 004:297-298", "none stated", kind="gan", epochs=3000, batch_size=256,
            extra={"data": "gaussians"}),
-    Recipe("gan-digits", "GAN on scikit-learn's 8×8 digits: MLP generator (tanh output) and "
+    Recipe("gan-digits", "GAN, 8×8 digits", "GAN on scikit-learn's 8×8 digits: MLP generator (tanh output) and "
            "discriminator, non-saturating loss, batch 64", "004:199-200, 004:297-298",
            "none stated", kind="gan", epochs=4000, batch_size=64, extra={"data": "digits"}),
-    Recipe("p6", "linear regression y = w·x + b, Dense(1), SGD, MSE, 1000 epochs, 100 samples",
+    Recipe("p6", "linear regression", "linear regression y = w·x + b, Dense(1), SGD, MSE, 1000 epochs, 100 samples",
            "002:147-231", "test MSE 0.0126", kind="regression", epochs=1000, batch_size=32,
            lr=0.01, notes="data: generated house prices y = 2.5x + 1 + N(0, 0.1²)"),
-    Recipe("p7", "3-2-1 MLP, ReLU, MSE, Adam lr 1e-3, explicit gradient tape", "004:303-358",
+    Recipe("p7", "3-2-1 MLP, explicit tape", "3-2-1 MLP, ReLU, MSE, Adam lr 1e-3, explicit gradient tape", "004:303-358",
            "none stated (its loss_fn is a tensor later called as a function: a bug)",
            kind="tape", epochs=3000, lr=1e-3,
            notes="data: generated y = x1 - 2 x2 + 0.5 x3 + noise"),
