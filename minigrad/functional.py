@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from .ops import activations as act, losses
+from .ops.attention import ScaledDotProductAttention, additive_mask
 from .ops.conv import AvgPool2d, Conv2d, MaxPool2d, pair
 from .ops.dropout import Dropout
 from .ops.embedding import Embedding
@@ -141,6 +142,24 @@ def adaptive_avg_pool2d(input: Tensor, output_size=1) -> Tensor:
         raise NotImplementedError(f"adaptive_avg_pool2d: only output_size 1 is implemented, "
                                   f"not {output_size}")
     return input.mean(dim=(2, 3), keepdim=True)
+
+
+def scaled_dot_product_attention(query: Tensor, key: Tensor, value: Tensor, attn_mask=None,
+                                 dropout_p: float = 0.0, is_causal: bool = False,
+                                 scale: float | None = None) -> Tensor:
+    """softmax(Q Kᵀ/√d + M) V over the last two axes (PyTorch's semantics: a boolean mask is
+    True where attention is *allowed*; a float mask is added).  Rows with every key masked
+    give 0 (not nan)."""
+    if query.shape[-1] != key.shape[-1] or key.shape[-2] != value.shape[-2]:
+        raise ValueError(f"scaled_dot_product_attention: query {tuple(query.shape)}, key "
+                         f"{tuple(key.shape)} and value {tuple(value.shape)} do not fit "
+                         f"(need q·k feature sizes and k/v lengths to match)")
+    from .backend import array_module_of
+    raw = attn_mask.data if isinstance(attn_mask, Tensor) else attn_mask
+    shape = query.shape[:-1] + (key.shape[-2],)
+    mask = additive_mask(shape, raw, is_causal, array_module_of(query.data))
+    return ScaledDotProductAttention.apply(query, key, value, mask, dropout_p=dropout_p,
+                                           scale=scale)
 
 
 def pad(x: Tensor, pad: tuple, mode: str = "constant", value: float = 0.0) -> Tensor:

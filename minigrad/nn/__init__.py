@@ -10,6 +10,9 @@ from .loss import BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, HingeLoss, MSELo
 from .module import Module, Parameter
 from .normalization import BatchNorm1d, BatchNorm2d, LayerNorm
 from .recurrent import LSTM, RNN, KerasLSTM, LSTMCell, RNNCell
+from .transformer import (LearnedPositionalEncoding, MultiheadAttention,
+                          SinusoidalPositionalEncoding, TransformerEncoder,
+                          TransformerEncoderLayer)
 from .residual import ResidualBlock, SmallResNet
 
 __all__ = ["functional", "init", "GELU", "LeakyReLU", "LogSoftmax", "ReLU", "Sigmoid",
@@ -17,4 +20,6 @@ __all__ = ["functional", "init", "GELU", "LeakyReLU", "LogSoftmax", "ReLU", "Sig
            "Identity", "Linear", "BCELoss", "BCEWithLogitsLoss", "CrossEntropyLoss", "HingeLoss",
            "MSELoss", "NLLLoss", "Module", "Parameter", "BatchNorm1d", "BatchNorm2d", "LayerNorm",
            "AdaptiveAvgPool2d", "AvgPool2d", "Conv2d", "MaxPool2d", "ResidualBlock", "SmallResNet",
-           "LSTM", "RNN", "KerasLSTM", "LSTMCell", "RNNCell"]
+           "LSTM", "RNN", "KerasLSTM", "LSTMCell", "RNNCell",
+           "LearnedPositionalEncoding", "MultiheadAttention", "SinusoidalPositionalEncoding",
+           "TransformerEncoder", "TransformerEncoderLayer"]

@@ -1,0 +1,187 @@
+"""Multi-head attention and the Transformer encoder, with PyTorch's names, layouts and
+defaults (so a PyTorch ``state_dict`` loads unchanged), and positional encodings.
+
+Multi-head attention projects the inputs to queries, keys and values with one packed matrix
+``in_proj_weight`` (3E × E: rows for Q, then K, then V), splits the E features into H heads of
+E/H, runs scaled dot-product attention in every head at once, joins the heads and projects
+with ``out_proj``.
+"""
+from __future__ import annotations
+
+import copy
+import math
+
+import numpy as np
+
+from .. import functional as F
+from ..creation import arange, empty, zeros
+from ..ops.attention import ScaledDotProductAttention
+from ..tensor import Tensor
+from . import init
+from .containers import ModuleList
+from .layers import Dropout, Linear
+from .module import Module, Parameter
+from .normalization import LayerNorm
+
+
+def _mha_mask(attn_mask, key_padding_mask, batch: int, heads: int, length: int, source: int):
+    """nn.MultiheadAttention's masks as one additive mask (B, H, L, S) or None.  Here, unlike
+    in F.scaled_dot_product_attention, a boolean True means *not allowed* (PyTorch's MHA
+    convention); ``key_padding_mask`` (B, S) marks padded keys."""
+    mask = None
+    if attn_mask is not None:
+        raw = attn_mask.data if isinstance(attn_mask, Tensor) else np.asarray(attn_mask)
+        raw = np.where(raw, -np.inf, 0.0) if raw.dtype == bool else raw
+        mask = raw.reshape(batch, heads, length, source) if raw.ndim == 3 else raw
+    if key_padding_mask is not None:
+        raw = key_padding_mask.data if isinstance(key_padding_mask, Tensor) \
+            else np.asarray(key_padding_mask)
+        padding = (np.where(raw, -np.inf, 0.0) if raw.dtype == bool else raw)[:, None, None, :]
+        mask = padding if mask is None else mask + padding
+    return mask
+
+
+class MultiheadAttention(Module):
+    """``MultiheadAttention(embed_dim, num_heads)(query, key, value)`` -> (output, weights);
+    inputs (L, B, E), or (B, L, E) with ``batch_first``.  ``weights`` are the attention
+    probabilities averaged over heads (B, L, S), returned for inspection (detached)."""
+
+    def __init__(self, embed_dim: int, num_heads: int, dropout: float = 0.0, bias: bool = True,
+                 batch_first: bool = False):
+        super().__init__()
+        if embed_dim % num_heads:
+            raise ValueError(f"MultiheadAttention: embed_dim {embed_dim} is not divisible by "
+                             f"num_heads {num_heads}")
+        self.embed_dim, self.num_heads, self.dropout = embed_dim, num_heads, dropout
+        self.batch_first = batch_first
+        self.in_proj_weight = Parameter(empty(3 * embed_dim, embed_dim))
+        self.in_proj_bias = Parameter(zeros(3 * embed_dim)) if bias else None
+        self.out_proj = Linear(embed_dim, embed_dim, bias=bias)
+        init.xavier_uniform_(self.in_proj_weight)
+        if bias:
+            init.zeros_(self.out_proj.bias)
+
+    def _heads(self, x, part: int):
+        """Project x (B, T, E) with rows ``part`` of the packed weights, as (B, H, T, E/H)."""
+        e = self.embed_dim
+        weight = self.in_proj_weight[part * e:(part + 1) * e]
+        bias = self.in_proj_bias[part * e:(part + 1) * e] if self.in_proj_bias is not None \
+            else None
+        projected = F.linear(x, weight, bias)
+        return projected.reshape(x.shape[0], x.shape[1], self.num_heads, -1).transpose(1, 2)
+
+    def forward(self, query, key, value, key_padding_mask=None, need_weights: bool = True,
+                attn_mask=None, average_attn_weights: bool = True, is_causal: bool = False):
+        if not self.batch_first:
+            query, key, value = (t.transpose(0, 1) for t in (query, key, value))
+        batch, length, source = query.shape[0], query.shape[1], key.shape[1]
+        q, k, v = self._heads(query, 0), self._heads(key, 1), self._heads(value, 2)
+        mask = _mha_mask(attn_mask, key_padding_mask, batch, self.num_heads, length, source)
+        if is_causal and attn_mask is None:
+            mask = np.triu(np.full((length, source), -np.inf), 1) if mask is None \
+                else mask + np.triu(np.full((length, source), -np.inf), 1)
+        heads = ScaledDotProductAttention.apply(
+            q, k, v, None if mask is None else np.asarray(mask, dtype=q.dtype),
+            dropout_p=self.dropout if self.training else 0.0)
+        joined = heads.transpose(1, 2).reshape(batch, length, self.embed_dim)
+        output = self.out_proj(joined)
+        if not self.batch_first:
+            output = output.transpose(0, 1)
+        weights = None
+        if need_weights:
+            weights = Tensor._wrap(heads.grad_fn.weights if heads.grad_fn is not None else
+                                   self._weights(q, k, mask), None)
+            weights = weights.mean(dim=1) if average_attn_weights else weights
+        return output, weights
+
+    @staticmethod
+    def _weights(q, k, mask):
+        """The attention probabilities when no graph was recorded (under no_grad)."""
+        probe = ScaledDotProductAttention()
+        probe.forward(q.data, k.data, k.data, None if mask is None else
+                      np.asarray(mask, dtype=q.dtype))
+        return probe.weights
+
+    def extra_repr(self) -> str:
+        return f"embed_dim={self.embed_dim}, num_heads={self.num_heads}"
+
+
+class TransformerEncoderLayer(Module):
+    """Self-attention and a feed-forward block, each with a residual connection and layer
+    norm: ``x = norm1(x + sa(x)); x = norm2(x + ff(x))``, or with ``norm_first``
+    ``x = x + sa(norm1(x)); x = x + ff(norm2(x))``.  PyTorch's defaults: dim_feedforward 2048,
+    dropout 0.1, ReLU."""
+
+    def __init__(self, d_model: int, nhead: int, dim_feedforward: int = 2048,
+                 dropout: float = 0.1, activation="relu", layer_norm_eps: float = 1e-5,
+                 batch_first: bool = False, norm_first: bool = False, bias: bool = True):
+        super().__init__()
+        self.self_attn = MultiheadAttention(d_model, nhead, dropout, bias, batch_first)
+        self.linear1 = Linear(d_model, dim_feedforward, bias=bias)
+        self.dropout = Dropout(dropout)
+        self.linear2 = Linear(dim_feedforward, d_model, bias=bias)
+        self.norm1 = LayerNorm(d_model, eps=layer_norm_eps)
+        self.norm2 = LayerNorm(d_model, eps=layer_norm_eps)
+        self.dropout1, self.dropout2 = Dropout(dropout), Dropout(dropout)
+        self.norm_first = norm_first
+        self.activation = {"relu": F.relu, "gelu": F.gelu}.get(activation, activation)
+
+    def _self_attention(self, x, mask, padding, is_causal):
+        out = self.self_attn(x, x, x, key_padding_mask=padding, attn_mask=mask,
+                             need_weights=False, is_causal=is_causal)[0]
+        return self.dropout1(out)
+
+    def _feed_forward(self, x):
+        return self.dropout2(self.linear2(self.dropout(self.activation(self.linear1(x)))))
+
+    def forward(self, src, src_mask=None, src_key_padding_mask=None, is_causal: bool = False):
+        x = src
+        if self.norm_first:
+            x = x + self._self_attention(self.norm1(x), src_mask, src_key_padding_mask, is_causal)
+            return x + self._feed_forward(self.norm2(x))
+        x = self.norm1(x + self._self_attention(x, src_mask, src_key_padding_mask, is_causal))
+        return self.norm2(x + self._feed_forward(x))
+
+
+class TransformerEncoder(Module):
+    """``num_layers`` independent copies of ``encoder_layer`` applied in turn, then ``norm``."""
+
+    def __init__(self, encoder_layer: TransformerEncoderLayer, num_layers: int, norm=None):
+        super().__init__()
+        self.layers = ModuleList([copy.deepcopy(encoder_layer) for _ in range(num_layers)])
+        self.num_layers, self.norm = num_layers, norm
+
+    def forward(self, src, mask=None, src_key_padding_mask=None, is_causal: bool = False):
+        x = src
+        for layer in self.layers:
+            x = layer(x, mask, src_key_padding_mask, is_causal)
+        return self.norm(x) if self.norm is not None else x
+
+
+class SinusoidalPositionalEncoding(Module):
+    """Adds PE[t, 2i] = sin(t / 10000^{2i/d}), PE[t, 2i+1] = cos(t / 10000^{2i/d}) to a
+    batch-first (B, T, d) input: fixed, so any position up to ``max_len`` gets a code."""
+
+    def __init__(self, d_model: int, max_len: int = 5000):
+        super().__init__()
+        position = np.arange(max_len)[:, None]
+        frequency = np.exp(np.arange(0, d_model, 2) * (-math.log(10000.0) / d_model))
+        table = np.zeros((max_len, d_model), np.float32)
+        table[:, 0::2] = np.sin(position * frequency)
+        table[:, 1::2] = np.cos(position * frequency)[:, :d_model // 2]
+        self.register_buffer("pe", Tensor(table))
+
+    def forward(self, x):
+        return x + self.pe[:x.shape[1]]
+
+
+class LearnedPositionalEncoding(Module):
+    """Adds a learned vector per position (an embedding of t) to a batch-first (B, T, d) input."""
+
+    def __init__(self, max_len: int, d_model: int):
+        super().__init__()
+        self.weight = Parameter(empty(max_len, d_model))
+        init.normal_(self.weight, std=0.02)
+
+    def forward(self, x):
+        return x + F.embedding(arange(x.shape[1]), self.weight)
