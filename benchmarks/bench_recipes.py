@@ -309,6 +309,14 @@ def gan_minigrad(data, epochs: int, seed: int) -> dict:
             "epoch_s": [(time.perf_counter() - start) / epochs]}
 
 
+def attention_minigrad(key: str, metric: str, data, epochs: int, seed: int) -> dict:
+    """A self-attention experiment (minigrad only; it reports both of its contenders)."""
+    from minigrad.recipes import run_recipe
+    start = time.perf_counter()
+    metrics = run_recipe(key, epochs=epochs, seed=seed, verbose=0)["metrics"]
+    return {**metrics, "epoch_s": [(time.perf_counter() - start) / epochs]}
+
+
 def classifier_case(key: str) -> dict:
     return {"data": partial(classifier_data, key), "minigrad": partial(classifier_minigrad, key),
             "torch": partial(classifier_torch, key), "metric": "test_accuracy"}
@@ -333,6 +341,16 @@ def _cases() -> dict:
     cases["gan-2d"] = {"data": lambda quick: None, "minigrad": gan_minigrad,
                        "metric": "modes_covered", "epochs": RECIPES["gan-2d"].epochs,
                        "data_name": "8 Gaussians (generated)"}
+    cases["reverse"] = {"data": lambda quick: None, "epochs": RECIPES["reverse"].epochs,
+                        "minigrad": partial(attention_minigrad, "reverse",
+                                            "transformer_token_accuracy"),
+                        "metric": "transformer_token_accuracy",
+                        "data_name": "random 32-token sequences"}
+    cases["pretrain"] = {"data": lambda quick: None, "epochs": RECIPES["pretrain"].epochs,
+                         "minigrad": partial(attention_minigrad, "pretrain",
+                                             "pretrained_test_accuracy"),
+                         "metric": "pretrained_test_accuracy",
+                         "data_name": "sentiment corpus (generated)"}
     for key, name in (("p6", "house prices (generated)"), ("p7", "generated"),
                       ("p8", "sentiment corpus (generated)")):
         cases[key]["data_name"] = name
@@ -370,7 +388,10 @@ def run_child(case: str, framework: str, quick: bool, epochs: int, seed: int) ->
 
 def summarize(runs: list, metric: str) -> dict:
     epoch_times = [statistics.median(r["epoch_s"]) for r in runs]
+    others = [k for k, v in runs[0].items() if isinstance(v, (int, float)) and k != metric
+              and not k.endswith("_mb")]
     return {metric: statistics.median(r[metric] for r in runs),
+            "also": {k: statistics.median(r[k] for r in runs) for k in others},
             f"{metric}_runs": [r[metric] for r in runs],
             "epoch_s": statistics.median(epoch_times), "epoch_s_runs": epoch_times,
             "peak_rss_mb": statistics.median(r["peak_rss_mb"] for r in runs),

@@ -107,7 +107,9 @@ def _save_outputs(result: dict, out: Path) -> None:
         figures["curves.png"] = viz.plot_history(result["history"])
     elif isinstance(losses, dict):
         figures["curves.png"] = viz.plot_curves(losses, "step", "loss")
-        figures["samples.png"] = viz.plot_samples(result["samples"], result["minimax_samples"])
+        if "samples" in result:
+            figures["samples.png"] = viz.plot_samples(result["samples"],
+                                                      result["minimax_samples"])
     else:
         figures["curves.png"] = viz.plot_curves({"MSE": losses}, "epoch", logy=True)
     if "predicted" in result:

@@ -143,6 +143,14 @@ RECIPES = {r.key: r for r in [
     Recipe("gan-digits", "GAN, 8×8 digits", "GAN on scikit-learn's 8×8 digits: MLP generator (tanh output) and "
            "discriminator, non-saturating loss, batch 64", "004:199-200, 004:297-298",
            "none stated", kind="gan", epochs=4000, batch_size=64, extra={"data": "digits"}),
+    Recipe("reverse", "Transformer vs LSTM, reverse 32 tokens", "Transformer encoder (2 layers, "
+           "d 64, 4 heads, learned positions) vs LSTM(64→128), reversing 32-token sequences, "
+           "Adam 3e-3, batch 64", "001:76-82 (self-attention, Transformer)", "none stated",
+           kind="attention", epochs=300),
+    Recipe("pretrain", "Transformer pre-train, then fine-tune", "masked-token pre-training of a "
+           "small Transformer encoder on the generated reviews, then sentiment fine-tuning, vs "
+           "the same fine-tuning from scratch", "001:84-100 (pre-training and fine-tuning)",
+           "none stated", kind="attention", epochs=400, extra={"pretrain_steps": 600}),
     Recipe("p6", "linear regression", "linear regression y = w·x + b, Dense(1), SGD, MSE, 1000 epochs, 100 samples",
            "002:147-231", "test MSE 0.0126", kind="regression", epochs=1000, batch_size=32,
            lr=0.01, notes="data: generated house prices y = 2.5x + 1 + N(0, 0.1²)"),
@@ -389,6 +397,26 @@ def run_gan(recipe: Recipe, epochs=None, batch_size=None, lr=None, seed: int = 0
             "metrics": metrics}
 
 
+def run_attention(recipe: Recipe, epochs=None, seed: int = 0, verbose: int = 1, **_) -> dict:
+    """The self-attention experiments of ``minigrad.transformer_demos``."""
+    from .transformer_demos import pretrain_finetune, reverse_task
+    if recipe.key == "reverse":
+        runs = reverse_task(epochs or recipe.epochs, seed)
+        metrics = {"transformer_token_accuracy": runs["transformer"]["accuracy"],
+                   "lstm_token_accuracy": runs["lstm"]["accuracy"]}
+        losses = {name: r["losses"] for name, r in runs.items()}
+        model = runs["transformer"]["model"]
+    else:
+        runs = pretrain_finetune(recipe.extra["pretrain_steps"], epochs or recipe.epochs, seed)
+        metrics = {"pretrained_test_accuracy": runs["pretrained"]["test_accuracy"],
+                   "scratch_test_accuracy": runs["scratch"]["test_accuracy"]}
+        losses = {name: r["finetune_losses"] for name, r in runs.items()}
+        model = runs["pretrained"]["model"]
+    if verbose:
+        print("  " + ", ".join(f"{k} {v:.3f}" for k, v in metrics.items()))
+    return {"state": model.state_dict(), "losses": losses, "metrics": metrics}
+
+
 def run_recipe(key: str, dataset: str | None = None, **options) -> dict:
     """Train recipe ``key`` (see ``RECIPES``); returns its results."""
     if key not in RECIPES:
@@ -404,6 +432,9 @@ def run_recipe(key: str, dataset: str | None = None, **options) -> dict:
         result = run_gan(recipe, **options)
         result["dataset"] = "8 Gaussians (generated)" if recipe.extra["data"] == "gaussians" \
             else "8×8 digits"
+    elif recipe.kind == "attention":
+        result = run_attention(recipe, **options)
+        result["dataset"] = "generated"
     elif recipe.kind == "text":
         result = run_text(recipe, **options)
         result["dataset"] = "generated sentiment corpus"

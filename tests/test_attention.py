@@ -132,3 +132,17 @@ def test_positional_encodings():
     y.sum().backward()
     assert learned.weight.grad.data[:3].tolist() == [[2.0] * 6] * 3
     assert np.all(learned.weight.grad.data[3:] == 0)
+
+
+def test_transformer_reverses_sequences_that_an_lstm_cannot():
+    from minigrad.transformer_demos import reverse_task
+    race = reverse_task(steps=120)
+    assert race["transformer"]["accuracy"] > 0.9 and race["lstm"]["accuracy"] < 0.5
+
+
+def test_masked_token_pretraining_learns_and_fine_tuning_runs():
+    from minigrad.transformer_demos import pretrain_finetune
+    study = pretrain_finetune(pretrain_steps=60, finetune_steps=20, samples=800, length=20)
+    losses = study["pretrained"]["pretrain_losses"]
+    assert np.mean(losses[-10:]) < np.mean(losses[:10])
+    assert 0 <= study["scratch"]["test_accuracy"] <= 1 and study["scratch"]["pretrain_losses"] == []

@@ -176,12 +176,13 @@ class SinusoidalPositionalEncoding(Module):
 
 
 class LearnedPositionalEncoding(Module):
-    """Adds a learned vector per position (an embedding of t) to a batch-first (B, T, d) input."""
+    """Adds a learned vector per position (an embedding of t, initialized N(0, 1) like
+    nn.Embedding) to a batch-first (B, T, d) input."""
 
     def __init__(self, max_len: int, d_model: int):
         super().__init__()
         self.weight = Parameter(empty(max_len, d_model))
-        init.normal_(self.weight, std=0.02)
+        init.normal_(self.weight)
 
     def forward(self, x):
         return x + F.embedding(arange(x.shape[1]), self.weight)
