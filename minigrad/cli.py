@@ -5,6 +5,7 @@
                    [--batch-size N] [--lr X] [--device cpu|cuda] [--out DIR]
     minigrad recipes             the seed twins, their seed lines and claims
     minigrad gradcheck           the gradient check table of every op
+    minigrad bench [PART ...] [--quick] [--out DIR]   the benchmark suite against PyTorch
     minigrad demo                train a tiny network from raw Tensors, then gradcheck
 """
 from __future__ import annotations
@@ -148,6 +149,64 @@ def train(args) -> int:
     return 0
 
 
+BENCH_PARTS = {"overhead": ["bench_overhead.py"], "optim": ["bench_optim.py"],
+               "lstm": ["bench_lstm.py"], "transformer": ["bench_transformer.py"],
+               "recipes": ["bench_recipes.py", "--case", "all"], "kernels": ["bench_kernels.py"]}
+
+
+def _bench_skip_reason(part: str, quick: bool) -> str | None:
+    """Why ``part`` cannot run on this machine, or None."""
+    from .data.mnist_sets import DatasetNotFound, fashion_mnist
+    if part == "kernels":
+        try:
+            import cupy  # noqa: F401
+        except ImportError:
+            return "needs CuPy and an NVIDIA GPU (pip install 'minigrad[gpu]')"
+        return "the GPU kernels are not written yet (issue: GPU)"
+    if part == "recipes":
+        try:
+            fashion_mnist(train=False, download=False)
+        except DatasetNotFound:
+            return "needs Fashion-MNIST (apt-get install dataset-fashion-mnist)"
+    return None
+
+
+def _bench_command(folder: Path, part: str, quick: bool, out) -> list:
+    script, *options = BENCH_PARTS[part]
+    if quick and part == "recipes":
+        options = ["--case", "p2"]  # the quick suite trains one twin
+    command = [sys.executable, str(folder / script), *options] + (["--quick"] if quick else [])
+    return command + (["--out", out] if out else [])
+
+
+def bench(args) -> int:
+    """Run benchmark scripts from the repository's benchmarks/ folder, each in its own process."""
+    import subprocess
+    folder = Path(__file__).resolve().parent.parent / "benchmarks"
+    if not (folder / "common.py").is_file():
+        print("minigrad bench: the benchmarks/ folder is not next to the package; run it from a "
+              "source checkout (pip install -e .)", file=sys.stderr)
+        return 2
+    unknown = [p for p in args.parts if p not in BENCH_PARTS]
+    if unknown:
+        print(f"minigrad bench: unknown part(s) {unknown}; choose from {sorted(BENCH_PARTS)}",
+              file=sys.stderr)
+        return 2
+    failed = []
+    for part in args.parts or list(BENCH_PARTS):
+        reason = _bench_skip_reason(part, args.quick)
+        if reason:
+            print(f"[{part}] skipped: {reason}", flush=True)
+            continue
+        command = _bench_command(folder, part, args.quick, args.out)
+        print(f"[{part}] {Path(command[1]).name} {' '.join(command[2:])}", flush=True)
+        if subprocess.run(command, cwd=folder).returncode:
+            failed.append(part)
+    print("benchmarks done" + (f"; FAILED: {', '.join(failed)}" if failed else "") +
+          ". Render README's tables with: python benchmarks/render_report.py")
+    return 1 if failed else 0
+
+
 def main(argv=None) -> int:
     from .recipes import RECIPES
     parser = argparse.ArgumentParser(prog="minigrad", description=__doc__.splitlines()[0])
@@ -162,13 +221,20 @@ def main(argv=None) -> int:
     train_parser.add_argument("--out", default="runs")
     train_parser.add_argument("--quiet", action="store_true")
     commands.add_parser("recipes", help="list the seed twins")
+    bench_parser = commands.add_parser("bench", help="run the benchmark suite (or some parts)")
+    bench_parser.add_argument("parts", nargs="*", help=f"any of {', '.join(BENCH_PARTS)} "
+                                                       f"(default: all)")
+    bench_parser.add_argument("--quick", action="store_true", help="a short version")
+    bench_parser.add_argument("--out", help="folder for the JSON results (default: "
+                                            "benchmarks/results)")
     commands.add_parser("gradcheck", help="gradient check table of every op")
     demo_parser = commands.add_parser("demo", help="train a tiny network, then gradcheck")
     demo_parser.add_argument("--epochs", type=int, default=300)
     args = parser.parse_args(argv)
     if args.command is None:
         args = parser.parse_args(["train"])
-    handlers = {"train": train, "recipes": recipes, "gradcheck": gradcheck, "demo": demo}
+    handlers = {"train": train, "recipes": recipes, "gradcheck": gradcheck, "demo": demo,
+                "bench": bench}
     return handlers[args.command](args)
 
 

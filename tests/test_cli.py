@@ -31,9 +31,13 @@ def test_console_script_entry_point():
     assert "matmul" in result.stdout
 
 
-def test_overhead_benchmark_quick_run_writes_json(tmp_path):
-    subprocess.run([sys.executable, str(ROOT / "benchmarks" / "bench_overhead.py"), "--quick",
-                    "--out", str(tmp_path)], check=True, capture_output=True)
+def test_bench_quick_runs_the_suite_and_writes_json(tmp_path, capsys):
+    assert main(["bench", "--quick", "--out", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    assert "[kernels] skipped: needs CuPy" in out or "[kernels] skipped: the GPU kernels" in out
+    written = {p.stem for p in tmp_path.glob("*.json")}
+    assert {"overhead", "optim", "lstm", "transformer"} <= written
     result = json.loads((tmp_path / "overhead.json").read_text())
     assert set(result["tiny_ops"]) == {"add", "mul", "matmul_8x8", "relu", "sum"}
     assert result["p2_step"]["minigrad_ms"] > 0 and result["environment"]["numpy"]
+    assert main(["bench", "nonsense"]) == 2
