@@ -5,44 +5,21 @@
 """
 from __future__ import annotations
 
-import argparse
-
 import numpy as np
 
 import minigrad as mg
-from common import compare, ratio, torch_or_none, write_result
+from common import forward_backward_benchmark, layer_step
+
+X = np.random.default_rng(0).standard_normal((100, 32, 64)).astype(np.float32)
 
 
-def step(lstm, x, zero_grad):
-    def run():
-        zero_grad()
-        output, _ = lstm(x)
-        output.sum().backward()
-    return run
-
-
-def main(argv=None) -> dict:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true")
-    parser.add_argument("--out", default=None)
-    args = parser.parse_args(argv)
-    x = np.random.default_rng(0).standard_normal((100, 32, 64)).astype(np.float32)
-    ours = mg.nn.LSTM(64, 128)
-    candidates = {"minigrad": step(ours, mg.tensor(x), ours.zero_grad)}
-    torch = torch_or_none()
-    if torch is not None:
-        theirs = torch.nn.LSTM(64, 128)
-        candidates["torch"] = step(theirs, torch.tensor(x), theirs.zero_grad)
-    stats = compare(candidates, *((1, 2) if args.quick else (5, 9)))
-    result = {f"{k}_ms": v["median_s"] * 1e3 for k, v in stats.items()}
-    if torch is not None:
-        result["ratio_vs_torch"] = ratio(stats, "minigrad", "torch")
-    result.update(shape={"seq": 100, "batch": 32, "input": 64, "hidden": 128}, target_ratio=2.0,
-                  quick=args.quick)
-    print({k: (round(v, 3) if isinstance(v, float) else v) for k, v in result.items()})
-    print(f"wrote {write_result('lstm', result, args.out)}")
-    return result
+def first(result):
+    return result[0]  # the LSTM's output sequence
 
 
 if __name__ == "__main__":
-    main()
+    forward_backward_benchmark(
+        "lstm", __doc__.splitlines()[0],
+        lambda: layer_step(mg.nn.LSTM(64, 128), mg.tensor(X), first),
+        lambda torch: layer_step(torch.nn.LSTM(64, 128), torch.tensor(X), first),
+        {"shape": {"seq": 100, "batch": 32, "input": 64, "hidden": 128}, "target_ratio": 2.0})

@@ -111,28 +111,10 @@ def classifier_torch(key: str, data, epochs: int, seed: int) -> dict:
     import torch
     from minigrad.recipes import RECIPES
     recipe = RECIPES[key]
-    x, y, xt, yt = (torch.from_numpy(a) for a in data)  # shares memory, like minigrad
     torch.manual_seed(seed)
-    model = torch_model(recipe)
-    optimizer, loss_fn = torch.optim.Adam(model.parameters()), torch.nn.CrossEntropyLoss()
-    cut = len(x) - int(len(x) * recipe.validation_split)
-    generator = torch.Generator().manual_seed(seed)
-    timer = EpochTimer()
-    for _ in range(epochs):
-        model.train()
-        for index in torch.randperm(cut, generator=generator).split(recipe.batch_size):
-            loss = loss_fn(model(x[index]), y[index])
-            optimizer.zero_grad()
-            loss.backward()
-            optimizer.step()
-        model.eval()
-        with torch.no_grad():
-            for index in torch.arange(cut, len(x)).split(256):
-                loss_fn(model(x[index]), y[index]).item()
-        timer.on_epoch_end()
-    with torch.no_grad():
-        accuracy = (model(xt).argmax(1) == yt).float().mean().item()
-    return {"test_accuracy": accuracy, "epoch_s": timer.times}
+    return _torch_loop(torch_model(recipe), torch.nn.CrossEntropyLoss(), data,
+                       recipe.batch_size, recipe.validation_split, epochs, seed,
+                       lambda out: out.argmax(1))
 
 
 def p6_data(quick: bool):
@@ -278,7 +260,7 @@ def rows_torch(data, epochs: int, seed: int) -> dict:
 def _torch_loop(model, loss_fn, data, batch_size, validation_split, epochs, seed, decide):
     """Shuffled mini-batch Adam training with the Keras split, then test accuracy."""
     import torch
-    x, y, xt, yt = (torch.from_numpy(np.asarray(a)) for a in data[:4])
+    x, y, xt, yt = (torch.from_numpy(np.asarray(a)) for a in data[:4])  # shares memory
     optimizer = torch.optim.Adam(model.parameters())
     cut = len(x) - int(len(x) * validation_split)
     generator = torch.Generator().manual_seed(seed)

@@ -97,3 +97,35 @@ def torch_or_none():
     except ImportError:
         print("PyTorch is not installed: its columns are skipped (pip install 'minigrad[ref]')")
         return None
+
+
+def forward_backward_benchmark(name: str, description: str, build_minigrad, build_torch,
+                               extra: dict, argv=None) -> dict:
+    """The driver of a layer micro-benchmark: parse --quick/--out, time one forward + backward
+    of the minigrad and the PyTorch version in the same run, print and write ``<name>.json``.
+    ``build_*`` return a zero-argument step function (``build_torch`` gets the torch module)."""
+    import argparse
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--out", default=None)
+    args = parser.parse_args(argv)
+    candidates = {"minigrad": build_minigrad()}
+    torch = torch_or_none()
+    if torch is not None:
+        candidates["torch"] = build_torch(torch)
+    stats = compare(candidates, *((1, 2) if args.quick else (5, 9)))
+    result = {f"{k}_ms": v["median_s"] * 1e3 for k, v in stats.items()}
+    if torch is not None:
+        result["ratio_vs_torch"] = ratio(stats, "minigrad", "torch")
+    result.update(extra, quick=args.quick)
+    print({k: (round(v, 3) if isinstance(v, float) else v) for k, v in result.items()})
+    print(f"wrote {write_result(name, result, args.out)}")
+    return result
+
+
+def layer_step(layer, x, output=lambda y: y):
+    """A step function: zero the layer's gradients, run it on x, backpropagate sum(output)."""
+    def run():
+        layer.zero_grad()
+        output(layer(x)).sum().backward()
+    return run

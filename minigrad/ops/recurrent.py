@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from ..autograd import Function
 from ..backend import array_module_of
-from .activations import stable_sigmoid
 
 # ----------------------------------------------------------------------------- one step, raw
 
@@ -27,11 +26,12 @@ def rnn_step(projected, h_prev, weight_hh, bias_hh, relu: bool):
     return a * (a > 0) if relu else array_module_of(a).tanh(a)
 
 
-def rnn_step_backward(dh, h, h_prev, weight_hh, relu: bool):
+def rnn_step_backward(dh, h, weight_hh, relu: bool):
     """δ = dL/dh_t ⊙ act'(a) (tanh' = 1 − h², relu' = 1[h > 0]); returns
-    (dL/d projected = δ, dL/dh_{t-1} = δ W_hh, dL/dW_hh = δᵀ h_{t-1})."""
+    (dL/d projected = δ, dL/dh_{t-1} = δ W_hh).  (dL/dW_hh = Σ_t δ_tᵀ h_{t-1} is formed once
+    for all steps by the layer.)"""
     delta = dh * (h > 0) if relu else dh * (1 - h * h)
-    return delta, delta @ weight_hh, delta.T @ h_prev
+    return delta, delta @ weight_hh
 
 
 def lstm_step(projected, h_prev, c_prev, weight_hh, bias_hh, h_mask=None):
@@ -51,7 +51,9 @@ def lstm_step(projected, h_prev, c_prev, weight_hh, bias_hh, h_mask=None):
     if bias_hh is not None:
         a += bias_hh
     n = h_prev.shape[1]
-    gates = stable_sigmoid(a)  # σ of all four blocks at once; the candidate uses tanh instead
+    gates = xp.tanh(0.5 * a)  # σ(a) = ½ + ½ tanh(a/2): stable, and cheaper than exp forms;
+    gates *= 0.5              # all four blocks at once (the candidate block uses tanh instead)
+    gates += 0.5
     i, f, o = gates[:, :n], gates[:, n:2 * n], gates[:, 3 * n:]
     g = xp.tanh(a[:, 2 * n:3 * n])
     c = f * c_prev + i * g
@@ -66,8 +68,8 @@ def lstm_step_backward(dh, dc_next, cache, weight_hh):
         do = dh ⊙ tanh c_t,  di = dc ⊙ g,  dg = dc ⊙ i,  df = dc ⊙ c_{t-1}
         da = [di ⊙ i(1−i), df ⊙ f(1−f), dg ⊙ (1−g²), do ⊙ o(1−o)]
 
-    Returns (da = dL/d projected, dL/dh_{t-1} = da W_hh, dL/dc_{t-1} = dc ⊙ f,
-    dL/dW_hh = daᵀ h_{t-1})."""
+    Returns (da = dL/d projected, dL/dh_{t-1} = da W_hh, dL/dc_{t-1} = dc ⊙ f).
+    (dL/dW_hh = Σ_t da_tᵀ h_{t-1} is formed once for all steps by the layer.)"""
     h_prev, c_prev, i, f, g, o, tanh_c = cache
     n = h_prev.shape[1]
     dc = dc_next + dh * o * (1 - tanh_c * tanh_c)
@@ -76,10 +78,16 @@ def lstm_step_backward(dh, dc_next, cache, weight_hh):
     da[:, n:2 * n] = dc * c_prev * f * (1 - f)       # forget gate
     da[:, 2 * n:3 * n] = dc * i * (1 - g * g)        # candidate
     da[:, 3 * n:] = dh * tanh_c * o * (1 - o)        # output gate
-    return da, da @ weight_hh, dc * f, da.T @ h_prev  # h_prev as used (masked, if dropped)
+    return da, da @ weight_hh, dc * f
 
 
 # ----------------------------------------------------------------------------- layers over time
+
+
+def _summed_outer(deltas, inputs):
+    """Σ_t δ_tᵀ x_t over all steps and samples as one matrix product: a weight shared by every
+    step collects the gradient of every step."""
+    return deltas.reshape(-1, deltas.shape[-1]).T @ inputs.reshape(-1, inputs.shape[-1])
 
 
 class RNNLayer(Function):
@@ -100,14 +108,13 @@ class RNNLayer(Function):
         h0, weight_hh = ctx.saved
         xp = array_module_of(g)
         d_projected = xp.empty(g.shape, dtype=g.dtype)
-        d_weight, dh_next = xp.zeros_like(weight_hh), xp.zeros_like(h0)
+        dh_next = xp.zeros_like(h0)
         for t in reversed(range(len(g))):
-            h_prev = ctx.outputs[t - 1] if t else h0
-            delta, dh_next, dw = rnn_step_backward(g[t] + dh_next, ctx.outputs[t], h_prev,
-                                                   weight_hh, ctx.relu)
-            d_projected[t] = delta
-            d_weight += dw
-        return d_projected, dh_next, d_weight, d_projected.sum(axis=(0, 1))
+            d_projected[t], dh_next = rnn_step_backward(g[t] + dh_next, ctx.outputs[t],
+                                                        weight_hh, ctx.relu)
+        h_prev = xp.stack([h0] + ctx.outputs[:-1])
+        return d_projected, dh_next, _summed_outer(d_projected, h_prev), \
+            d_projected.sum(axis=(0, 1))
 
 
 class LSTMLayer(Function):
@@ -133,13 +140,12 @@ class LSTMLayer(Function):
         xp = array_module_of(g)
         steps = len(g) - 1
         d_projected = xp.empty((steps,) + g.shape[1:2] + (weight_hh.shape[0],), dtype=g.dtype)
-        d_weight = xp.zeros_like(weight_hh)
         dh_next, dc_next = xp.zeros_like(g[0]), g[steps]
         for t in reversed(range(steps)):
-            da, dh_next, dc_next, dw = lstm_step_backward(g[t] + dh_next, dc_next,
-                                                          ctx.caches[t], weight_hh)
+            d_projected[t], dh_next, dc_next = lstm_step_backward(g[t] + dh_next, dc_next,
+                                                                  ctx.caches[t], weight_hh)
             if ctx.h_mask is not None:  # the mask scaled h_{t-1} on its way into the gates
                 dh_next = dh_next * ctx.h_mask
-            d_projected[t] = da
-            d_weight += dw
-        return d_projected, dh_next, dc_next, d_weight, d_projected.sum(axis=(0, 1))
+        h_prev = xp.stack([cache[0] for cache in ctx.caches])  # as used (masked, if dropped)
+        return d_projected, dh_next, dc_next, _summed_outer(d_projected, h_prev), \
+            d_projected.sum(axis=(0, 1))
