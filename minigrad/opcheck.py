@@ -1,4 +1,5 @@
-"""A catalogue of every differentiable op with a small input, and a gradient-check table.
+"""A catalogue of every differentiable op (and fused layer op) with a small input, and a
+gradient-check table.
 
 Used by ``minigrad demo`` / ``minigrad gradcheck`` to show, op by op, how far backward's
 gradients are from float64 central differences.
@@ -71,6 +72,31 @@ def _cases(rng):
         "bce_with_logits": (lambda a: F.binary_cross_entropy_with_logits(a, probs),
                             _inputs(rng, (3, 4))),
         "hinge_loss": (lambda a: F.hinge_loss(a, labels), _inputs(rng, (3, 4), low=-0.8, high=0.8)),
+        **_layer_cases(rng),
+    }
+
+
+def _layer_cases(rng):
+    """The fused layer ops: linear, convolution and pooling, normalization, embedding,
+    recurrent layers and attention."""
+    from .ops.recurrent import LSTMLayer, RNNLayer
+    index = np.array([[0, 2, 2], [1, 0, 3]])
+    return {
+        "linear": (F.linear, _inputs(rng, (3, 4), (2, 4), (2,))),
+        "conv2d": (lambda x, w, b: F.conv2d(x, w, b, stride=2, padding=1),
+                   _inputs(rng, (1, 2, 5, 5), (3, 2, 3, 3), (3,))),
+        "max_pool2d": (lambda x: F.max_pool2d(x, 2), _inputs(rng, (1, 2, 4, 4))),
+        "avg_pool2d": (lambda x: F.avg_pool2d(x, 3, 2, 1), _inputs(rng, (1, 2, 5, 5))),
+        "batch_norm": (lambda x, w, b: F.batch_norm(x, None, None, w, b, training=True),
+                       _inputs(rng, (4, 3), (3,), (3,))),
+        "layer_norm": (lambda x, w, b: F.layer_norm(x, (4,), w, b), _inputs(rng, (3, 4), (4,), (4,))),
+        "embedding": (lambda w: F.embedding(index, w), _inputs(rng, (4, 3))),
+        "rnn_layer": (lambda p, h, w, b: RNNLayer.apply(p, h, w, b),
+                      _inputs(rng, (3, 2, 4), (2, 4), (4, 4), (4,), low=-1, high=1)),
+        "lstm_layer": (lambda p, h, c, w, b: LSTMLayer.apply(p, h, c, w, b),
+                       _inputs(rng, (3, 2, 8), (2, 2), (2, 2), (8, 2), (8,), low=-1, high=1)),
+        "attention": (lambda q, k, v: F.scaled_dot_product_attention(q, k, v, is_causal=True),
+                      _inputs(rng, (2, 3, 4), (2, 3, 4), (2, 3, 4))),
     }
 
 
@@ -88,8 +114,8 @@ def gradcheck_table(seed: int = 0) -> list[dict]:
 
 def format_table(rows: list[dict]) -> str:
     """The rows as an aligned text table."""
-    lines = [f"{'op':<22}{'input shapes':<22}{'max abs err':>12}{'max rel err':>12}  ok"]
+    lines = [f"{'op':<22}{'input shapes':<40}{'max abs err':>12}{'max rel err':>12}  ok"]
     for r in rows:
-        lines.append(f"{r['op']:<22}{r['inputs']:<22}{r['max_abs_error']:>12.1e}"
+        lines.append(f"{r['op']:<22}{r['inputs']:<40}{r['max_abs_error']:>12.1e}"
                      f"{r['max_rel_error']:>12.1e}  {'yes' if r['ok'] else 'NO'}")
     return "\n".join(lines)
