@@ -94,6 +94,32 @@ def recipes_table(results: dict) -> list[str]:
     return lines
 
 
+def kernels_section(result: dict | None) -> list[str]:
+    """GPU kernels: TFLOPS per matmul kernel vs cuBLAS, bandwidth, launches, P2 on the GPU."""
+    if result is None:
+        return ["GPU (`python benchmarks/bench_kernels.py` on a machine with an NVIDIA GPU): not "
+                "measured yet — no session with a GPU has run it. The kernels' correctness is "
+                "tested in the CUDA simulator (`tests/test_kernels.py`)."]
+    sizes = list(result["matmul_tflops"])
+    names = list(dict.fromkeys(k for row in result["matmul_tflops"].values() for k in row))
+    lines = [f"GPU kernels on {result['device']} (`{result['command']}`), matmul TFLOPS "
+             f"(FP32, n×n):", "", "| n | " + " | ".join(names) + " |",
+             "|---" * (len(names) + 1) + "|"]
+    for n in sizes:
+        row = result["matmul_tflops"][n]
+        lines.append(f"| {n} | " + " | ".join(_value(row.get(k)) for k in names) + " |")
+    e, launch, p2 = result["elementwise"], result["launch"], result["p2_step"]
+    lines += ["", f"Best kernel at 4096: {_ratio(result.get('best_vs_cublas_at_4096'))} of "
+              f"cuBLAS (target ≥ 0.6). Elementwise relu: {e['relu_GBps']:.0f} GB/s = "
+              f"{_ratio(e['fraction_of_copy'])} of copy bandwidth (target ≥ 0.8). Launch: "
+              f"{launch['minigrad_launch_us']:.1f} µs per call (Numba dispatch "
+              f"{launch['numba_dispatch_us']:.1f} µs, CuPy {launch['cupy_elementwise_us']:.1f} "
+              f"µs; target ≤ 20 µs). P2 step on the GPU: minigrad {p2['minigrad_ms']:.3f} ms"
+              + (f", PyTorch {p2['torch_ms']:.3f} ms: {_ratio(p2['ratio_vs_torch'])} "
+                 f"(target ≤ 1.0×)." if "torch_ms" in p2 else ".")]
+    return lines
+
+
 def render(results: dict) -> str:
     parts = []
     if "overhead" in results:
@@ -122,6 +148,7 @@ def render(results: dict) -> str:
                   f"(`python benchmarks/bench_recipes.py --case all`; {_machine(any_result)}). "
                   f"MNIST itself cannot be downloaded here, so the classifiers run on "
                   f"Fashion-MNIST:", ""] + recipes_table(results)
+    parts += [""] + kernels_section(results.get("kernels"))
     return "\n".join(parts) + "\n"
 
 

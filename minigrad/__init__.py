@@ -10,6 +10,10 @@
 """
 import numpy as _np
 
+from . import host_memory as _host_memory
+
+_host_memory.apply_default_policy()
+
 from .tensor import Tensor
 from .autograd import Function, enable_grad, is_grad_enabled, no_grad
 from .backend import manual_seed
@@ -20,7 +24,7 @@ from .tensor_functions import (abs, argmax, argmin, cat, chunk, clamp, concat, e
                                reshape, split, sqrt, squeeze, stack, sum, transpose, unsqueeze,
                                where)
 from .gradcheck import GradcheckError, gradcheck, numerical_grad
-from . import functional, nn, optim
+from . import cuda, functional, nn, optim
 from .serialization import load, save
 
 float16 = _np.dtype(_np.float16)

@@ -22,7 +22,7 @@ import itertools
 
 import numpy as np
 
-from .backend import array_module_of
+from .backend import array_module_of, device_of
 from .tensor import Tensor
 
 _grad_enabled = True
@@ -86,10 +86,11 @@ class Function:
     def apply(cls, *args, **options) -> Tensor:
         """Run the op on Tensors (or plain numbers/arrays, which count as constants)."""
         ctx = cls.__new__(cls)
-        raw, inputs, record = [], [], False
+        raw, inputs, record, off_cpu = [], [], False, False
         for arg in args:
             if isinstance(arg, Tensor):
                 raw.append(arg.data)
+                off_cpu = off_cpu or type(arg.data) is not np.ndarray
                 if arg.requires_grad:
                     inputs.append(arg)
                     record = True
@@ -97,6 +98,8 @@ class Function:
             else:
                 raw.append(arg)
             inputs.append(None)
+        if off_cpu:
+            check_one_device(cls.__name__, raw)
         if record and _grad_enabled:
             ctx.seq = next(_sequence)
             ctx.inputs = inputs
@@ -121,6 +124,15 @@ class Function:
     def name(self) -> str:
         """How the node is shown: ``MulBackward`` for ``Mul``, as PyTorch names them."""
         return type(self).__name__ + "Backward"
+
+
+def check_one_device(op: str, arrays) -> None:
+    """Refuse an op whose array inputs live on different devices, naming both."""
+    devices = {device_of(a) for a in arrays if hasattr(a, "shape") and getattr(a, "ndim", 0)}
+    devices |= {device_of(a) for a in arrays if type(a).__module__.startswith("cupy")}
+    if len(devices) > 1:
+        raise RuntimeError(f"{op}: expected all tensors on one device, found tensors on "
+                           f"{' and '.join(sorted(devices))}; move them with .to(device)")
 
 
 # ----------------------------------------------------------------------------- backward pass

@@ -4,6 +4,12 @@ minigrad's ops never ask "am I on the GPU?".  They ask the data for its array mo
 (``xp = array_module_of(x)``) and call ``xp.exp``, ``xp.matmul``...  NumPy on the CPU, CuPy on a
 GPU.  The few things NumPy and CuPy spell differently live in the short table of primitives at
 the bottom of this file (``erf``, ``scatter_add``), so the ops have one code path for both.
+
+On the GPU every op runs CuPy's kernels and cuBLAS.  The hand-written Numba kernels
+(``minigrad_kernels``: matmul, activations, softmax cross-entropy, reductions) are for
+learning and measuring; an op would switch to one only where ``benchmarks/bench_kernels.py``
+shows it beating CuPy for that shape on a real GPU — no such measurement exists yet, so none
+is switched on.
 """
 from __future__ import annotations
 
@@ -25,6 +31,16 @@ def _cupy():
     return cupy
 
 
+def _cupy_with_gpu():
+    """CuPy, checked to see a GPU (CuPy imports fine on machines without one)."""
+    cupy = _cupy()
+    from .cuda import device_count
+    if device_count() == 0:
+        raise RuntimeError("device 'cuda' needs an NVIDIA GPU, and CuPy sees none here "
+                           "(minigrad.cuda.is_available() is False); use device='cpu'")
+    return cupy
+
+
 def normalize_device(device) -> str:
     """'cpu', 'cuda', 'cuda:0' or None (-> 'cpu') to one of DEVICES."""
     if device is None:
@@ -37,7 +53,7 @@ def normalize_device(device) -> str:
 
 def array_module(device) -> object:
     """The array module (numpy or cupy) that holds arrays on ``device``."""
-    return np if normalize_device(device) == "cpu" else _cupy()
+    return np if normalize_device(device) == "cpu" else _cupy_with_gpu()
 
 
 def array_module_of(array) -> object:
@@ -51,8 +67,8 @@ def array_module_of(array) -> object:
 
 
 def device_of(array) -> str:
-    """'cuda' for a CuPy array, 'cpu' otherwise."""
-    return "cpu" if array_module_of(array) is np else "cuda"
+    """'cuda' for a CuPy array, 'cpu' otherwise (decided without importing CuPy)."""
+    return "cuda" if type(array).__module__.startswith("cupy") else "cpu"
 
 
 def to_device(array, device):
@@ -62,7 +78,7 @@ def to_device(array, device):
         return array
     if device == "cpu":
         return array.get()
-    return _cupy().asarray(array)
+    return _cupy_with_gpu().asarray(array)
 
 
 # ----------------------------------------------------------------------------- random numbers

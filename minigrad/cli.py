@@ -158,11 +158,9 @@ def _bench_skip_reason(part: str) -> str | None:
     """Why ``part`` cannot run on this machine, or None."""
     from .data.mnist_sets import DatasetNotFound, fashion_mnist
     if part == "kernels":
-        try:
-            import cupy  # noqa: F401  (only whether it imports matters)
-        except ImportError:
-            return "needs CuPy and an NVIDIA GPU (pip install 'minigrad[gpu]')"
-        return "the GPU kernels are not written yet (issue: GPU)"
+        from .cuda import is_available
+        if not is_available():
+            return "needs an NVIDIA GPU with CuPy and numba-cuda (pip install 'minigrad[gpu]')"
     if part == "recipes":
         try:
             fashion_mnist(train=False, download=False)

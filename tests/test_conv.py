@@ -85,6 +85,27 @@ def test_pooling_gradcheck_and_ties():
     assert_matches_torch(lambda t: F.max_pool2d(t, 2), lambda t: TF.max_pool2d(t, 2), ties)
 
 
+@given(seed=st.integers(0, 1000), kernel=st.integers(2, 3), stride=st.integers(1, 3))
+def test_max_pool2d_ties_after_relu_match_torch(seed, kernel, stride):
+    """ReLU outputs are full of equal zeros, and small integers tie often: the gradient must go
+    to the first maximal offset of each window (PyTorch's rule), overlapping windows or not."""
+    x = np.maximum(np.random.default_rng(seed).integers(-2, 3, (2, 3, 7, 7)), 0).astype(float)
+    assert_matches_torch(lambda t: F.max_pool2d(t, kernel, stride, 1),
+                         lambda t: TF.max_pool2d(t, kernel, stride, 1), x)
+
+
+def test_conv_chain_keeps_pixel_major_layout_and_values():
+    """Conv and pooling outputs are pixel-major views ((H, W, N, C) in memory, like PyTorch's
+    channels_last); the next layer reads them without a copy and the values match PyTorch."""
+    rng = np.random.default_rng(3)
+    x, w1, w2 = (rng.standard_normal(s) for s in [(4, 2, 10, 10), (5, 2, 3, 3), (3, 5, 2, 2)])
+    y = F.conv2d(F.max_pool2d(F.relu(F.conv2d(mg.tensor(x), mg.tensor(w1))), 2), mg.tensor(w2))
+    assert y.data.transpose(2, 3, 0, 1).flags.c_contiguous
+    expected = TF.conv2d(TF.max_pool2d(TF.relu(TF.conv2d(torch.tensor(x), torch.tensor(w1))), 2),
+                         torch.tensor(w2))
+    np.testing.assert_allclose(y.numpy(), expected.numpy(), rtol=1e-10, atol=1e-12)
+
+
 def test_conv_and_pool_modules_match_torch():
     rng = np.random.default_rng(0)
     x = rng.standard_normal((2, 3, 9, 9))

@@ -4,18 +4,24 @@ A convolution slides a (C, KH, KW) filter over the image; every output pixel is 
 product of the filter with one window of the input.  im2col makes the whole batch one matrix
 product:
 
-1. ``windows``: a strided *view* of the padded input with shape (N, C, KH, KW, OH, OW) — every
-   window of every image, without copying (no Python loop over pixels);
-2. reshape it to columns, one per output pixel of every image: (C·KH·KW, N·OH·OW) (the copy);
-3. W @ columns with W reshaped to (OC, C·KH·KW) gives every output pixel of every channel in
-   one matrix product: (OC, N·OH·OW), then reordered to (N, OC, OH, OW).
+1. ``window_columns``: a strided *view* of the padded input with shape (KH, KW, C, OH, OW, N)
+   — every window of every image, without copying (no Python loop over pixels) — reshaped to
+   one column per output pixel of every image: (KH·KW·C, OH·OW·N) (the copy);
+2. columnsᵀ @ W, with W reordered to (KH·KW·C, OC), gives every output pixel of every channel
+   in one matrix product: (OH·OW·N, OC), which *is* the output (below).
 
-Backward is the same product read the other way: dW = G · columnsᵀ, dcolumns = Wᵀ · G, and
-col2im adds every column's gradient back to the window it came from (``add_at_offsets``: a loop
-over the KH·KW kernel offsets, each a strided slice of the whole batch).
+Backward is the same product read the other way: dW = columns · G, dcolumns = G · Wᵀ, and
+col2im adds every column's gradient back to the window it came from (``add_at_offsets``: a
+loop over the KH·KW kernel offsets, each a strided slice of the whole batch).
 
-Pooling uses the same kernel-offset view: the output is an elementwise max (or mean) over the
-KH·KW shifted slices, and backward routes the gradient back through the same slices.
+Pooling uses the same kernel-offset slices: the output is an elementwise max (or mean) over
+the KH·KW shifted slices, and backward routes the gradient back through the same slices.
+
+**Memory layout.** The tensors are (N, C, H, W) as in PyTorch, but the arrays behind them are
+stored pixel-major, (H, W, N, C) in memory (like PyTorch's ``channels_last``): ``pixel_major``
+is a transposed view, not a copy.  In that layout the GEMM's output (OH·OW·N, OC) needs no
+reordering, a kernel offset's slice of the whole batch is a run of N·C contiguous numbers, and
+the next convolution reads its input without a copy.  Values never depend on the layout.
 
 Output size per spatial dim: ⌊(H + 2p − d(k − 1) − 1)/s⌋ + 1.
 """
@@ -36,27 +42,34 @@ def output_size(size: int, kernel: int, stride: int, padding: int, dilation: int
     return (size + 2 * padding - dilation * (kernel - 1) - 1) // stride + 1
 
 
-def pad_spatial(x, padding: tuple, value=0.0):
-    """x with ``padding`` rows/columns of ``value`` on both sides of H and W."""
+def pixel_major(x):
+    """The (N, C, H, W) array x seen as (H, W, N, C), or back: the same transpose undoes
+    itself.  A view: only the strides change."""
+    return x.transpose(2, 3, 0, 1)
+
+
+def pad_pixels(image, padding: tuple, value=0.0):
+    """A pixel-major (H, W, N, C) image with ``padding`` rows/columns of ``value`` around."""
     (ph, pw) = padding
     if ph == 0 and pw == 0:
-        return x
-    widths = ((0, 0), (0, 0), (ph, ph), (pw, pw))
-    return array_module_of(x).pad(x, widths, constant_values=value)
+        return image
+    return array_module_of(image).pad(image, ((ph, ph), (pw, pw), (0, 0), (0, 0)),
+                                      constant_values=value)
 
 
-def crop(x, padding: tuple):
+def crop_pixels(image, padding: tuple):
     (ph, pw) = padding
-    return x[:, :, ph:x.shape[2] - ph, pw:x.shape[3] - pw]
+    return image[ph:image.shape[0] - ph, pw:image.shape[1] - pw]
 
 
-def windows(x, kernel: tuple, stride: tuple, dilation: tuple, out: tuple):
-    """The (N, C, KH, KW, OH, OW) strided view of every window of an (N, C, H, W) array:
-    element [n, c, u, v, i, j] is x[n, c, s·i + d·u, s·j + d·v]."""
-    sn, sc, sh, sw = x.strides
-    shape = x.shape[:2] + kernel + out
-    strides = (sn, sc, sh * dilation[0], sw * dilation[1], sh * stride[0], sw * stride[1])
-    return as_strided(x, shape, strides)
+def window_columns(image, kernel: tuple, stride: tuple, dilation: tuple, out: tuple):
+    """im2col: one column per output pixel of every image, (KH·KW·C, OH·OW·N).  Built from
+    the (KH, KW, C, OH, OW, N) strided view whose element [u, v, c, i, j, n] is
+    image[s·i + d·u, s·j + d·v, n, c]; the reshape is the only copy."""
+    sh, sw, sn, sc = image.strides
+    shape = kernel + image.shape[3:] + out + image.shape[2:3]
+    strides = (sh * dilation[0], sw * dilation[1], sc, sh * stride[0], sw * stride[1], sn)
+    return as_strided(image, shape, strides).reshape(kernel[0] * kernel[1] * image.shape[3], -1)
 
 
 def offset_slices(kernel: tuple, stride: tuple, dilation: tuple, out: tuple):
@@ -71,30 +84,20 @@ def offset_slices(kernel: tuple, stride: tuple, dilation: tuple, out: tuple):
 
 
 def add_at_offsets(per_offset, padded_shape: tuple, kernel, stride, dilation, out, dtype):
-    """col2im: an array of ``padded_shape`` with, for every kernel offset (u, v), the
-    (N, C, OH, OW) gradient ``per_offset(u, v)`` added where that offset reads."""
-    if tuple(stride) == tuple(kernel) and tuple(dilation) == (1, 1):
-        return _tile_offsets(per_offset, padded_shape, kernel, out)
+    """col2im: a pixel-major array of ``padded_shape`` with, for every kernel offset (u, v),
+    the (OH, OW, N, C) gradient ``per_offset(u, v)`` added where that offset reads.  When the
+    windows do not overlap (stride ≥ the window's extent) each position is written once, so
+    the additions become plain assignments."""
+    overlapping = any(s < d * (k - 1) + 1 for k, s, d in zip(kernel, stride, dilation))
     grad = None
     for (u, v), (rows, cols) in offset_slices(kernel, stride, dilation, out):
         contribution = per_offset(u, v)
         if grad is None:
             grad = array_module_of(contribution).zeros(padded_shape, dtype=dtype)
-        grad[:, :, rows, cols] += contribution
-    return grad
-
-
-def _tile_offsets(per_offset, padded_shape: tuple, kernel, out):
-    """add_at_offsets when windows tile the input without overlap (stride = kernel): each
-    input position belongs to one window, so the result is the offsets' gradients interleaved
-    — one stack and one reordering copy instead of KH·KW strided additions."""
-    parts = [[per_offset(u, v) for v in range(kernel[1])] for u in range(kernel[0])]
-    xp = array_module_of(parts[0][0])
-    tiles = xp.stack([xp.stack(row, axis=-1) for row in parts], axis=-3)  # (N, C, OH, KH, OW, KW)
-    grad = tiles.reshape(*padded_shape[:2], out[0] * kernel[0], out[1] * kernel[1])
-    missing = (padded_shape[2] - grad.shape[2], padded_shape[3] - grad.shape[3])
-    if missing != (0, 0):  # rows/columns past the last full window receive nothing
-        grad = xp.pad(grad, ((0, 0), (0, 0), (0, missing[0]), (0, missing[1])))
+        if overlapping:
+            grad[rows, cols] += contribution
+        else:
+            grad[rows, cols] = contribution
     return grad
 
 
@@ -111,78 +114,80 @@ def _geometry(op: str, x_shape: tuple, kernel: tuple, stride: tuple, padding: tu
 
 class Conv2d(Function):
     """Y = X ⋆ W + b: Y[n, o, i, j] = b[o] + Σ_{c, u, v} W[o, c, u, v] · X̃[n, c, s·i + d·u,
-    s·j + d·v] (X̃ the padded input), computed as W @ columns (module docstring).
-    dL/dW = G columnsᵀ,   dL/db = Σ G over (n, i, j),   dL/dX = col2im(Wᵀ G)."""
+    s·j + d·v] (X̃ the padded input), computed as columnsᵀ @ W (module docstring).
+    dL/dW = columns G,   dL/db = Σ G over (n, i, j),   dL/dX = col2im(G Wᵀ)."""
 
     def forward(ctx, x, weight, bias, stride, padding, dilation):
         if x.ndim != 4 or weight.ndim != 4 or x.shape[1] != weight.shape[1]:
             raise ValueError(f"conv2d: input of shape {tuple(x.shape)} (N, C, H, W) and weight "
                              f"of shape {tuple(weight.shape)} (out, in, kH, kW) need the same "
                              f"number of input channels")
-        xp, kernel, n = array_module_of(x), weight.shape[2:], x.shape[0]
+        kernel, n = weight.shape[2:], x.shape[0]
         out = _geometry("conv2d", x.shape, kernel, stride, padding, dilation)
-        padded = pad_spatial(x, padding)
-        # columns: one per output pixel of every image, (C·KH·KW, N·OH·OW), so that the whole
-        # batch is a single matrix product
-        view = windows(padded, kernel, stride, dilation, out)             # (N, C, KH, KW, OH, OW)
-        columns = view.transpose(1, 2, 3, 0, 4, 5).reshape(-1, n * out[0] * out[1])
-        w_matrix = weight.reshape(weight.shape[0], -1)                      # (OC, C·KH·KW)
-        y = w_matrix @ columns                                              # (OC, N·OH·OW)
+        image = pad_pixels(pixel_major(x), padding)                         # (Hp, Wp, N, C)
+        columns = window_columns(image, kernel, stride, dilation, out)      # (KH·KW·C, OH·OW·N)
+        w_matrix = weight.transpose(2, 3, 1, 0).reshape(-1, weight.shape[0])  # (KH·KW·C, OC)
+        y = columns.T @ w_matrix                                            # (OH·OW·N, OC)
         if bias is not None:
-            y += bias[:, None]
-        ctx.save_for_backward(columns, w_matrix)
-        ctx.geometry = (padded.shape, weight.shape, stride, padding, dilation, out)
-        return xp.ascontiguousarray(y.reshape(-1, n, *out).transpose(1, 0, 2, 3))
+            y += bias
+        ctx.save_for_backward(columns, weight)
+        ctx.geometry = (image.shape, stride, padding, dilation, out)
+        return pixel_major(y.reshape(*out, n, weight.shape[0]))
 
     def backward(ctx, g):
-        columns, w_matrix = ctx.saved
-        padded_shape, w_shape, stride, padding, dilation, out = ctx.geometry
-        xp = array_module_of(g)
-        g_rows = xp.ascontiguousarray(g.transpose(1, 0, 2, 3)).reshape(w_shape[0], -1)
+        columns, weight = ctx.saved
+        image_shape, stride, padding, dilation, out = ctx.geometry
+        xp, (oc, c, kh, kw) = array_module_of(g), weight.shape
+        g_rows = xp.ascontiguousarray(pixel_major(g)).reshape(-1, oc)     # (OH·OW·N, OC)
         dx = dw = db = None
-        if ctx.needs_input_grad[0]:  # (C, KH, KW, N, OH, OW), added back channel-first
-            d_columns = (w_matrix.T @ g_rows).reshape(*w_shape[1:], g.shape[0], *out)
-            channel_first = (padded_shape[1], padded_shape[0]) + padded_shape[2:]
-            d_padded = add_at_offsets(lambda u, v: d_columns[:, u, v], channel_first,
-                                      w_shape[2:], stride, dilation, out, g.dtype)
-            dx = crop(d_padded.transpose(1, 0, 2, 3), padding)
+        if ctx.needs_input_grad[0]:  # G Wᵀ one kernel offset at a time: (KH·KW, OH·OW·N, C)
+            per_offset = xp.matmul(g_rows, weight.transpose(2, 3, 0, 1).reshape(kh * kw, oc, c))
+            d_rows = per_offset.reshape(kh, kw, *out, image_shape[2], c)
+            d_image = add_at_offsets(lambda u, v: d_rows[u, v], image_shape, (kh, kw), stride,
+                                     dilation, out, g.dtype)
+            dx = pixel_major(crop_pixels(d_image, padding))
         if ctx.needs_input_grad[1]:
-            dw = (g_rows @ columns.T).reshape(w_shape)
+            dw = (columns @ g_rows).reshape(kh, kw, c, oc).transpose(3, 2, 0, 1)
         if ctx.needs_input_grad[2]:
-            db = g_rows.sum(axis=1)
+            db = g_rows.sum(axis=0)
         return dx, dw, db
 
 
 class MaxPool2d(Function):
     """Y[n, c, i, j] = max over the window of X̃ (padding counts as -inf), a running maximum
-    over the KH·KW kernel offsets.  dL/dX = G routed to the position of each window's maximum
-    (the first offset that attains it on ties, as PyTorch), summed where windows overlap."""
+    over the KH·KW kernel offsets that also records which offset won.  dL/dX = G routed to
+    the position of each window's maximum (the first offset that attains it on ties, as
+    PyTorch), summed where windows overlap."""
 
     def forward(ctx, x, kernel, stride, padding, dilation):
         xp = array_module_of(x)
         out = _geometry("max_pool2d", x.shape, kernel, stride, padding, dilation)
-        padded = pad_spatial(x, padding, value=-np.inf)
-        best = None
-        for _, (rows, cols) in offset_slices(kernel, stride, dilation, out):
-            candidate = padded[:, :, rows, cols]
-            best = candidate.copy() if best is None else xp.maximum(best, candidate)
-        ctx.save_for_backward(padded, best)
-        ctx.geometry = (padded.shape, kernel, stride, padding, dilation, out)
-        return best
+        image = pad_pixels(pixel_major(x), padding, value=-np.inf)
+        best = winner = None
+        for k, (_, (rows, cols)) in enumerate(offset_slices(kernel, stride, dilation, out)):
+            candidate = image[rows, cols]
+            if best is None:
+                best = xp.array(candidate)       # a contiguous copy
+                winner = xp.zeros(best.shape, dtype=np.min_scalar_type(kernel[0] * kernel[1]))
+                continue
+            # winner = the last offset that beat every earlier one (strictly: ties keep the
+            # earlier offset); offsets count up, so that is the largest k with better_k
+            better = candidate > best
+            xp.maximum(winner, better * winner.dtype.type(k), out=winner)
+            xp.maximum(best, candidate, out=best)
+        ctx.save_for_backward(winner)
+        ctx.geometry = (image.shape, kernel, stride, padding, dilation, out)
+        return pixel_major(best)
 
     def backward(ctx, g):
-        padded, best = ctx.saved
-        padded_shape, kernel, stride, padding, dilation, out = ctx.geometry
-        taken = array_module_of(g).zeros(best.shape, dtype=bool)
-        slices = dict(offset_slices(kernel, stride, dilation, out))
+        (winner,) = ctx.saved
+        image_shape, kernel, stride, padding, dilation, out = ctx.geometry
+        g = array_module_of(g).ascontiguousarray(pixel_major(g))  # in winner's layout
 
-        def first_maximum(u, v):
-            rows, cols = slices[(u, v)]
-            hit = (padded[:, :, rows, cols] == best) & ~taken
-            taken[...] |= hit
-            return g * hit
-        return crop(add_at_offsets(first_maximum, padded_shape, kernel, stride, dilation, out,
-                                   g.dtype), padding)
+        def routed(u, v):  # the gradient of the windows whose maximum sat at offset (u, v)
+            return g * (winner == u * kernel[1] + v)
+        return pixel_major(crop_pixels(add_at_offsets(routed, image_shape, kernel, stride,
+                                                      dilation, out, g.dtype), padding))
 
 
 class AvgPool2d(Function):
@@ -191,14 +196,14 @@ class AvgPool2d(Function):
 
     def forward(ctx, x, kernel, stride, padding):
         out = _geometry("avg_pool2d", x.shape, kernel, stride, padding, (1, 1))
-        padded = pad_spatial(x, padding)
-        ctx.geometry = (padded.shape, kernel, stride, padding, out)
-        total = sum(padded[:, :, rows, cols]
+        image = pad_pixels(pixel_major(x), padding)
+        ctx.geometry = (image.shape, kernel, stride, padding, out)
+        total = sum(image[rows, cols]
                     for _, (rows, cols) in offset_slices(kernel, stride, (1, 1), out))
-        return total / (kernel[0] * kernel[1])
+        return pixel_major(total / (kernel[0] * kernel[1]))
 
     def backward(ctx, g):
-        padded_shape, kernel, stride, padding, out = ctx.geometry
-        share = g / (kernel[0] * kernel[1])
-        return crop(add_at_offsets(lambda u, v: share, padded_shape, kernel, stride, (1, 1),
-                                   out, g.dtype), padding)
+        image_shape, kernel, stride, padding, out = ctx.geometry
+        share = pixel_major(g) / (kernel[0] * kernel[1])
+        return pixel_major(crop_pixels(add_at_offsets(lambda u, v: share, image_shape, kernel,
+                                                      stride, (1, 1), out, g.dtype), padding))

@@ -43,13 +43,18 @@ class Adam(Optimizer):
         m *= beta1
         m += (1 - beta1) * grad
         v *= beta2
-        v += (1 - beta2) * grad * grad
+        v += (1 - beta2) * xp.square(grad)
         if group["amsgrad"]:
             xp.maximum(state["max_exp_avg_sq"], v, out=state["max_exp_avg_sq"])
             v = state["max_exp_avg_sq"]
-        step_size = lr / (1 - beta1 ** t)
-        denom = xp.sqrt(v) / math.sqrt(1 - beta2 ** t) + eps
-        p -= step_size * m / denom
+        # the same formula, evaluated in one scratch array (these run once per parameter per
+        # step, and memory traffic is their whole cost): step = α m̂ / (√v̂ + ε)
+        step = xp.sqrt(v)
+        step /= math.sqrt(1 - beta2 ** t)
+        step += eps
+        xp.divide(m, step, out=step)
+        step *= lr / (1 - beta1 ** t)
+        p -= step
 
 
 class AdamW(Adam):
