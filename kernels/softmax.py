@@ -25,38 +25,38 @@ cuda = runtime.cuda()
 ROW_THREADS = 128
 
 
-@cuda.jit(device=True)
-def block_max(scratch, value):
-    """The maximum of ``value`` over the block's threads (every thread gets it)."""
-    t = cuda.threadIdx.x
-    scratch[t] = value
-    cuda.syncthreads()
-    step = ROW_THREADS // 2
-    while step > 0:
-        if t < step:
-            scratch[t] = max(scratch[t], scratch[t + step])
+def _block_reduction(combine):
+    """A device function that combines one value per thread of the block into one value that
+    every thread gets: a tree in shared memory, halving the active threads each step."""
+    @cuda.jit(device=True)
+    def reduce(scratch, value):
+        t = cuda.threadIdx.x
+        scratch[t] = value
         cuda.syncthreads()
-        step //= 2
-    result = scratch[0]
-    cuda.syncthreads()  # scratch may be reused right after
-    return result
+        step = ROW_THREADS // 2
+        while step > 0:
+            if t < step:
+                scratch[t] = combine(scratch[t], scratch[t + step])
+            cuda.syncthreads()
+            step //= 2
+        result = scratch[0]
+        cuda.syncthreads()  # scratch may be reused right after
+        return result
+    return reduce
 
 
 @cuda.jit(device=True)
-def block_sum(scratch, value):
-    """The sum of ``value`` over the block's threads (every thread gets it)."""
-    t = cuda.threadIdx.x
-    scratch[t] = value
-    cuda.syncthreads()
-    step = ROW_THREADS // 2
-    while step > 0:
-        if t < step:
-            scratch[t] += scratch[t + step]
-        cuda.syncthreads()
-        step //= 2
-    result = scratch[0]
-    cuda.syncthreads()
-    return result
+def _larger(a, b):
+    return max(a, b)
+
+
+@cuda.jit(device=True)
+def _add(a, b):
+    return a + b
+
+
+block_max = _block_reduction(_larger)
+block_sum = _block_reduction(_add)
 
 
 @cuda.jit(device=True)

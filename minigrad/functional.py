@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .backend import to_device
 from .ops import activations as act, losses
 from .ops.attention import ScaledDotProductAttention, additive_mask
 from .ops.conv import AvgPool2d, Conv2d, MaxPool2d, pair
@@ -104,6 +105,7 @@ def layer_norm(x: Tensor, normalized_shape, weight=None, bias=None, eps: float =
 def embedding(input, weight: Tensor, padding_idx: int | None = None) -> Tensor:
     """Rows of ``weight`` selected by the integer tensor ``input``."""
     index = input.data if isinstance(input, Tensor) else np.asarray(input)
+    index = to_device(index, weight.device)  # indices may come from the host
     return Embedding.apply(weight, index, padding_idx=padding_idx)
 
 

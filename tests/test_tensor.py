@@ -139,3 +139,14 @@ def test_readme_examples_run(tmp_path, monkeypatch):
     namespace = {}
     for code in blocks:
         exec(compile(code, "README.md", "exec"), namespace)
+
+
+def test_manual_seed_is_reproducible_and_does_not_replay_same_seed_generators():
+    """manual_seed(s) must not hand out the numbers np.random.default_rng(s) gives (fit's batch
+    order, a DataLoader's shuffle): the initial weights would be correlated with them."""
+    mg.manual_seed(7)
+    weights = mg.rand(1000).numpy()
+    same_seed = np.random.default_rng(7).random(1000).astype(np.float32)
+    assert abs(np.corrcoef(weights, same_seed)[0, 1]) < 0.2
+    mg.manual_seed(7)
+    np.testing.assert_array_equal(mg.rand(1000).numpy(), weights)

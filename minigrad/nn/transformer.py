@@ -14,6 +14,7 @@ import math
 import numpy as np
 
 from .. import functional as F
+from ..backend import to_device
 from ..creation import arange, empty, zeros
 from ..ops.attention import ScaledDotProductAttention
 from ..tensor import Tensor
@@ -30,15 +31,20 @@ def _mha_mask(attn_mask, key_padding_mask, batch: int, heads: int, length: int, 
     convention); ``key_padding_mask`` (B, S) marks padded keys."""
     mask = None
     if attn_mask is not None:
-        raw = attn_mask.data if isinstance(attn_mask, Tensor) else np.asarray(attn_mask)
+        raw = _host_array(attn_mask)
         raw = np.where(raw, -np.inf, 0.0) if raw.dtype == bool else raw
         mask = raw.reshape(batch, heads, length, source) if raw.ndim == 3 else raw
     if key_padding_mask is not None:
-        raw = key_padding_mask.data if isinstance(key_padding_mask, Tensor) \
-            else np.asarray(key_padding_mask)
+        raw = _host_array(key_padding_mask)
         padding = (np.where(raw, -np.inf, 0.0) if raw.dtype == bool else raw)[:, None, None, :]
         mask = padding if mask is None else mask + padding
     return mask
+
+
+def _host_array(mask) -> np.ndarray:
+    """A mask (Tensor, array or list) as a NumPy array: masks are built on the host, then moved
+    to the queries' device once, combined."""
+    return np.asarray(to_device(mask.data if isinstance(mask, Tensor) else mask, "cpu"))
 
 
 class MultiheadAttention(Module):
@@ -81,7 +87,8 @@ class MultiheadAttention(Module):
             mask = np.triu(np.full((length, source), -np.inf), 1) if mask is None \
                 else mask + np.triu(np.full((length, source), -np.inf), 1)
         heads = ScaledDotProductAttention.apply(
-            q, k, v, None if mask is None else np.asarray(mask, dtype=q.dtype),
+            q, k, v, None if mask is None else to_device(np.asarray(mask, dtype=q.dtype),
+                                                         q.device),
             dropout_p=self.dropout if self.training else 0.0)
         joined = heads.transpose(1, 2).reshape(batch, length, self.embed_dim)
         output = self.out_proj(joined)
@@ -99,7 +106,7 @@ class MultiheadAttention(Module):
         """The attention probabilities when no graph was recorded (under no_grad)."""
         probe = ScaledDotProductAttention()
         probe.forward(q.data, k.data, k.data, None if mask is None else
-                      np.asarray(mask, dtype=q.dtype))
+                      to_device(np.asarray(mask, dtype=q.dtype), q.device))
         return probe.weights
 
     def extra_repr(self) -> str:

@@ -29,6 +29,7 @@ def additive_mask(shape: tuple, attn_mask=None, is_causal: bool = False, xp=np):
     a float one is added as is; ``is_causal`` forbids attending to later keys."""
     mask = None
     if attn_mask is not None:
+        attn_mask = xp.asarray(attn_mask)  # a NumPy/list mask moves to the queries' device
         mask = xp.where(attn_mask, 0.0, -np.inf) if attn_mask.dtype == bool else attn_mask
     if is_causal:
         length, source = shape[-2], shape[-1]

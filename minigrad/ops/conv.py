@@ -62,14 +62,26 @@ def crop_pixels(image, padding: tuple):
     return image[ph:image.shape[0] - ph, pw:image.shape[1] - pw]
 
 
-def window_columns(image, kernel: tuple, stride: tuple, dilation: tuple, out: tuple):
+def window_columns(image, kernel: tuple, stride: tuple, dilation: tuple, out: tuple,
+                   ones_row: bool = False):
     """im2col: one column per output pixel of every image, (KH·KW·C, OH·OW·N).  Built from
     the (KH, KW, C, OH, OW, N) strided view whose element [u, v, c, i, j, n] is
-    image[s·i + d·u, s·j + d·v, n, c]; the reshape is the only copy."""
+    image[s·i + d·u, s·j + d·v, n, c]; copying it into the matrix is the only copy.
+
+    With ``ones_row`` the matrix gets one more row, all ones: a bias is then just one more
+    weight, applied to a constant input of 1, and the matrix product adds it (no extra pass
+    over the output; in backward, the same product yields dL/db as that weight's gradient)."""
     sh, sw, sn, sc = image.strides
     shape = kernel + image.shape[3:] + out + image.shape[2:3]
     strides = (sh * dilation[0], sw * dilation[1], sc, sh * stride[0], sw * stride[1], sn)
-    return as_strided(image, shape, strides).reshape(kernel[0] * kernel[1] * image.shape[3], -1)
+    view = as_strided(image, shape, strides)
+    rows = kernel[0] * kernel[1] * image.shape[3]
+    if not ones_row:
+        return view.reshape(rows, -1)
+    columns = array_module_of(image).empty((rows + 1, view.size // rows), dtype=image.dtype)
+    columns[:rows].reshape(shape)[...] = view
+    columns[rows] = 1
+    return columns
 
 
 def offset_slices(kernel: tuple, stride: tuple, dilation: tuple, out: tuple):
@@ -89,11 +101,14 @@ def add_at_offsets(per_offset, padded_shape: tuple, kernel, stride, dilation, ou
     windows do not overlap (stride ≥ the window's extent) each position is written once, so
     the additions become plain assignments."""
     overlapping = any(s < d * (k - 1) + 1 for k, s, d in zip(kernel, stride, dilation))
+    tiled = all(s == k and d == 1 and o * k == size for k, s, d, o, size in
+                zip(kernel, stride, dilation, out, padded_shape))  # every position written once
     grad = None
     for (u, v), (rows, cols) in offset_slices(kernel, stride, dilation, out):
         contribution = per_offset(u, v)
         if grad is None:
-            grad = array_module_of(contribution).zeros(padded_shape, dtype=dtype)
+            xp = array_module_of(contribution)
+            grad = (xp.empty if tiled else xp.zeros)(padded_shape, dtype=dtype)
         if overlapping:
             grad[rows, cols] += contribution
         else:
@@ -114,8 +129,10 @@ def _geometry(op: str, x_shape: tuple, kernel: tuple, stride: tuple, padding: tu
 
 class Conv2d(Function):
     """Y = X ⋆ W + b: Y[n, o, i, j] = b[o] + Σ_{c, u, v} W[o, c, u, v] · X̃[n, c, s·i + d·u,
-    s·j + d·v] (X̃ the padded input), computed as columnsᵀ @ W (module docstring).
-    dL/dW = columns G,   dL/db = Σ G over (n, i, j),   dL/dX = col2im(G Wᵀ)."""
+    s·j + d·v] (X̃ the padded input), computed as columnsᵀ @ W (module docstring), with b
+    as W's extra row for the extra row of ones in the columns.
+    dL/dW = columns G,   dL/db = Σ G over (n, i, j) (that extra row of columns G),
+    dL/dX = col2im(G Wᵀ)."""
 
     def forward(ctx, x, weight, bias, stride, padding, dilation):
         if x.ndim != 4 or weight.ndim != 4 or x.shape[1] != weight.shape[1]:
@@ -125,11 +142,12 @@ class Conv2d(Function):
         kernel, n = weight.shape[2:], x.shape[0]
         out = _geometry("conv2d", x.shape, kernel, stride, padding, dilation)
         image = pad_pixels(pixel_major(x), padding)                         # (Hp, Wp, N, C)
-        columns = window_columns(image, kernel, stride, dilation, out)      # (KH·KW·C, OH·OW·N)
+        columns = window_columns(image, kernel, stride, dilation, out,      # (KH·KW·C [+1],
+                                 ones_row=bias is not None)                 #  OH·OW·N)
         w_matrix = weight.transpose(2, 3, 1, 0).reshape(-1, weight.shape[0])  # (KH·KW·C, OC)
+        if bias is not None:  # the bias is the weight of the row of ones
+            w_matrix = array_module_of(x).concatenate([w_matrix, bias[None, :]])
         y = columns.T @ w_matrix                                            # (OH·OW·N, OC)
-        if bias is not None:
-            y += bias
         ctx.save_for_backward(columns, weight)
         ctx.geometry = (image.shape, stride, padding, dilation, out)
         return pixel_major(y.reshape(*out, n, weight.shape[0]))
@@ -146,10 +164,10 @@ class Conv2d(Function):
             d_image = add_at_offsets(lambda u, v: d_rows[u, v], image_shape, (kh, kw), stride,
                                      dilation, out, g.dtype)
             dx = pixel_major(crop_pixels(d_image, padding))
-        if ctx.needs_input_grad[1]:
-            dw = (columns @ g_rows).reshape(kh, kw, c, oc).transpose(3, 2, 0, 1)
-        if ctx.needs_input_grad[2]:
-            db = g_rows.sum(axis=0)
+        if ctx.needs_input_grad[1] or ctx.needs_input_grad[2]:
+            d_w_matrix = columns @ g_rows          # (KH·KW·C [+1], OC); the last row is dL/db
+            dw = d_w_matrix[:kh * kw * c].reshape(kh, kw, c, oc).transpose(3, 2, 0, 1)
+            db = d_w_matrix[-1] if ctx.needs_input_grad[2] else None
         return dx, dw, db
 
 
