@@ -128,8 +128,8 @@ class Function:
 
 def check_one_device(op: str, arrays) -> None:
     """Refuse an op whose array inputs live on different devices, naming both."""
-    devices = {device_of(a) for a in arrays if hasattr(a, "shape") and getattr(a, "ndim", 0)}
-    devices |= {device_of(a) for a in arrays if type(a).__module__.startswith("cupy")}
+    devices = {device_of(a) for a in arrays  # a 0-d NumPy array is a scalar: fine anywhere
+               if hasattr(a, "shape") and (a.ndim or device_of(a) == "cuda")}
     if len(devices) > 1:
         raise RuntimeError(f"{op}: expected all tensors on one device, found tensors on "
                            f"{' and '.join(sorted(devices))}; move them with .to(device)")

@@ -86,10 +86,10 @@ class MultiheadAttention(Module):
         if is_causal and attn_mask is None:
             mask = np.triu(np.full((length, source), -np.inf), 1) if mask is None \
                 else mask + np.triu(np.full((length, source), -np.inf), 1)
+        if mask is not None:  # built on the host; one transfer to the queries' device
+            mask = to_device(np.asarray(mask, dtype=q.dtype), q.device)
         heads = ScaledDotProductAttention.apply(
-            q, k, v, None if mask is None else to_device(np.asarray(mask, dtype=q.dtype),
-                                                         q.device),
-            dropout_p=self.dropout if self.training else 0.0)
+            q, k, v, mask, dropout_p=self.dropout if self.training else 0.0)
         joined = heads.transpose(1, 2).reshape(batch, length, self.embed_dim)
         output = self.out_proj(joined)
         if not self.batch_first:
@@ -105,8 +105,7 @@ class MultiheadAttention(Module):
     def _weights(q, k, mask):
         """The attention probabilities when no graph was recorded (under no_grad)."""
         probe = ScaledDotProductAttention()
-        probe.forward(q.data, k.data, k.data, None if mask is None else
-                      to_device(np.asarray(mask, dtype=q.dtype), q.device))
+        probe.forward(q.data, k.data, k.data, mask)
         return probe.weights
 
     def extra_repr(self) -> str:
