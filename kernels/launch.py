@@ -36,15 +36,15 @@ def launch(kernel, blocks: tuple, threads: tuple, *args) -> None:
     An empty grid (no rows, say) has nothing to do."""
     if 0 in tuple(blocks):
         return
-    if not runtime.simulated() and any(_is_cupy(a) for a in args):
-        signature = numba_signature(args)
-        compiled = _compiled.get((kernel, signature))
-        if compiled is None:
-            compiled = _compiled[(kernel, signature)] = PTXKernel(kernel.py_func, signature)
-        compiled(blocks, threads, args)
-        return
     if runtime.simulated():  # the simulator's kernel[...] reconfigures the kernel object
         kernel[blocks, threads](*args)  # itself, so a configuration cannot be cached there
+        return
+    if any(_is_cupy(a) for a in args):
+        key = (kernel,) + tuple(_type_key(a) for a in args)  # cheaper than the signature
+        compiled = _compiled.get(key)
+        if compiled is None:
+            compiled = _compiled[key] = PTXKernel(kernel.py_func, numba_signature(args))
+        compiled(blocks, threads, args)
         return
     key = (kernel, blocks, threads)
     configured = _configured.get(key)
@@ -55,6 +55,13 @@ def launch(kernel, blocks: tuple, threads: tuple, *args) -> None:
 
 def _is_cupy(value) -> bool:
     return type(value).__module__.startswith("cupy")
+
+
+def _type_key(value) -> tuple:
+    """What the compiled code depends on: dtype, dimensions and layout (not sizes)."""
+    if getattr(value, "ndim", 0):
+        return value.dtype, value.ndim, value.flags.c_contiguous
+    return (type(value),)
 
 
 def numba_signature(args) -> str:

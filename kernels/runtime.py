@@ -11,6 +11,7 @@
 """
 from __future__ import annotations
 
+import functools
 import os
 
 import numpy as np
@@ -36,6 +37,7 @@ def use_simulator_unless_gpu() -> bool:
     return os.environ["NUMBA_ENABLE_CUDASIM"] == "1"
 
 
+@functools.cache  # Numba reads the choice once, at import; every launch asks
 def simulated() -> bool:
     """Whether Numba's CUDA target is the simulator (as Numba read it when first imported)."""
     use_simulator_unless_gpu()
