@@ -15,7 +15,9 @@ from . import host_memory as _host_memory
 _host_memory.apply_default_policy()
 
 from .tensor import Tensor
-from .autograd import Function, enable_grad, is_grad_enabled, no_grad
+from .autograd import (Function, enable_grad, inference_mode, is_grad_enabled, no_grad,
+                       set_grad_enabled)
+from . import differentiable
 from .backend import manual_seed
 from .creation import (arange, empty, eye, from_numpy, full, full_like, ones, ones_like, rand,
                        randint, randn, tensor, zeros, zeros_like)

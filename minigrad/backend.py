@@ -56,13 +56,33 @@ def array_module(device) -> object:
     return np if normalize_device(device) == "cpu" else _cupy_with_gpu()
 
 
+_graph_namespace = None   # minigrad.differentiable, registered when it is imported
+_tensor_type = None
+
+
+def register_graph_namespace(tensor_type: type, namespace) -> None:
+    """Make ``array_module_of(a Tensor)`` return ``namespace``: NumPy's names over minigrad's
+    differentiable ops, what a backward formula computes with when it builds a graph."""
+    global _graph_namespace, _tensor_type
+    _tensor_type, _graph_namespace = tensor_type, namespace
+
+
+def is_tensor(value) -> bool:
+    """True for a minigrad Tensor: in a backward formula, the sign that a graph is being built."""
+    return _tensor_type is not None and isinstance(value, _tensor_type)
+
+
 def array_module_of(array) -> object:
-    """The array module an array belongs to; NumPy for anything that is not a CuPy array."""
+    """The array module an array belongs to: NumPy, CuPy for a CuPy array, and
+    ``minigrad.differentiable`` for a Tensor (a backward building a graph); NumPy for plain
+    numbers."""
     if type(array) is np.ndarray:
         return np
     module = type(array).__module__
     if module.startswith("cupy"):
         return _cupy()
+    if _tensor_type is not None and isinstance(array, _tensor_type):
+        return _graph_namespace
     return np
 
 
@@ -72,7 +92,10 @@ def device_of(array) -> str:
 
 
 def to_device(array, device):
-    """Copy ``array`` to ``device`` (no copy when it is already there)."""
+    """Copy ``array`` to ``device`` (no copy when it is already there); a Tensor moves with
+    its differentiable ``to``."""
+    if _tensor_type is not None and isinstance(array, _tensor_type):
+        return array.to(device)
     device = normalize_device(device)
     if device_of(array) == device:
         return array
@@ -108,7 +131,10 @@ def generator() -> np.random.Generator:
 # ----------------------------------------------------------------------------- primitives
 def erf(x):
     """The error function, elementwise (NumPy has none; SciPy and CuPy do)."""
-    if array_module_of(x) is np:
+    xp = array_module_of(x)
+    if xp is _graph_namespace:
+        return xp.erf(x)
+    if xp is np:
         from scipy.special import erf as scipy_erf
         return scipy_erf(x)
     from cupyx.scipy.special import erf as cupy_erf  # pragma: no cover - GPU only
@@ -122,6 +148,44 @@ def scatter_add(target, index, values) -> None:
     else:  # pragma: no cover - GPU only
         import cupyx
         cupyx.scatter_add(target, index, values)
+
+
+def scattered(values, index, shape: tuple, unique: bool = False, into=None):
+    """``into`` (zeros of ``shape`` when None) with ``values`` added at ``index``; where
+    ``index`` picks a position several times its values add up (``unique=True`` promises it
+    never does: a faster buffered add).  The backward of every op that picks elements
+    (indexing, gather, embedding, a loss's picked class).  On arrays ``into`` is changed in
+    place: pass one that nothing else holds."""
+    xp = array_module_of(values if into is None else into)
+    if xp is _graph_namespace:
+        return xp.scattered(values, index, shape, unique, into)
+    if into is None:
+        into = xp.zeros(shape, dtype=values.dtype)
+        if unique:
+            into[index] = values
+            return into
+    if unique:
+        into[index] += values
+    else:
+        scatter_add(into, index, values)
+    return into
+
+
+def broadcast_copy(x, shape: tuple):
+    """``x`` copied to every position of ``shape`` (a fresh array: broadcasting's backward
+    hands it on, and NumPy's ``broadcast_to`` costs more than the copy for small arrays);
+    on a Tensor, the differentiable ``expand``."""
+    xp = array_module_of(x)
+    if xp is _graph_namespace:
+        return xp.broadcast_to(x, shape)
+    out = xp.empty(shape, dtype=x.dtype)
+    out[...] = x
+    return out
+
+
+def cast(x, dtype):
+    """``x`` converted to ``dtype`` (an array's ``astype``; a Tensor's differentiable ``to``)."""
+    return x.astype(dtype) if hasattr(x, "astype") else x.to(dtype)
 
 
 def as_strided(array, shape: tuple, strides: tuple):

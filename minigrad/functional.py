@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .backend import to_device
+from .backend import array_module_of, to_device
 from .ops import activations as act, losses
 from .ops.attention import ScaledDotProductAttention, additive_mask
 from .ops.conv import AvgPool2d, Conv2d, MaxPool2d, pair
@@ -156,10 +156,14 @@ def scaled_dot_product_attention(query: Tensor, key: Tensor, value: Tensor, attn
         raise ValueError(f"scaled_dot_product_attention: query {tuple(query.shape)}, key "
                          f"{tuple(key.shape)} and value {tuple(value.shape)} do not fit "
                          f"(need q·k feature sizes and k/v lengths to match)")
-    from .backend import array_module_of
-    raw = attn_mask.data if isinstance(attn_mask, Tensor) else attn_mask
+    xp = array_module_of(query.data)
     shape = query.shape[:-1] + (key.shape[-2],)
-    mask = additive_mask(shape, raw, is_causal, array_module_of(query.data))
+    if isinstance(attn_mask, Tensor) and attn_mask.dtype.kind == "f":  # may require grad
+        causal = additive_mask(shape, None, is_causal, xp, query.dtype)
+        mask = attn_mask if causal is None else attn_mask + causal
+    else:
+        raw = attn_mask.data if isinstance(attn_mask, Tensor) else attn_mask
+        mask = additive_mask(shape, raw, is_causal, xp, query.dtype)
     return ScaledDotProductAttention.apply(query, key, value, mask, dropout_p=dropout_p,
                                            scale=scale)
 

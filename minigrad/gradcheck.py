@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .autograd import no_grad
+from .autograd import enable_grad, no_grad
 from .tensor import Tensor
 
 
@@ -61,15 +61,23 @@ def _float64_copies(inputs) -> list:
 
 def _scalarize(fn, inputs, weights_seed: int = 1234):
     """A function of the inputs that returns one float: fn itself if its output is a scalar,
-    else Σ fn(inputs) ⊙ w for fixed random w."""
+    else Σ fn(inputs) ⊙ w for fixed random w (summed over the outputs when fn returns a tuple
+    of Tensors; a ``None`` output counts as zero)."""
     out = fn(*inputs)
-    if not isinstance(out, Tensor):
-        raise TypeError(f"gradcheck: fn must return a Tensor, got {type(out).__name__}")
-    weights = np.random.default_rng(weights_seed).standard_normal(out.shape)
+    outputs = out if isinstance(out, tuple) else (out,)
+    if not all(o is None or isinstance(o, Tensor) for o in outputs):
+        raise TypeError(f"gradcheck: fn must return a Tensor (or a tuple of them), got "
+                        f"{type(out).__name__}")
+    rng = np.random.default_rng(weights_seed)
+    weights = [None if o is None else rng.standard_normal(o.shape) for o in outputs]
+    if isinstance(out, Tensor) and out.data.size == 1:
+        return fn
 
     def scalar(*xs):
-        y = fn(*xs)
-        return y if y.data.size == 1 else (y * weights).sum()
+        ys = fn(*xs)
+        terms = [(y * w).sum() for y, w in zip(ys if isinstance(ys, tuple) else (ys,), weights)
+                 if y is not None]
+        return sum(terms[1:], terms[0]) if terms else Tensor(np.float64(0.0))
     return scalar
 
 
@@ -102,7 +110,9 @@ def compare_gradients(fn, *inputs, eps: float = 1e-6, atol: float = 1e-5,
     if not any(isinstance(x, Tensor) and x.requires_grad for x in xs):
         raise ValueError("gradcheck: no input requires grad, so there is nothing to check")
     scalar = _scalarize(fn, xs)
-    scalar(*xs).backward()
+    total = scalar(*xs)
+    if total.requires_grad:  # else every gradient is 0, which the differences will confirm
+        total.backward()
     numerical = numerical_grad(scalar, *xs, eps=eps)
     reports = []
     wanted = [(i, x) for i, x in enumerate(xs) if isinstance(x, Tensor) and x.requires_grad]
@@ -133,3 +143,38 @@ def gradcheck(fn, *inputs, eps: float = 1e-6, atol: float = 1e-5, rtol: float = 
     lines = [("ok      " if r.passed else "MISMATCH ") + r.describe() for r in reports]
     raise GradcheckError("gradcheck failed (atol={}, rtol={}):\n  {}".format(
         atol, rtol, "\n  ".join(lines)))
+
+
+def gradgradcheck(fn, *inputs, grad_outputs=None, eps: float = 1e-6, atol: float = 1e-5,
+                  rtol: float = 1e-3) -> bool:
+    """Check second derivatives: the first gradient of ``fn`` (its vector-Jacobian product
+    with ``grad_outputs``, random when not given), computed by backward with
+    ``create_graph=True``, is itself checked by ``gradcheck`` against central differences of
+    that first gradient.  The grad_outputs are checked too (the first gradient is linear in
+    them), as in PyTorch; in the report they are the inputs after ``inputs``."""
+    from .autograd import grad
+    xs = _float64_copies(inputs)
+    out = fn(*xs)
+    outputs = out if isinstance(out, tuple) else (out,)
+    if grad_outputs is None:
+        rng = np.random.default_rng(4321)
+        grad_outputs = [Tensor(rng.standard_normal(o.shape), requires_grad=True)
+                        for o in outputs]
+    else:
+        grad_outputs = _float64_copies([v if isinstance(v, Tensor) else Tensor(np.asarray(v))
+                                        for v in (grad_outputs if isinstance(grad_outputs,
+                                                  (tuple, list)) else (grad_outputs,))])
+    count = len(xs)
+
+    def first_gradient(*args):
+        with enable_grad():  # also while the central differences evaluate it
+            ys = fn(*args[:count])
+            ys = ys if isinstance(ys, tuple) else (ys,)
+            wanted = [a for a in args[:count] if isinstance(a, Tensor) and a.requires_grad]
+            return grad(ys, wanted, args[count:], create_graph=True, allow_unused=True)
+    try:
+        return gradcheck(first_gradient, *xs, *grad_outputs, eps=eps, atol=atol, rtol=rtol)
+    except GradcheckError as err:
+        raise GradcheckError("gradgradcheck: second derivatives (the first gradient's own "
+                             "gradient) disagree with central differences of the first "
+                             "gradient; " + str(err)) from None

@@ -28,7 +28,7 @@ def _raw(value):
 class Tensor:
     """An n-dimensional array that can record the operations applied to it."""
 
-    __slots__ = ("data", "grad", "requires_grad", "grad_fn", "__weakref__")
+    __slots__ = ("data", "grad", "requires_grad", "grad_fn", "_versions", "__weakref__")
     __array_ufunc__ = None  # make ``ndarray + Tensor`` call Tensor.__radd__
 
     def __init__(self, data, dtype=None, requires_grad: bool = False, device=None):
@@ -36,6 +36,7 @@ class Tensor:
         self.data = as_array(data, dtype, device)
         self.grad = None
         self.grad_fn = None
+        self._versions = None
         self.requires_grad = False
         if requires_grad:
             self.requires_grad_(True)
@@ -49,6 +50,7 @@ class Tensor:
         out.data = data
         out.grad = None
         out.grad_fn = grad_fn
+        out._versions = None
         out.requires_grad = grad_fn is not None
         return out
 
@@ -100,10 +102,13 @@ class Tensor:
         self.requires_grad = requires_grad
         return self
 
-    def backward(self, gradient=None) -> None:
-        """Accumulate d(self)/d(leaf) into every leaf's ``.grad`` (see autograd.backward)."""
+    def backward(self, gradient=None, retain_graph=None, create_graph: bool = False,
+                 inputs=None) -> None:
+        """Accumulate d(self)/d(leaf) into every leaf's ``.grad`` (see autograd.backward):
+        the saved values are freed afterwards unless ``retain_graph=True``, and with
+        ``create_graph=True`` the gradients are themselves differentiable."""
         from .autograd import backward
-        backward(self, gradient)
+        backward(self, gradient, retain_graph, create_graph, inputs)
 
     def retain_grad(self) -> None:
         """Keep this intermediate tensor's gradient in ``.grad`` at the next backward()."""
@@ -111,8 +116,25 @@ class Tensor:
             self.grad_fn.retained = self
 
     def detach(self) -> "Tensor":
-        """The same data, cut from the graph."""
-        return Tensor._wrap(self.data, None)
+        """The same data, cut from the graph (an in-place change of either is seen by both,
+        and counts as a change of both: they share a version counter)."""
+        out = Tensor._wrap(self.data, None)
+        out._versions = self._version_counter()
+        return out
+
+    @property
+    def _version(self) -> int:
+        """How many in-place changes this tensor's data has had (PyTorch's ``_version``)."""
+        return self._versions[0] if self._versions else 0
+
+    def _version_counter(self) -> list:
+        """The shared one-element list that counts in-place changes (made on first use)."""
+        if self._versions is None:
+            self._versions = [0]
+        return self._versions
+
+    def _bump_version(self) -> None:
+        self._version_counter()[0] += 1
 
     # ------------------------------------------------------------------ conversions
     def item(self):
@@ -213,6 +235,7 @@ class Tensor:
     def _update(self, name: str, result) -> "Tensor":
         self._check_inplace(name)
         self.data[...] = result
+        self._bump_version()
         return self
 
     def add_(self, other) -> "Tensor":
@@ -294,6 +317,24 @@ class Tensor:
     def eq(self, other):
         return self == other
 
+    # logical/bitwise operators on bool (or integer) tensors, outside the graph
+    def __and__(self, other):
+        return Tensor._wrap(self.data & _raw(other), None)
+
+    def __or__(self, other):
+        return Tensor._wrap(self.data | _raw(other), None)
+
+    def __xor__(self, other):
+        return Tensor._wrap(self.data ^ _raw(other), None)
+
+    def __invert__(self):
+        if self.data.dtype.kind not in "biu":
+            raise TypeError(f"~ (bitwise not) is only defined for bool and integer tensors, "
+                            f"not {self.dtype}")
+        return Tensor._wrap(~self.data, None)
+
+    __rand__, __ror__, __rxor__ = __and__, __or__, __xor__
+
     def any(self) -> "Tensor":
         return Tensor._wrap(self.data.any(), None)
 
@@ -346,10 +387,13 @@ class Tensor:
         return ops.matmul.MatMul.apply(self, other)
 
     # ------------------------------------------------------------------ reductions
-    def sum(self, dim=None, keepdim: bool = False):
+    # ``axis``/``keepdims`` are accepted for ``dim``/``keepdim``, as PyTorch does (NumPy's names)
+    def sum(self, dim=None, keepdim: bool = False, *, axis=None, keepdims=None):
+        dim, keepdim = ops.reduce.numpy_names(dim, keepdim, axis, keepdims)
         return ops.reduce.Sum.apply(self, dim=dim, keepdim=keepdim)
 
-    def mean(self, dim=None, keepdim: bool = False):
+    def mean(self, dim=None, keepdim: bool = False, *, axis=None, keepdims=None):
+        dim, keepdim = ops.reduce.numpy_names(dim, keepdim, axis, keepdims)
         return ops.reduce.Mean.apply(self, dim=dim, keepdim=keepdim)
 
     def var(self, dim=None, keepdim: bool = False, *, unbiased=None, correction=None):

@@ -120,22 +120,23 @@ def plot_confusion_matrix(matrix: np.ndarray, class_names=None):
 def graph_layers(root: Tensor) -> tuple[list, list]:
     """The nodes of ``root``'s graph (ops and leaves) and the edges between them, each node
     with a depth = its distance from the root, for drawing."""
-    nodes, edges, depth = {}, [], {id(root): 0}
-    stack = [root]
+    nodes, edges, depth = {}, [], {}
+    start = root.grad_fn or root
+    depth[id(start)] = 0
+    stack = [start]
     while stack:
-        tensor = stack.pop()
-        key = id(tensor.grad_fn) if tensor.grad_fn is not None else id(tensor)
-        if key in nodes:
+        node = stack.pop()
+        if id(node) in nodes:
             continue
-        label = tensor.grad_fn.name.replace("Backward", "") if tensor.grad_fn else \
-            ("leaf" if tensor.requires_grad else "constant")
-        nodes[key] = (label, depth[id(tensor)])
-        for parent in (tensor.grad_fn.inputs if tensor.grad_fn else ()):
+        leaf = isinstance(node, Tensor)
+        label = "leaf" if leaf else node.name.replace("Backward", "")
+        nodes[id(node)] = (label, depth[id(node)])
+        for parent in (() if leaf else node.parents):
             if parent is None:
                 continue
-            parent_key = id(parent.grad_fn) if parent.grad_fn is not None else id(parent)
-            edges.append((parent_key, key, tuple(parent.shape)))
-            depth[id(parent)] = max(depth.get(id(parent), 0), depth[id(tensor)] + 1)
+            shape = parent.shape if isinstance(parent, Tensor) else parent.out_shape
+            edges.append((id(parent), id(node), tuple(shape)))
+            depth[id(parent)] = max(depth.get(id(parent), 0), depth[id(node)] + 1)
             stack.append(parent)
     return [(k, label, d) for k, (label, d) in nodes.items()], edges
 

@@ -48,3 +48,42 @@ def assert_matches_torch(mg_fn, torch_fn, *arrays, atol=1e-10, rtol=1e-7):
 def assert_gradcheck(fn, *arrays, **tolerances):
     """minigrad.gradcheck of fn at float64 copies of the arrays."""
     assert mg.gradcheck(fn, *mg_inputs(arrays), **tolerances)
+
+
+def assert_double_backward_matches_torch(mg_fn, torch_fn, *arrays, atol=1e-9, rtol=1e-7):
+    """Second derivatives of mg_fn equal PyTorch's double backward (float64 arrays in).
+
+    Both frameworks compute the first gradient g = vᵀ J (random v) with create_graph=True,
+    then differentiate s = Σ_i ⟨g_i, u_i⟩ (random u) with respect to every input and to v:
+    the Hessian-vector products of every input pair, and J u."""
+    torch = torch_or_skip()
+    rng = np.random.default_rng(11)
+    ours = mg_inputs(arrays)
+    theirs = [torch.tensor(a, requires_grad=_differentiable(a)) if isinstance(a, np.ndarray)
+              else a for a in arrays]
+    out, ref = mg_fn(*ours), torch_fn(*theirs)
+    v = rng.standard_normal(out.shape)
+    mv, tv = mg.tensor(v, requires_grad=True), torch.tensor(v, requires_grad=True)
+    xs_m = [a for a in ours if isinstance(a, mg.Tensor) and a.requires_grad]
+    xs_t = [b for b in theirs if isinstance(b, torch.Tensor) and b.requires_grad]
+    g_m = mg.autograd.grad(out, xs_m, mv, create_graph=True, allow_unused=True)
+    g_t = torch.autograd.grad(ref, xs_t, tv, create_graph=True, allow_unused=True)
+    for i, (a, b) in enumerate(zip(g_m, g_t)):
+        np.testing.assert_allclose(a.data if a is not None else 0.0,
+                                   b.detach().numpy() if b is not None else 0.0,
+                                   atol=atol, rtol=rtol, err_msg=f"first gradient {i} differs")
+    us = [rng.standard_normal(x.shape) for x in xs_m]
+    s_m = sum(((a * u).sum() for a, u in zip(g_m, us) if a is not None and a.requires_grad),
+              mg.tensor(0.0, dtype=mg.float64))
+    s_t = sum(((b * torch.tensor(u)).sum() for b, u in zip(g_t, us)
+               if b is not None and b.requires_grad), torch.tensor(0.0))
+    if not s_t.requires_grad:
+        assert not s_m.requires_grad, "minigrad's first gradient is not constant like PyTorch's"
+        return
+    second_m = mg.autograd.grad(s_m, xs_m + [mv], allow_unused=True)
+    second_t = torch.autograd.grad(s_t, xs_t + [tv], allow_unused=True)
+    for i, (a, b) in enumerate(zip(second_m, second_t)):
+        np.testing.assert_allclose(a.data if a is not None else 0.0,
+                                   b.numpy() if b is not None else 0.0, atol=atol, rtol=rtol,
+                                   err_msg=f"second derivative wrt input {i} differs "
+                                           f"(the last is wrt the grad_output v)")

@@ -21,12 +21,15 @@ def test_diamond_graph():
     assert x.grad.item() == pytest.approx(3 * np.exp(2) * 3, rel=1e-6)
 
 
-def test_backward_twice_accumulates_like_torch():
+def test_backward_twice_needs_retain_graph_and_then_accumulates_like_torch():
     x = mg.tensor([1.0, 2.0], requires_grad=True)
     y = (x * x).sum()
-    y.backward()
+    y.backward(retain_graph=True)
     y.backward()
     assert x.grad.tolist() == [4.0, 8.0]
+    with pytest.raises(RuntimeError, match=r"MulBackward: trying to backward through the graph "
+                                           r"a second time.*retain_graph=True"):
+        y.backward()
     (x * 1).sum().backward()
     assert x.grad.tolist() == [5.0, 9.0]
 

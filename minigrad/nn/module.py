@@ -191,6 +191,7 @@ class Module:
         for key, array in arrays.items():
             target = own[key].data
             target[...] = backend.to_device(array, backend.device_of(target))
+            own[key]._bump_version()
         return IncompatibleKeys(missing, unexpected)
 
     # ------------------------------------------------------------------ device and dtype

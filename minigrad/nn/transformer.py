@@ -16,7 +16,7 @@ import numpy as np
 from .. import functional as F
 from ..backend import to_device
 from ..creation import arange, empty, zeros
-from ..ops.attention import ScaledDotProductAttention
+from ..ops.attention import ScaledDotProductAttention, attention_weights
 from ..tensor import Tensor
 from . import init
 from .containers import ModuleList
@@ -95,18 +95,11 @@ class MultiheadAttention(Module):
         if not self.batch_first:
             output = output.transpose(0, 1)
         weights = None
-        if need_weights:
-            weights = Tensor._wrap(heads.grad_fn.weights if heads.grad_fn is not None else
-                                   self._weights(q, k, mask), None)
+        if need_weights:  # for inspection: recomputed, outside the graph
+            weights = Tensor._wrap(attention_weights(q.data, k.data, mask,
+                                                     1 / math.sqrt(q.shape[-1])), None)
             weights = weights.mean(dim=1) if average_attn_weights else weights
         return output, weights
-
-    @staticmethod
-    def _weights(q, k, mask):
-        """The attention probabilities when no graph was recorded (under no_grad)."""
-        probe = ScaledDotProductAttention()
-        probe.forward(q.data, k.data, k.data, mask)
-        return probe.weights
 
     def extra_repr(self) -> str:
         return f"embed_dim={self.embed_dim}, num_heads={self.num_heads}"

@@ -29,13 +29,14 @@ class LeakyReLU(Function):
     """z = x if x > 0 else a·x.   dL/dx = g if x > 0 else a·g."""
 
     def forward(ctx, x, negative_slope=0.01):
-        ctx.save_for_backward(x)
+        positive = x > 0
+        ctx.save_for_backward(positive)
         ctx.slope = negative_slope
-        return array_module_of(x).where(x > 0, x, x * negative_slope)
+        return array_module_of(x).where(positive, x, x * negative_slope)
 
     def backward(ctx, g):
-        (x,) = ctx.saved
-        return array_module_of(g).where(x > 0, g, g * ctx.slope)
+        (positive,) = ctx.saved
+        return array_module_of(g).where(positive, g, g * ctx.slope)
 
 
 def stable_sigmoid(x):
@@ -91,6 +92,13 @@ class Softplus(Function):
 _SQRT_2_OVER_PI = math.sqrt(2 / math.pi)
 
 
+def gelu_gate(x, approximate: str):
+    """The factor s in GELU: Φ(x) = ½(1 + erf(x/√2)), or t = tanh(√(2/π)(x + 0.044715x³))."""
+    if approximate == "tanh":
+        return array_module_of(x).tanh(_SQRT_2_OVER_PI * (x + 0.044715 * x ** 3))
+    return 0.5 * (1 + erf(x / math.sqrt(2)))
+
+
 class GELU(Function):
     """z = x Φ(x), Φ the standard normal CDF = ½(1 + erf(x/√2)).
     dL/dx = g * (Φ(x) + x φ(x)),  φ(x) = e^{-x²/2}/√(2π).
@@ -102,19 +110,16 @@ class GELU(Function):
     def forward(ctx, x, approximate="none"):
         if approximate not in ("none", "tanh"):
             raise ValueError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
-        xp = array_module_of(x)
         ctx.approximate = approximate
-        if approximate == "tanh":
-            t = xp.tanh(_SQRT_2_OVER_PI * (x + 0.044715 * x ** 3))
-            ctx.save_for_backward(x, t)
-            return 0.5 * x * (1 + t)
-        cdf = 0.5 * (1 + erf(x / math.sqrt(2)))
-        ctx.save_for_backward(x, cdf)
-        return x * cdf
+        s = gelu_gate(x, approximate)
+        ctx.save_for_backward(x, s)
+        return 0.5 * x * (1 + s) if approximate == "tanh" else x * s
 
     def backward(ctx, g):
         x, s = ctx.saved
-        xp = array_module_of(x)
+        xp = array_module_of(g)
+        if s is None:  # a cache: recomputed when the gradient is built as a graph
+            s = gelu_gate(x, ctx.approximate)
         if ctx.approximate == "tanh":
             du = _SQRT_2_OVER_PI * (1 + 3 * 0.044715 * x * x)
             return g * (0.5 * (1 + s) + 0.5 * x * (1 - s * s) * du)
@@ -127,7 +132,7 @@ def exp_and_logsumexp(x, dim):
     exponential whose exponents are all <= 0, so it never overflows, and a sum >= 1, so its
     log is never -inf."""
     xp = array_module_of(x)
-    shift = x.max(axis=dim, keepdims=True)
+    shift = xp.max(x, axis=dim, keepdims=True)
     e = xp.exp(x - shift)
     total = e.sum(axis=dim, keepdims=True)
     return e, total, shift + xp.log(total)
@@ -159,4 +164,4 @@ class LogSoftmax(Function):
 
     def backward(ctx, g):
         (z,) = ctx.saved
-        return g - array_module_of(z).exp(z) * g.sum(axis=ctx.dim, keepdims=True)
+        return g - array_module_of(g).exp(z) * g.sum(axis=ctx.dim, keepdims=True)

@@ -17,6 +17,12 @@ loop over the KH·KW kernel offsets, each a strided slice of the whole batch).
 Pooling uses the same kernel-offset slices: the output is an elementwise max (or mean) over
 the KH·KW shifted slices, and backward routes the gradient back through the same slices.
 
+Reading the windows (im2col) and adding values back into them (col2im) are linear maps, each
+the other's transpose.  As ops of their own, ``Unfold`` and ``Fold``, each one's backward is
+the other: that is what lets a convolution's or a pooling's backward be differentiated again
+when the engine builds a graph of the gradient (``create_graph=True``).  On the ordinary
+backward pass the same two functions run directly on arrays.
+
 **Memory layout.** The tensors are (N, C, H, W) as in PyTorch, but the arrays behind them are
 stored pixel-major, (H, W, N, C) in memory (like PyTorch's ``channels_last``): ``pixel_major``
 is a transposed view, not a copy.  In that layout the GEMM's output (OH·OW·N, OC) needs no
@@ -27,10 +33,12 @@ Output size per spatial dim: ⌊(H + 2p − d(k − 1) − 1)/s⌋ + 1.
 """
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from ..autograd import Function
-from ..backend import array_module_of, as_strided
+from ..backend import array_module_of, as_strided, is_tensor
 
 
 def pair(value) -> tuple[int, int]:
@@ -45,7 +53,7 @@ def output_size(size: int, kernel: int, stride: int, padding: int, dilation: int
 def pixel_major(x):
     """The (N, C, H, W) array x seen as (H, W, N, C), or back: the same transpose undoes
     itself.  A view: only the strides change."""
-    return x.transpose(2, 3, 0, 1)
+    return array_module_of(x).transpose(x, (2, 3, 0, 1))
 
 
 def pad_pixels(image, padding: tuple, value=0.0):
@@ -62,24 +70,37 @@ def crop_pixels(image, padding: tuple):
     return image[ph:image.shape[0] - ph, pw:image.shape[1] - pw]
 
 
+def window_view(image, kernel: tuple, stride: tuple, dilation: tuple, out: tuple):
+    """Every window of a pixel-major image without copying: the (KH, KW, OH, OW, N, C)
+    strided view whose element [u, v, i, j, n, c] is image[s·i + d·u, s·j + d·v, n, c]."""
+    sh, sw, sn, sc = image.strides
+    return as_strided(image, kernel + out + image.shape[2:],
+                      (sh * dilation[0], sw * dilation[1], sh * stride[0], sw * stride[1], sn, sc))
+
+
 def window_columns(image, kernel: tuple, stride: tuple, dilation: tuple, out: tuple,
                    ones_row: bool = False):
-    """im2col: one column per output pixel of every image, (KH·KW·C, OH·OW·N).  Built from
-    the (KH, KW, C, OH, OW, N) strided view whose element [u, v, c, i, j, n] is
-    image[s·i + d·u, s·j + d·v, n, c]; copying it into the matrix is the only copy.
+    """im2col: one column per output pixel of every image, (KH·KW·C, OH·OW·N): the windows
+    (``window_view``) with the channel axis moved next to the kernel axes; copying them into
+    the matrix is the only copy.
 
     With ``ones_row`` the matrix gets one more row, all ones: a bias is then just one more
     weight, applied to a constant input of 1, and the matrix product adds it (no extra pass
     over the output; in backward, the same product yields dL/db as that weight's gradient)."""
-    sh, sw, sn, sc = image.strides
-    shape = kernel + image.shape[3:] + out + image.shape[2:3]
-    strides = (sh * dilation[0], sw * dilation[1], sc, sh * stride[0], sw * stride[1], sn)
-    view = as_strided(image, shape, strides)
+    xp = array_module_of(image)
+    if is_tensor(image):  # building a graph: the same matrix from the differentiable Unfold
+        windows = Unfold.apply(image, kernel=kernel, stride=stride, dilation=dilation, out=out)
+        columns = xp.transpose(windows, (0, 1, 5, 2, 3, 4))
+        columns = columns.reshape(math.prod(columns.shape[:3]), -1)
+        if ones_row:
+            columns = xp.concatenate([columns, xp.ones((1, columns.shape[1]), columns.dtype)])
+        return columns
+    view = xp.moveaxis(window_view(image, kernel, stride, dilation, out), 5, 2)
     rows = kernel[0] * kernel[1] * image.shape[3]
     if not ones_row:
         return view.reshape(rows, -1)
-    columns = array_module_of(image).empty((rows + 1, view.size // rows), dtype=image.dtype)
-    columns[:rows].reshape(shape)[...] = view
+    columns = xp.empty((rows + 1, view.size // rows), dtype=image.dtype)
+    columns[:rows].reshape(view.shape)[...] = view
     columns[rows] = 1
     return columns
 
@@ -99,21 +120,58 @@ def add_at_offsets(per_offset, padded_shape: tuple, kernel, stride, dilation, ou
     """col2im: a pixel-major array of ``padded_shape`` with, for every kernel offset (u, v),
     the (OH, OW, N, C) gradient ``per_offset(u, v)`` added where that offset reads.  When the
     windows do not overlap (stride ≥ the window's extent) each position is written once, so
-    the additions become plain assignments."""
+    the additions become plain assignments.  (Tensors, when a graph is being built: the
+    offsets' values are stacked and added back by the differentiable ``Fold``.)"""
+    first = per_offset(0, 0)
+    if is_tensor(first):
+        xp = array_module_of(first)
+        stacked = xp.stack([first if (u, v) == (0, 0) else per_offset(u, v)
+                            for u in range(kernel[0]) for v in range(kernel[1])])
+        return Fold.apply(stacked.reshape(kernel + tuple(first.shape)), shape=padded_shape,
+                          stride=stride, dilation=dilation)
     overlapping = any(s < d * (k - 1) + 1 for k, s, d in zip(kernel, stride, dilation))
     tiled = all(s == k and d == 1 and o * k == size for k, s, d, o, size in
                 zip(kernel, stride, dilation, out, padded_shape))  # every position written once
-    grad = None
+    xp = array_module_of(first)
+    grad = (xp.empty if tiled else xp.zeros)(padded_shape, dtype=dtype)
     for (u, v), (rows, cols) in offset_slices(kernel, stride, dilation, out):
-        contribution = per_offset(u, v)
-        if grad is None:
-            xp = array_module_of(contribution)
-            grad = (xp.empty if tiled else xp.zeros)(padded_shape, dtype=dtype)
+        contribution = first if (u, v) == (0, 0) else per_offset(u, v)
         if overlapping:
             grad[rows, cols] += contribution
         else:
             grad[rows, cols] = contribution
     return grad
+
+
+class Unfold(Function):
+    """W = the windows of a pixel-major image, (KH, KW, OH, OW, N, C), copied out (im2col's
+    values).   dL/dimage = Fold(G): each window's gradient added back where it was read."""
+
+    def forward(ctx, image, kernel, stride, dilation, out):
+        ctx.geometry = (image.shape, stride, dilation)
+        return array_module_of(image).ascontiguousarray(
+            window_view(image, kernel, stride, dilation, out))
+
+    def backward(ctx, g):
+        shape, stride, dilation = ctx.geometry
+        return Fold.apply(g, shape=shape, stride=stride, dilation=dilation) if is_tensor(g) \
+            else Fold.forward(Fold(), g, shape, stride, dilation)
+
+
+class Fold(Function):
+    """image = Σ over kernel offsets of the windows W (KH, KW, OH, OW, N, C) added where each
+    offset reads (col2im).   dL/dW = Unfold(G): the gradient read back window by window."""
+
+    def forward(ctx, windows, shape, stride, dilation):
+        kernel, out = windows.shape[:2], windows.shape[2:4]
+        ctx.geometry = (kernel, stride, dilation, out)
+        return add_at_offsets(lambda u, v: windows[u, v], shape, kernel, stride, dilation, out,
+                              windows.dtype)
+
+    def backward(ctx, g):
+        kernel, stride, dilation, out = ctx.geometry
+        return Unfold.apply(g, kernel=kernel, stride=stride, dilation=dilation, out=out) \
+            if is_tensor(g) else Unfold.forward(Unfold(), g, kernel, stride, dilation, out)
 
 
 def _geometry(op: str, x_shape: tuple, kernel: tuple, stride: tuple, padding: tuple,
@@ -125,6 +183,12 @@ def _geometry(op: str, x_shape: tuple, kernel: tuple, stride: tuple, padding: tu
                          f"kernel {kernel} with stride {stride}, padding {padding}, dilation "
                          f"{dilation} (output would be {out})")
     return out
+
+
+def conv_columns(x, kernel, stride, padding, dilation, out, ones_row: bool):
+    """The im2col matrix of an (N, C, H, W) input: padded, pixel-major, windows as columns."""
+    return window_columns(pad_pixels(pixel_major(x), padding), kernel, stride, dilation, out,
+                          ones_row)
 
 
 class Conv2d(Function):
@@ -141,32 +205,34 @@ class Conv2d(Function):
                              f"number of input channels")
         kernel, n = weight.shape[2:], x.shape[0]
         out = _geometry("conv2d", x.shape, kernel, stride, padding, dilation)
-        image = pad_pixels(pixel_major(x), padding)                         # (Hp, Wp, N, C)
-        columns = window_columns(image, kernel, stride, dilation, out,      # (KH·KW·C [+1],
-                                 ones_row=bias is not None)                 #  OH·OW·N)
+        columns = conv_columns(x, kernel, stride, padding, dilation, out,  # (KH·KW·C [+1],
+                               ones_row=bias is not None)                  #  OH·OW·N)
         w_matrix = weight.transpose(2, 3, 1, 0).reshape(-1, weight.shape[0])  # (KH·KW·C, OC)
         if bias is not None:  # the bias is the weight of the row of ones
             w_matrix = array_module_of(x).concatenate([w_matrix, bias[None, :]])
         y = columns.T @ w_matrix                                            # (OH·OW·N, OC)
-        ctx.save_for_backward(columns, weight)
-        ctx.geometry = (image.shape, stride, padding, dilation, out)
+        ctx.save_for_backward(x, weight, columns)                           # columns: a cache
+        ctx.geometry = (stride, padding, dilation, out, bias is not None)
         return pixel_major(y.reshape(*out, n, weight.shape[0]))
 
     def backward(ctx, g):
-        columns, weight = ctx.saved
-        image_shape, stride, padding, dilation, out = ctx.geometry
+        x, weight, columns = ctx.saved
+        stride, padding, dilation, out, has_bias = ctx.geometry
         xp, (oc, c, kh, kw) = array_module_of(g), weight.shape
         g_rows = xp.ascontiguousarray(pixel_major(g)).reshape(-1, oc)     # (OH·OW·N, OC)
         dx = dw = db = None
         if ctx.needs_input_grad[0]:  # G Wᵀ one kernel offset at a time: (KH·KW, OH·OW·N, C)
-            per_offset = xp.matmul(g_rows, weight.transpose(2, 3, 0, 1).reshape(kh * kw, oc, c))
-            d_rows = per_offset.reshape(kh, kw, *out, image_shape[2], c)
-            d_image = add_at_offsets(lambda u, v: d_rows[u, v], image_shape, (kh, kw), stride,
+            w_offsets = xp.transpose(weight, (2, 3, 0, 1)).reshape(kh * kw, oc, c)
+            d_rows = xp.matmul(g_rows, w_offsets).reshape(kh, kw, *out, x.shape[0], c)
+            padded = (x.shape[2] + 2 * padding[0], x.shape[3] + 2 * padding[1], x.shape[0], c)
+            d_image = add_at_offsets(lambda u, v: d_rows[u, v], padded, (kh, kw), stride,
                                      dilation, out, g.dtype)
             dx = pixel_major(crop_pixels(d_image, padding))
         if ctx.needs_input_grad[1] or ctx.needs_input_grad[2]:
+            if columns is None:  # building a graph: the columns again, differentiably
+                columns = conv_columns(x, (kh, kw), stride, padding, dilation, out, has_bias)
             d_w_matrix = columns @ g_rows          # (KH·KW·C [+1], OC); the last row is dL/db
-            dw = d_w_matrix[:kh * kw * c].reshape(kh, kw, c, oc).transpose(3, 2, 0, 1)
+            dw = xp.transpose(d_w_matrix[:kh * kw * c].reshape(kh, kw, c, oc), (3, 2, 0, 1))
             db = d_w_matrix[-1] if ctx.needs_input_grad[2] else None
         return dx, dw, db
 

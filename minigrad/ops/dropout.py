@@ -11,10 +11,12 @@ class Dropout(Function):
     dL/dx = g ⊙ m / (1 - p)  (the same mask)."""
 
     def forward(ctx, x, p):
-        keep = generator().random(x.shape) >= p
-        ctx.scale = to_device(keep, device_of(x)) * (1.0 / (1.0 - p))
-        ctx.scale = ctx.scale.astype(x.dtype, copy=False)
-        return x * ctx.scale
+        keep = to_device(generator().random(x.shape) >= p, device_of(x))
+        ctx.factor = 1.0 / (1.0 - p)
+        mask = (keep * ctx.factor).astype(x.dtype, copy=False)
+        ctx.save_for_backward(keep, mask)   # mask: a cache of keep / (1 - p)
+        return x * mask
 
     def backward(ctx, g):
-        return g * ctx.scale
+        keep, mask = ctx.saved
+        return g * (keep * ctx.factor if mask is None else mask)

@@ -1,14 +1,18 @@
 """Elementwise arithmetic and math.  g = dL/d(out) throughout.
 
 Inputs may broadcast against each other; each backward returns the gradient in the broadcast
-shape and the engine's ``unbroadcast`` sums it back to each input's shape.
+shape and the engine's ``unbroadcast`` sums it back to each input's shape.  Every backward is
+written with operators and ``xp`` functions only, so the same lines differentiate again when
+the engine builds a graph (``create_graph=True``).
 """
 from __future__ import annotations
+
+import math
 
 import numpy as np
 
 from ..autograd import Function
-from ..backend import array_module_of
+from ..backend import array_module_of, cast, erf
 
 
 def _broadcast_error(op: str, x, y, err: Exception) -> ValueError:
@@ -88,14 +92,22 @@ class Pow(_Binary):
 
     def backward(ctx, g):
         x, y, z = ctx.saved
-        xp = array_module_of(z)
+        xp = array_module_of(g)
         dx = dy = None
         with np.errstate(divide="ignore", invalid="ignore"):
             if ctx.needs_input_grad[0]:
-                dx = g * xp.where(y == 0, 0, y * x ** (y - 1))
+                dx = g * _where_not(xp, y == 0, y * x ** (y - 1))
             if ctx.needs_input_grad[1]:
-                dy = g * xp.where((x == 0) & (y >= 0), 0, z * xp.log(x))
+                dy = g * _where_not(xp, (x == 0) & (y >= 0), z * xp.log(x))
         return dx, dy
+
+
+def _where_not(xp, condition, value):
+    """``value`` where ``condition`` is false, else 0; a plain Python bool (a number exponent)
+    decides once instead of elementwise (CuPy's ``where`` takes arrays only)."""
+    if isinstance(condition, (bool, np.bool_)):
+        return value * 0 if condition else value
+    return xp.where(condition, 0, value)
 
 
 class Neg(Function):
@@ -146,6 +158,18 @@ class Sqrt(Function):
         return g / (2 * z)
 
 
+class Erf(Function):
+    """z = erf x = (2/√π) ∫₀ˣ e^{-t²} dt.   dL/dx = g * (2/√π) e^{-x²}."""
+
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return erf(x)
+
+    def backward(ctx, g):
+        (x,) = ctx.saved
+        return g * (2 / math.sqrt(math.pi)) * array_module_of(g).exp(-x * x)
+
+
 class Abs(Function):
     """z = |x|.   dL/dx = g * sign(x)  (0 at x = 0, as PyTorch)."""
 
@@ -156,7 +180,7 @@ class Abs(Function):
 
     def backward(ctx, g):
         (x,) = ctx.saved
-        return g * array_module_of(x).sign(x)
+        return g * array_module_of(g).sign(x)
 
 
 class Maximum(_Binary):
@@ -194,13 +218,14 @@ class Where(Function):
     """z = x where cond else y.   dL/dx = g * cond,   dL/dy = g * (not cond)."""
 
     def forward(ctx, cond, x, y):
-        ctx.cond = cond
+        ctx.save_for_backward(cond)
         return array_module_of(cond).where(cond, x, y)
 
     def backward(ctx, g):
+        (cond,) = ctx.saved
         xp = array_module_of(g)
-        dx = xp.where(ctx.cond, g, 0) if ctx.needs_input_grad[1] else None
-        dy = xp.where(ctx.cond, 0, g) if ctx.needs_input_grad[2] else None
+        dx = xp.where(cond, g, 0) if ctx.needs_input_grad[1] else None
+        dy = xp.where(cond, 0, g) if ctx.needs_input_grad[2] else None
         return None, dx, dy
 
 
@@ -233,4 +258,4 @@ class Cast(Function):
         return x.astype(dtype)
 
     def backward(ctx, g):
-        return g.astype(ctx.source)
+        return cast(g, ctx.source)

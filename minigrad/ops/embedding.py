@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from ..autograd import Function
-from ..backend import array_module_of, scatter_add
+from ..backend import scattered
 
 
 class Embedding(Function):
@@ -18,12 +18,14 @@ class Embedding(Function):
             bad = high if high >= weight.shape[0] else low
             raise IndexError(f"embedding: index {int(bad)} is out of range for "
                              f"{weight.shape[0]} embeddings (valid: 0..{weight.shape[0] - 1})")
-        ctx.index, ctx.padding_idx, ctx.shape = index, padding_idx, weight.shape
+        ctx.save_for_backward(index)
+        ctx.padding_idx, ctx.shape = padding_idx, weight.shape
         return weight[index]
 
     def backward(ctx, g):
-        grad = array_module_of(g).zeros(ctx.shape, dtype=g.dtype)
-        scatter_add(grad, ctx.index.reshape(-1), g.reshape(-1, ctx.shape[1]))
-        if ctx.padding_idx is not None:
-            grad[ctx.padding_idx] = 0
-        return grad, None
+        (index,) = ctx.saved
+        index = index.reshape(-1)
+        rows = g.reshape(-1, ctx.shape[1])
+        if ctx.padding_idx is not None:  # the padding row learns nothing
+            rows = rows * (index != ctx.padding_idx)[:, None]
+        return scattered(rows, index, ctx.shape), None

@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..autograd import Function
-from ..backend import array_module_of
+from ..backend import array_module_of, cast, scattered
 from .activations import exp_and_logsumexp, stable_sigmoid
 
 REDUCTIONS = ("mean", "sum", "none")
@@ -45,61 +45,84 @@ class MSELoss(_Loss):
     """ℓ = (x - t)² (F6; F7's ½ is a constant factor).   dℓ/dx = 2 (x - t),  dℓ/dt = -2 (x - t)."""
 
     def forward(ctx, x, t, reduction="mean"):
-        ctx.diff = x - t
-        return ctx.reduce(ctx.diff * ctx.diff, reduction)
+        ctx.save_for_backward(x, t)
+        diff = x - t
+        return ctx.reduce(diff * diff, reduction)
 
     def backward(ctx, g):
-        dx = 2 * ctx.diff * ctx.upstream(g)
+        x, t = ctx.saved
+        dx = 2 * (x - t) * ctx.upstream(g)
         return dx, (-dx if ctx.needs_input_grad[1] else None)
 
 
 class CrossEntropy(_Loss):
     """Softmax + cross-entropy from logits x (rows = samples) and a target distribution q
-    (one-hot for class indices, optionally label-smoothed):
+    (one-hot rows for class indices, or given probabilities; label smoothing ε mixes in the
+    uniform distribution, PyTorch's rule: q ← (1 - ε) q + ε/C):
 
         ℓ = -Σ_c q_c log softmax(x)_c            (F8, via log-softmax: never log(0))
         dℓ/dx = softmax(x) Σ_c q_c - q  = ŷ - y for a one-hot y   (F4 corrected)
-        dℓ/dq = -log softmax(x)                   (probability targets)
+        dℓ/dq = -(1 - ε) log softmax(x)           (probability targets)
 
     Rows whose class index is ``ignore_index`` have q = 0, add nothing, and are not counted
-    by the mean.  Class indices without smoothing never build the one-hot matrix: ℓ is then
-    the picked -log ŷ_t and backward subtracts 1 at the picked positions.
+    by the mean.  Class indices without smoothing never build q in the forward: ℓ is then
+    the picked -log ŷ_t = ln Σ e^x - x_t.
     """
 
     def forward(ctx, x, target, reduction="mean", ignore_index=-100, label_smoothing=0.0):
         e, total, log_total = exp_and_logsumexp(x, 1)   # log softmax = x - log_total
-        ctx.p, ctx.q, ctx.smoothing = e / total, None, label_smoothing
+        ctx.ignore_index, ctx.smoothing = ignore_index, label_smoothing
+        ctx.save_for_backward(x, target, e / total)     # softmax(x): a cache for backward
+        ctx.picked = target.dtype.kind in "iu" and not label_smoothing
         if target.dtype.kind in "iu":
-            ctx.weight, count = _valid_targets("cross_entropy", target, x.shape[1], ignore_index)
-            ctx.rows = array_module_of(x).arange(len(target))
-            ctx.cols = target if isinstance(ctx.weight, float) else target * (ctx.weight > 0)
-            if not label_smoothing:  # ℓ = -log ŷ_t = ln Σ e^x - x_t
-                ctx.mass = ctx.weight if isinstance(ctx.weight, float) else ctx.weight[:, None]
-                picked = log_total[:, 0] - x[ctx.rows, ctx.cols]
-                return ctx.reduce(picked * ctx.weight, reduction, count)
-            target = array_module_of(x).zeros_like(x)
-            target[ctx.rows, ctx.cols] = ctx.weight
+            count = _counted_targets("cross_entropy", target, x.shape[1], ignore_index)
+            ctx.all_valid = count == len(target)
+            if ctx.picked:
+                weight, cols = ctx.picked_classes(target, x)
+                picked = log_total[:, 0] - x[array_module_of(x).arange(len(target)), cols]
+                return ctx.reduce(picked * weight, reduction, count)
         else:
             count = len(target)
-        q = target
-        if label_smoothing:
-            q = (1 - label_smoothing) * q + label_smoothing / x.shape[1] * q.sum(1, keepdims=True)
-        ctx.log_p = x - log_total
-        ctx.q, ctx.mass = q, q.sum(axis=1, keepdims=True)
-        return ctx.reduce(-(q * ctx.log_p).sum(axis=1), reduction, count)
+        q = ctx.distribution(target, x)
+        return ctx.reduce(-(q * (x - log_total)).sum(axis=1), reduction, count)
+
+    def picked_classes(ctx, target, x):
+        """(weight, class per row): weight 1 for a counted row, 0 for ``ignore_index`` (whose
+        class is read as 0 only to have a valid index); just 1.0 when every row counts."""
+        if ctx.all_valid:
+            return 1.0, target
+        valid = target != ctx.ignore_index
+        return cast(valid, x.dtype), array_module_of(x).where(valid, target, 0)
+
+    def distribution(ctx, target, x):
+        """q, (N, C): one-hot rows for class indices (zero rows for ``ignore_index``) or the
+        given probabilities, smoothed with ε."""
+        xp, (n, classes), eps = array_module_of(x), x.shape, ctx.smoothing
+        if target.dtype.kind not in "iu":
+            return (1 - eps) * target + eps / classes if eps else target
+        weight, cols = ctx.picked_classes(target, x)
+        weight = weight * xp.ones_like(x[:, 0]) if ctx.all_valid else weight
+        q = scattered(weight, (xp.arange(n), cols), x.shape, unique=True)
+        return (1 - eps) * q + (eps / classes) * weight[:, None] if eps else q
 
     def backward(ctx, g):
-        dx = ctx.p * ctx.mass
-        if ctx.q is None:
-            dx[ctx.rows, ctx.cols] -= ctx.weight
-        else:
-            dx -= ctx.q
+        x, target, p = ctx.saved
+        xp = array_module_of(g)
+        if p is None:  # building a graph: the softmax is recomputed, differentiably
+            e, total, _ = exp_and_logsumexp(x, 1)
+            p = e / total
         scale = _column(ctx.upstream(g))
-        dx *= scale
+        if ctx.picked:  # q one-hot: dx = p·w - onehot·w, the one-hot part subtracted in place
+            weight, cols = ctx.picked_classes(target, x)
+            w = scale if ctx.all_valid else _column(weight) * scale
+            rows = xp.arange(x.shape[0])
+            return scattered(-w[:, 0] if w.ndim else -w, (rows, cols), x.shape, unique=True,
+                             into=p * w), None
+        q = ctx.distribution(target, x)
+        dx = (p * q.sum(axis=1, keepdims=True) - q) * scale
         dq = None
         if ctx.needs_input_grad[1]:
-            spread = ctx.smoothing / ctx.log_p.shape[1] * ctx.log_p.sum(axis=1, keepdims=True)
-            dq = -((1 - ctx.smoothing) * ctx.log_p + spread) * scale
+            dq = -(1 - ctx.smoothing) * (x - exp_and_logsumexp(x, 1)[2]) * scale
         return dx, dq
 
 
@@ -108,16 +131,19 @@ class NLLLoss(_Loss):
     dℓ/d(log p)_c = -1 if c = t else 0."""
 
     def forward(ctx, log_p, target, reduction="mean", ignore_index=-100):
-        ctx.weight, count = _valid_targets("nll_loss", target, log_p.shape[1], ignore_index)
-        ctx.rows = array_module_of(log_p).arange(len(target))
-        ctx.cols = target if isinstance(ctx.weight, float) else target * (ctx.weight > 0)
+        xp = array_module_of(log_p)
+        count = _counted_targets("nll_loss", target, log_p.shape[1], ignore_index)
+        valid = target != ignore_index
+        ctx.save_for_backward(valid, xp.where(valid, target, 0))
         ctx.shape = log_p.shape
-        return ctx.reduce(-log_p[ctx.rows, ctx.cols] * ctx.weight, reduction, count)
+        picked = log_p[xp.arange(len(target)), xp.where(valid, target, 0)]
+        return ctx.reduce(-picked * valid, reduction, count)
 
     def backward(ctx, g):
-        grad = array_module_of(g).zeros(ctx.shape, dtype=g.dtype)
-        grad[ctx.rows, ctx.cols] = -ctx.upstream(g) * ctx.weight
-        return grad, None
+        valid, cols = ctx.saved
+        xp = array_module_of(g)
+        rows = xp.arange(ctx.shape[0])
+        return scattered(-ctx.upstream(g) * valid, (rows, cols), ctx.shape, unique=True), None
 
 
 class BinaryCrossEntropy(_Loss):
@@ -126,23 +152,31 @@ class BinaryCrossEntropy(_Loss):
     dℓ/dp = (p - t) / max(p (1 - p), 1e-12),   dℓ/dt = log(1 - p) - log p."""
 
     def forward(ctx, p, t, reduction="mean"):
-        xp = array_module_of(p)
         if p.size and (p.min() < 0 or p.max() > 1):
             raise ValueError(f"binary_cross_entropy: input must be probabilities in [0, 1]; got "
                              f"values in [{p.min():.4g}, {p.max():.4g}] (for logits use "
                              f"binary_cross_entropy_with_logits)")
-        with np.errstate(divide="ignore"):
-            ctx.log_p = xp.maximum(xp.log(p), -100)
-            ctx.log_1mp = xp.maximum(xp.log(1 - p), -100)
-        ctx.p, ctx.t = p, t
-        return ctx.reduce(-(t * ctx.log_p + (1 - t) * ctx.log_1mp), reduction)
+        ctx.save_for_backward(p, t)
+        log_p, log_1mp = _clamped_logs(p)
+        return ctx.reduce(-(t * log_p + (1 - t) * log_1mp), reduction)
 
     def backward(ctx, g):
+        p, t = ctx.saved
         xp = array_module_of(g)
         up = ctx.upstream(g)
-        dp = up * (ctx.p - ctx.t) / xp.maximum(ctx.p * (1 - ctx.p), 1e-12)
-        dt = up * (ctx.log_1mp - ctx.log_p) if ctx.needs_input_grad[1] else None
+        dp = up * (p - t) / xp.maximum(p * (1 - p), 1e-12)
+        dt = None
+        if ctx.needs_input_grad[1]:
+            log_p, log_1mp = _clamped_logs(p)
+            dt = up * (log_1mp - log_p)
         return dp, dt
+
+
+def _clamped_logs(p):
+    """(log p, log(1 - p)), each clamped at -100 (PyTorch's BCE)."""
+    xp = array_module_of(p)
+    with np.errstate(divide="ignore"):
+        return xp.maximum(xp.log(p), -100), xp.maximum(xp.log(1 - p), -100)
 
 
 class BinaryCrossEntropyWithLogits(_Loss):
@@ -151,14 +185,15 @@ class BinaryCrossEntropyWithLogits(_Loss):
 
     def forward(ctx, x, t, reduction="mean"):
         xp = array_module_of(x)
-        ctx.x, ctx.t = x, t
+        ctx.save_for_backward(x, t)
         per_element = xp.maximum(x, 0) - x * t + xp.log1p(xp.exp(-xp.abs(x)))
         return ctx.reduce(per_element, reduction)
 
     def backward(ctx, g):
+        x, t = ctx.saved
         up = ctx.upstream(g)
-        dx = up * (stable_sigmoid(ctx.x) - ctx.t)
-        dt = -up * ctx.x if ctx.needs_input_grad[1] else None
+        dx = up * (stable_sigmoid(x) - t)
+        dt = -up * x if ctx.needs_input_grad[1] else None
         return dx, dt
 
 
@@ -171,25 +206,22 @@ class Hinge(_Loss):
         if y.size and not bool(((y == 1) | (y == -1)).all()):
             raise ValueError(f"hinge_loss: labels must be -1 or +1; got values "
                              f"{sorted(set(xp.unique(y).tolist()))[:5]}")
-        ctx.y = y
-        ctx.active = margin - y * score > 0
+        ctx.save_for_backward(y, margin - y * score > 0)
         return ctx.reduce(xp.maximum(margin - y * score, 0), reduction)
 
     def backward(ctx, g):
-        return -ctx.y * ctx.active * ctx.upstream(g), None
+        y, active = ctx.saved
+        return -y * active * ctx.upstream(g), None
 
 
-def _valid_targets(op: str, target, classes: int, ignore_index: int):
-    """(weight, count): which targets count (not ``ignore_index``) and how many, after
-    checking their range.  The weight is 1.0 when all count, else a 0/1 float array."""
+def _counted_targets(op: str, target, classes: int, ignore_index: int) -> int:
+    """How many targets count (are not ``ignore_index``), after checking their range."""
     valid = target != ignore_index
     all_valid = bool(valid.all())
     counted = target if all_valid else target[valid]
-    low, high = counted.min(initial=0), counted.max(initial=0)
+    low, high = (counted.min(), counted.max()) if counted.size else (0, 0)
     if low < 0 or high >= classes:
         bad = high if high >= classes else low
         raise IndexError(f"{op}: target {int(bad)} is out of range for {classes} classes "
                          f"(valid: 0..{classes - 1})")
-    if all_valid:
-        return 1.0, len(target)
-    return valid.astype("float32"), len(counted)
+    return len(counted)

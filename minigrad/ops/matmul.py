@@ -3,6 +3,7 @@ batch dimensions broadcast."""
 from __future__ import annotations
 
 from ..autograd import Function
+from ..backend import array_module_of
 
 
 def _check_shapes(a, b) -> None:
@@ -19,7 +20,7 @@ def _check_shapes(a, b) -> None:
 
 def _swap(m):
     """The transpose of each matrix in a stack (a view)."""
-    return m.T if m.ndim == 2 else m.swapaxes(-1, -2)
+    return m.T if m.ndim == 2 else array_module_of(m).swapaxes(m, -1, -2)
 
 
 class MatMul(Function):

@@ -9,13 +9,16 @@ With N the number of elements averaged and s = 1/√(σ² + ε), differentiating
 """
 from __future__ import annotations
 
+import math
+
 from ..autograd import Function
 from ..backend import array_module_of
 
 
 def statistics(x, axes: tuple):
     """Mean and biased variance over ``axes``, kept as size-1 dims."""
-    return x.mean(axis=axes, keepdims=True), x.var(axis=axes, keepdims=True)
+    xp = array_module_of(x)
+    return xp.mean(x, axis=axes, keepdims=True), xp.var(x, axis=axes, keepdims=True)
 
 
 def normalize(x, mean, var, eps: float):
@@ -26,7 +29,7 @@ def normalize(x, mean, var, eps: float):
 
 def normalize_backward(g_hat, x_hat, inv_std, axes: tuple):
     """dL/dx from dL/dx̂ when x̂ used statistics over ``axes`` (the formula above)."""
-    n = x_hat.size // inv_std.size
+    n = math.prod(x_hat.shape[a] for a in axes)
     sum_g = g_hat.sum(axis=axes, keepdims=True)
     sum_gx = (g_hat * x_hat).sum(axis=axes, keepdims=True)
     return inv_std / n * (n * g_hat - sum_g - x_hat * sum_gx)
@@ -46,20 +49,32 @@ class BatchNorm(Function):
     are the running statistics, constants, and dL/dx = g γ s."""
 
     def forward(ctx, x, weight, bias, mean, var, axes, eps, training):
-        shape = [1] * x.ndim
-        shape[1] = x.shape[1]
-        x_hat, inv_std = normalize(x, mean.reshape(shape), var.reshape(shape), eps)
-        gamma = 1 if weight is None else weight.reshape(shape)
-        ctx.axes, ctx.training = axes, training
-        ctx.save_for_backward(x_hat, inv_std, gamma)
-        y = x_hat * gamma
-        return y if bias is None else y + bias.reshape(shape)
+        ctx.axes, ctx.eps, ctx.training = axes, eps, training
+        x_hat, inv_std = ctx.normalized(x, mean, var)
+        ctx.save_for_backward(x, weight, mean, var, x_hat, inv_std)  # x̂, s: caches
+        y = x_hat if weight is None else x_hat * ctx.per_channel(weight)
+        return y if bias is None else y + ctx.per_channel(bias)
+
+    def per_channel(ctx, v):
+        """A (C,) vector shaped to broadcast along axis 1 of the input."""
+        shape = [1] * (len(ctx.axes) + 1)
+        shape[1] = -1
+        return v.reshape(shape)
+
+    def normalized(ctx, x, mean, var):
+        """(x̂, s) with the given statistics, or, when a graph is being built in training, with
+        the batch's statistics recomputed from x (so that they are differentiated too)."""
+        if ctx.training and mean is None:
+            return normalize(x, *statistics(x, ctx.axes), ctx.eps)
+        return normalize(x, ctx.per_channel(mean), ctx.per_channel(var), ctx.eps)
 
     def backward(ctx, g):
-        x_hat, inv_std, gamma = ctx.saved
+        x, weight, mean, var, x_hat, inv_std = ctx.saved
+        if x_hat is None:  # building a graph: recompute, differentiably
+            x_hat, inv_std = ctx.normalized(x, None if ctx.training else mean, var)
         dx = None
         if ctx.needs_input_grad[0]:
-            g_hat = g * gamma
+            g_hat = g if weight is None else g * ctx.per_channel(weight)
             dx = normalize_backward(g_hat, x_hat, inv_std, ctx.axes) if ctx.training \
                 else g_hat * inv_std
         return (dx,) + _affine_grads(ctx, g, x_hat, ctx.axes, (-1,))
@@ -69,16 +84,18 @@ class LayerNorm(Function):
     """y = γ x̂ + β with x̂ normalized over the last ``len(γ.shape)`` axes of each sample."""
 
     def forward(ctx, x, weight, bias, normalized_ndim, eps):
-        ctx.axes = tuple(range(x.ndim - normalized_ndim, x.ndim))
+        ctx.axes, ctx.eps = tuple(range(x.ndim - normalized_ndim, x.ndim)), eps
         x_hat, inv_std = normalize(x, *statistics(x, ctx.axes), eps)
-        gamma = 1 if weight is None else weight
-        ctx.save_for_backward(x_hat, inv_std, gamma)
-        y = x_hat * gamma
+        ctx.save_for_backward(x, weight, x_hat, inv_std)  # x̂, s: caches
+        y = x_hat if weight is None else x_hat * weight
         return y if bias is None else y + bias
 
     def backward(ctx, g):
-        x_hat, inv_std, gamma = ctx.saved
-        dx = normalize_backward(g * gamma, x_hat, inv_std, ctx.axes) \
+        x, weight, x_hat, inv_std = ctx.saved
+        if x_hat is None:  # building a graph: recompute, differentiably
+            x_hat, inv_std = normalize(x, *statistics(x, ctx.axes), ctx.eps)
+        g_hat = g if weight is None else g * weight
+        dx = normalize_backward(g_hat, x_hat, inv_std, ctx.axes) \
             if ctx.needs_input_grad[0] else None
         batch_axes = tuple(range(x_hat.ndim - len(ctx.axes)))
         return (dx,) + _affine_grads(ctx, g, x_hat, batch_axes, x_hat.shape[-len(ctx.axes):])

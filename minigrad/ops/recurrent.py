@@ -49,13 +49,11 @@ def lstm_step(projected, h_prev, c_prev, weight_hh, bias_hh, h_mask=None):
         h_prev = h_prev * h_mask
     a = projected + h_prev @ weight_hh.T
     if bias_hh is not None:
-        a += bias_hh
+        a = a + bias_hh
     n = h_prev.shape[1]
-    gates = xp.tanh(0.5 * a)  # σ(a) = ½ + ½ tanh(a/2): stable, and cheaper than exp forms;
-    gates *= 0.5              # all four blocks at once (the candidate block uses tanh instead)
-    gates += 0.5
-    i, f, o = gates[:, :n], gates[:, n:2 * n], gates[:, 3 * n:]
-    g = xp.tanh(a[:, 2 * n:3 * n])
+    gates = 0.5 + 0.5 * xp.tanh(0.5 * a)  # σ(a) = ½ + ½ tanh(a/2): stable, and cheaper than
+    i, f, o = gates[:, :n], gates[:, n:2 * n], gates[:, 3 * n:]   # exp forms (all four blocks
+    g = xp.tanh(a[:, 2 * n:3 * n])                                 # at once; g uses tanh)
     c = f * c_prev + i * g
     tanh_c = xp.tanh(c)
     return o * tanh_c, c, (h_prev, c_prev, i, f, g, o, tanh_c)
@@ -71,14 +69,22 @@ def lstm_step_backward(dh, dc_next, cache, weight_hh):
     Returns (da = dL/d projected, dL/dh_{t-1} = da W_hh, dL/dc_{t-1} = dc ⊙ f).
     (dL/dW_hh = Σ_t da_tᵀ h_{t-1} is formed once for all steps by the layer.)"""
     h_prev, c_prev, i, f, g, o, tanh_c = cache
-    n = h_prev.shape[1]
     dc = dc_next + dh * o * (1 - tanh_c * tanh_c)
-    da = array_module_of(dh).empty((dh.shape[0], 4 * n), dtype=dh.dtype)
-    da[:, :n] = dc * g * i * (1 - i)                 # input gate
-    da[:, n:2 * n] = dc * c_prev * f * (1 - f)       # forget gate
-    da[:, 2 * n:3 * n] = dc * i * (1 - g * g)        # candidate
-    da[:, 3 * n:] = dh * tanh_c * o * (1 - o)        # output gate
+    da = array_module_of(dh).concatenate([dc * g * i * (1 - i),            # input gate
+                                          dc * c_prev * f * (1 - f),        # forget gate
+                                          dc * i * (1 - g * g),             # candidate
+                                          dh * tanh_c * o * (1 - o)], 1)    # output gate
     return da, da @ weight_hh, dc * f
+
+
+def lstm_steps(projected, h0, c0, weight_hh, bias_hh, h_mask=None):
+    """The LSTM cell run over all T steps: (every h_t, c_T, the steps' caches)."""
+    outputs, caches, h, c = [], [], h0, c0
+    for step in projected:
+        h, c, cache = lstm_step(step, h, c, weight_hh, bias_hh, h_mask)
+        outputs.append(h)
+        caches.append(cache)
+    return outputs, c, caches
 
 
 # ----------------------------------------------------------------------------- layers over time
@@ -100,19 +106,20 @@ class RNNLayer(Function):
         for step in projected:
             h = rnn_step(step, h, weight_hh, bias_hh, relu)
             outputs.append(h)
-        ctx.save_for_backward(h0, weight_hh)
-        ctx.outputs, ctx.relu = outputs, relu
-        return xp.stack(outputs)
+        hs = xp.stack(outputs)
+        ctx.save_for_backward(h0, weight_hh, hs)
+        ctx.relu = relu
+        return hs
 
     def backward(ctx, g):
-        h0, weight_hh = ctx.saved
+        h0, weight_hh, hs = ctx.saved
         xp = array_module_of(g)
-        d_projected = xp.empty(g.shape, dtype=g.dtype)
-        dh_next = xp.zeros_like(h0)
+        deltas, dh_next = [], xp.zeros_like(h0)
         for t in reversed(range(len(g))):
-            d_projected[t], dh_next = rnn_step_backward(g[t] + dh_next, ctx.outputs[t],
-                                                        weight_hh, ctx.relu)
-        h_prev = xp.stack([h0] + ctx.outputs[:-1])
+            delta, dh_next = rnn_step_backward(g[t] + dh_next, hs[t], weight_hh, ctx.relu)
+            deltas.append(delta)
+        d_projected = xp.stack(deltas[::-1])
+        h_prev = xp.concatenate([h0[None], hs[:-1]])
         return d_projected, dh_next, _summed_outer(d_projected, h_prev), \
             d_projected.sum(axis=(0, 1))
 
@@ -125,27 +132,24 @@ class LSTMLayer(Function):
     mask for the whole sequence) is Keras' recurrent dropout."""
 
     def forward(ctx, projected, h0, c0, weight_hh, bias_hh, h_mask=None):
-        xp = array_module_of(projected)
-        outputs, caches, h, c = [], [], h0, c0
-        for step in projected:
-            h, c, cache = lstm_step(step, h, c, weight_hh, bias_hh, h_mask)
-            outputs.append(h)
-            caches.append(cache)
-        ctx.save_for_backward(weight_hh)
-        ctx.caches, ctx.h_mask = caches, h_mask
-        return xp.stack(outputs + [c])
+        outputs, c, caches = lstm_steps(projected, h0, c0, weight_hh, bias_hh, h_mask)
+        ctx.save_for_backward(projected, h0, c0, weight_hh, bias_hh, h_mask, caches)
+        return array_module_of(projected).stack(outputs + [c])
 
     def backward(ctx, g):
-        (weight_hh,) = ctx.saved
+        projected, h0, c0, weight_hh, bias_hh, h_mask, caches = ctx.saved
+        if caches is None:  # building a graph: the steps again, differentiably
+            caches = lstm_steps(projected, h0, c0, weight_hh, bias_hh, h_mask)[2]
         xp = array_module_of(g)
-        steps = len(g) - 1
-        d_projected = xp.empty((steps,) + g.shape[1:2] + (weight_hh.shape[0],), dtype=g.dtype)
-        dh_next, dc_next = xp.zeros_like(g[0]), g[steps]
+        steps = len(caches)
+        deltas, dh_next, dc_next = [], xp.zeros_like(g[0]), g[steps]
         for t in reversed(range(steps)):
-            d_projected[t], dh_next, dc_next = lstm_step_backward(g[t] + dh_next, dc_next,
-                                                                  ctx.caches[t], weight_hh)
-            if ctx.h_mask is not None:  # the mask scaled h_{t-1} on its way into the gates
-                dh_next = dh_next * ctx.h_mask
-        h_prev = xp.stack([cache[0] for cache in ctx.caches])  # as used (masked, if dropped)
+            delta, dh_next, dc_next = lstm_step_backward(g[t] + dh_next, dc_next, caches[t],
+                                                         weight_hh)
+            deltas.append(delta)
+            if h_mask is not None:  # the mask scaled h_{t-1} on its way into the gates
+                dh_next = dh_next * h_mask
+        d_projected = xp.stack(deltas[::-1])
+        h_prev = xp.stack([cache[0] for cache in caches])  # as used (masked, if dropped)
         return d_projected, dh_next, dc_next, _summed_outer(d_projected, h_prev), \
             d_projected.sum(axis=(0, 1))

@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..autograd import Function
-from ..backend import array_module_of
+from ..backend import array_module_of, broadcast_copy
 
 
 def normalize_dims(dim, ndim: int) -> tuple:
@@ -23,6 +23,16 @@ def normalize_dims(dim, ndim: int) -> tuple:
             raise IndexError(f"dim {d} is out of range for a tensor with {ndim} dimensions")
         axes.append(d % max(ndim, 1))
     return tuple(sorted(set(axes))) if ndim else ()
+
+
+def numpy_names(dim, keepdim, axis, keepdims) -> tuple:
+    """``dim``/``keepdim`` from either PyTorch's names or NumPy's ``axis``/``keepdims`` (PyTorch
+    accepts both; the backward formulas, written for NumPy and Tensors alike, use NumPy's)."""
+    if axis is not None:
+        if dim is not None:
+            raise TypeError("give dim or axis, not both")
+        dim = axis
+    return dim, (keepdim if keepdims is None else keepdims)
 
 
 def resolve_correction(unbiased, correction) -> int:
@@ -55,9 +65,7 @@ class _Reduction(Function):
 
     def spread(ctx, g):
         """g copied to every input position."""
-        out = array_module_of(g).empty(ctx.input_shape, dtype=g.dtype)
-        out[...] = ctx.kept(g)
-        return out
+        return broadcast_copy(ctx.kept(g), ctx.input_shape)
 
 
 class Sum(_Reduction):
@@ -86,13 +94,18 @@ class Var(_Reduction):
 
     def forward(ctx, x, dim=None, keepdim=False, correction=1):
         axes = ctx.setup(x, dim, keepdim)
-        ctx.deviation = x - x.mean(axis=axes, keepdims=True)
         ctx.dof = max(ctx.count - correction, 0)
-        squares = (ctx.deviation ** 2).sum(axis=axes, keepdims=keepdim)
+        ctx.save_for_backward(x)
+        squares = (ctx.deviation(x) ** 2).sum(axis=axes, keepdims=keepdim)
         return squares / ctx.dof if ctx.dof else squares * float("nan")
 
+    def deviation(ctx, x):
+        """x - x̄ over the reduced axes."""
+        return x - x.mean(axis=ctx.axes, keepdims=True)
+
     def backward(ctx, g):
-        return ctx.kept(g) * 2 * ctx.deviation / ctx.dof
+        (x,) = ctx.saved
+        return ctx.kept(g) * 2 * ctx.deviation(x) / ctx.dof
 
 
 class Std(Var):
@@ -101,14 +114,15 @@ class Std(Var):
 
     def forward(ctx, x, dim=None, keepdim=False, correction=1):
         z = array_module_of(x).sqrt(Var.forward(ctx, x, dim, keepdim, correction))
-        ctx.std = z
+        ctx.save_for_backward(x, z)
         return z
 
     def backward(ctx, g):
-        std = ctx.kept(ctx.std)
+        x, z = ctx.saved
+        std = ctx.kept(z)
         with np.errstate(divide="ignore", invalid="ignore"):
-            grad = ctx.kept(g) * ctx.deviation / (ctx.dof * std)
-        return array_module_of(grad).where(std == 0, 0, grad)
+            grad = ctx.kept(g) * ctx.deviation(x) / (ctx.dof * std)
+        return array_module_of(g).where(std == 0, 0, grad)
 
 
 class AMax(_Reduction):
@@ -120,11 +134,12 @@ class AMax(_Reduction):
     def forward(ctx, x, dim=None, keepdim=False):
         axes = ctx.setup(x, dim, keepdim)
         z = getattr(x, ctx.pick)(axis=axes, keepdims=True)
-        ctx.winners = x == z
+        ctx.save_for_backward(x == z)
         return z if keepdim else z.reshape([n for i, n in enumerate(x.shape) if i not in axes])
 
     def backward(ctx, g):
-        share = ctx.winners / ctx.winners.sum(axis=ctx.axes, keepdims=True)
+        (winners,) = ctx.saved
+        share = winners / winners.sum(axis=ctx.axes, keepdims=True)
         return ctx.kept(g) * share
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 
 from ..autograd import Function
-from ..backend import array_module_of, scatter_add, to_device
+from ..backend import array_module_of, device_of, scattered, to_device
 from .reduce import normalize_dims
 
 # ----------------------------------------------------------------------------- shape helpers
@@ -90,7 +90,7 @@ class Permute(Function):
 
     def backward(ctx, g):
         inverse = sorted(range(len(ctx.dims)), key=lambda i: ctx.dims[i] % len(ctx.dims))
-        return g.transpose(inverse)
+        return array_module_of(g).transpose(g, inverse)
 
 
 class Expand(Function):
@@ -113,21 +113,32 @@ class Expand(Function):
 class GetItem(Function):
     """z = x[index] (ints, slices, None, Ellipsis, boolean masks, integer arrays).
     dL/dx = zeros with g added at the indexed positions; an element picked k times by an
-    integer array receives the sum of its k gradients (scatter-add)."""
+    integer array receives the sum of its k gradients (scatter-add).  (That backward is the
+    op ``scattered``, whose own backward is this op again: indexing differentiates forever.)"""
 
     def forward(ctx, x, index):
-        ctx.index, ctx.input_shape = index, x.shape
+        ctx.save_for_backward(index)
+        ctx.input_shape = x.shape
         items = index if isinstance(index, tuple) else (index,)
-        ctx.repeats_possible = any(_is_integer_array(i) for i in items)
+        ctx.unique = not any(_is_integer_array(i) for i in items)
         return x[index]
 
     def backward(ctx, g):
-        grad = array_module_of(g).zeros(ctx.input_shape, dtype=g.dtype)
-        if ctx.repeats_possible:
-            scatter_add(grad, ctx.index, g)
-        else:
-            grad[ctx.index] = g
-        return grad
+        (index,) = ctx.saved
+        return scattered(g, index, ctx.input_shape, unique=ctx.unique)
+
+
+class Scattered(Function):
+    """z = zeros of ``shape`` with x added at ``index`` (summed where ``index`` repeats a
+    position): the backward of GetItem as an op of its own.   dL/dx = g[index]."""
+
+    def forward(ctx, x, index, shape, unique=False):
+        ctx.save_for_backward(index)
+        return scattered(x, index, shape, unique)
+
+    def backward(ctx, g):
+        (index,) = ctx.saved
+        return g[index]
 
 
 class Gather(Function):
@@ -137,15 +148,16 @@ class Gather(Function):
     def forward(ctx, x, dim, index):
         xp = array_module_of(x)
         axis = normalize_dims(dim, x.ndim)[0]
-        grid = list(xp.indices(index.shape, sparse=True))
+        grid = list(xp.ix_(*[xp.arange(n) for n in index.shape]))
         grid[axis] = index
-        ctx.positions, ctx.input_shape = tuple(grid), x.shape
-        return x[ctx.positions]
+        positions = tuple(grid)
+        ctx.save_for_backward(positions)
+        ctx.input_shape = x.shape
+        return x[positions]
 
     def backward(ctx, g):
-        grad = array_module_of(g).zeros(ctx.input_shape, dtype=g.dtype)
-        scatter_add(grad, ctx.positions, g)
-        return grad
+        (positions,) = ctx.saved
+        return scattered(g, positions, ctx.input_shape)
 
 
 class Cat(Function):
@@ -206,7 +218,7 @@ class ToDevice(Function):
     """z = x copied to another device.   dL/dx = g copied back."""
 
     def forward(ctx, x, device):
-        ctx.source = "cpu" if array_module_of(x).__name__ == "numpy" else "cuda"
+        ctx.source = device_of(x)
         return to_device(x, device)
 
     def backward(ctx, g):

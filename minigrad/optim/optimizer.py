@@ -63,6 +63,7 @@ class Optimizer:
                     continue
                 state = self.state.setdefault(id(p), {})
                 self.update(p.data, p.grad.data, state, group)
+                p._bump_version()  # an in-place change: graphs that saved p can tell
 
     def update(self, p, grad, state: dict, group: dict) -> None:  # pragma: no cover
         raise NotImplementedError
