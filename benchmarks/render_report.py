@@ -120,6 +120,23 @@ def kernels_section(result: dict | None) -> list[str]:
     return lines
 
 
+def autograd_lines(r: dict) -> list[str]:
+    """Second derivatives' cost, and the first-order step against the commit before them."""
+    h, step = r["p2_hvp"], r["p2_step"]
+    text = (f"Hessian-vector product of P2's loss over its 109,386 parameters (`{r['command']}`): "
+            f"minigrad `autograd.functional.hvp` {h['minigrad_ms']:.2f} ms, PyTorch double "
+            f"backward {h['torch_double_backward_ms']:.2f} ms: "
+            f"{h['ratio_vs_torch_double_backward']['median']:.2f}× (target ≤ 1.5×); PyTorch's "
+            f"`autograd.functional.hvp` {h['torch_hvp_ms']:.2f} ms "
+            f"({h['ratio_vs_torch_hvp']['median']:.2f}×).")
+    if "ratio_vs_before" in step:
+        text += (f" P2's training step with this autograd (create_graph, version counters, "
+                 f"freed graphs) {step['minigrad_ms']:.3f} ms vs {step['before_ms']:.3f} ms "
+                 f"before it, in the same process: {step['ratio_vs_before']['median']:.3f}× "
+                 f"(target ≤ 1.05×).")
+    return [text]
+
+
 def render(results: dict) -> str:
     parts = []
     if "overhead" in results:
@@ -140,6 +157,8 @@ def render(results: dict) -> str:
                   f"64, batch 32, forward + backward (`{r['command']}`): minigrad "
                   f"{r['minigrad_ms']:.1f} ms, PyTorch {r['torch_ms']:.1f} ms: "
                   f"{r['ratio_vs_torch']['median']:.2f}× (target ≤ 1.5×)."]
+    if "autograd" in results:
+        parts += [""] + autograd_lines(results["autograd"])
     recipe_results = {k: v for k, v in results.items() if k.startswith("recipes_")}
     if recipe_results:
         any_result = next(iter(recipe_results.values()))

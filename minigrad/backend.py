@@ -53,9 +53,54 @@ def normalize_device(device) -> str:
 
 def array_module(device) -> object:
     """The array module (numpy or cupy) that holds arrays on ``device``."""
-    return np if normalize_device(device) == "cpu" else _cupy_with_gpu()
+    return numpy_for_formulas if normalize_device(device) == "cpu" else _cupy_with_gpu()
 
 
+class _NumPyForFormulas:
+    """NumPy as the op formulas see it: every name of ``numpy``, except that the reductions and
+    axis shuffles whose function forms (``np.max(a, axis=...)``, ``np.transpose(a, axes)``) go
+    through a Python-level dispatch — microseconds per call, more than the arithmetic on small
+    arrays — call the array methods instead.  Same signatures, same results."""
+
+    def __getattr__(self, name):
+        value = getattr(np, name)
+        setattr(self, name, value)  # found directly from now on
+        return value
+
+    @staticmethod
+    def max(a, axis=None, out=None, keepdims=False):
+        return a.max(axis=axis, out=out, keepdims=keepdims)
+
+    @staticmethod
+    def min(a, axis=None, out=None, keepdims=False):
+        return a.min(axis=axis, out=out, keepdims=keepdims)
+
+    @staticmethod
+    def sum(a, axis=None, dtype=None, out=None, keepdims=False):
+        return a.sum(axis=axis, dtype=dtype, out=out, keepdims=keepdims)
+
+    @staticmethod
+    def mean(a, axis=None, dtype=None, out=None, keepdims=False):
+        return a.mean(axis=axis, dtype=dtype, out=out, keepdims=keepdims)
+
+    @staticmethod
+    def var(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False):
+        return a.var(axis=axis, dtype=dtype, out=out, ddof=ddof, keepdims=keepdims)
+
+    @staticmethod
+    def transpose(a, axes=None):
+        return a.transpose(axes)
+
+    @staticmethod
+    def swapaxes(a, axis1, axis2):
+        return a.swapaxes(axis1, axis2)
+
+    @staticmethod
+    def reshape(a, shape):
+        return a.reshape(shape)
+
+
+numpy_for_formulas = _NumPyForFormulas()
 _graph_namespace = None   # minigrad.differentiable, registered when it is imported
 _tensor_type = None
 
@@ -73,17 +118,17 @@ def is_tensor(value) -> bool:
 
 
 def array_module_of(array) -> object:
-    """The array module an array belongs to: NumPy, CuPy for a CuPy array, and
-    ``minigrad.differentiable`` for a Tensor (a backward building a graph); NumPy for plain
-    numbers."""
+    """The array module an array belongs to: NumPy (``numpy_for_formulas``), CuPy for a CuPy
+    array, and ``minigrad.differentiable`` for a Tensor (a backward building a graph); NumPy
+    for plain numbers."""
     if type(array) is np.ndarray:
-        return np
+        return numpy_for_formulas
     module = type(array).__module__
     if module.startswith("cupy"):
         return _cupy()
     if _tensor_type is not None and isinstance(array, _tensor_type):
         return _graph_namespace
-    return np
+    return numpy_for_formulas
 
 
 def device_of(array) -> str:
@@ -134,7 +179,7 @@ def erf(x):
     xp = array_module_of(x)
     if xp is _graph_namespace:
         return xp.erf(x)
-    if xp is np:
+    if xp is numpy_for_formulas:
         from scipy.special import erf as scipy_erf
         return scipy_erf(x)
     from cupyx.scipy.special import erf as cupy_erf  # pragma: no cover - GPU only
@@ -143,7 +188,7 @@ def erf(x):
 
 def scatter_add(target, index, values) -> None:
     """``target[index] += values`` where repeated indices all add up (an unbuffered add)."""
-    if array_module_of(target) is np:
+    if array_module_of(target) is numpy_for_formulas:
         np.add.at(target, index, values)
     else:  # pragma: no cover - GPU only
         import cupyx
@@ -190,7 +235,7 @@ def cast(x, dtype):
 
 def as_strided(array, shape: tuple, strides: tuple):
     """A read-only view of ``array`` with the given shape and byte strides (no copy)."""
-    if array_module_of(array) is np:
+    if array_module_of(array) is numpy_for_formulas:
         return np.lib.stride_tricks.as_strided(array, shape, strides, writeable=False)
     from cupy.lib.stride_tricks import as_strided as cupy_as_strided  # pragma: no cover
     return cupy_as_strided(array, shape, strides)

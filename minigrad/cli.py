@@ -109,8 +109,10 @@ def _save_outputs(result: dict, out: Path) -> None:
     elif isinstance(losses, dict):
         figures["curves.png"] = viz.plot_curves(losses, "step", "loss")
         if "samples" in result:
-            figures["samples.png"] = viz.plot_samples(result["samples"],
-                                                      result["minimax_samples"])
+            from .gan import GAN_LOSSES, mode_centers
+            panels = {GAN_LOSSES[name]: s for name, s in result["samples"].items()}
+            centers = mode_centers() if next(iter(panels.values())).shape[1] == 2 else None
+            figures["samples.png"] = viz.plot_samples(panels, centers)
     else:
         figures["curves.png"] = viz.plot_curves({"MSE": losses}, "epoch", logy=True)
     if "predicted" in result:

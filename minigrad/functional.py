@@ -261,3 +261,15 @@ def gan_generator_loss(fake_logits: Tensor, saturating: bool = False) -> Tensor:
     if saturating:
         return -softplus(fake_logits).mean()
     return softplus(-fake_logits).mean()
+
+
+def wgan_critic_loss(real_scores: Tensor, fake_scores: Tensor) -> Tensor:
+    """WGAN's critic: E[C(G(z))] - E[C(x)], minus the estimate of the Wasserstein distance
+    (scores, not logits: the critic has no sigmoid).  Add a gradient penalty
+    (``minigrad.gan.gradient_penalty``) to keep the critic 1-Lipschitz."""
+    return fake_scores.mean() - real_scores.mean()
+
+
+def wgan_generator_loss(fake_scores: Tensor) -> Tensor:
+    """WGAN's generator: -E[C(G(z))]."""
+    return -fake_scores.mean()

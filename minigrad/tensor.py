@@ -15,7 +15,7 @@ from collections import namedtuple
 
 import numpy as np
 
-from . import backend
+from . import backend, versions
 
 _MaxResult = namedtuple("_MaxResult", ["values", "indices"])
 
@@ -28,7 +28,7 @@ def _raw(value):
 class Tensor:
     """An n-dimensional array that can record the operations applied to it."""
 
-    __slots__ = ("data", "grad", "requires_grad", "grad_fn", "_versions", "__weakref__")
+    __slots__ = ("data", "grad", "requires_grad", "grad_fn", "__weakref__")
     __array_ufunc__ = None  # make ``ndarray + Tensor`` call Tensor.__radd__
 
     def __init__(self, data, dtype=None, requires_grad: bool = False, device=None):
@@ -36,7 +36,6 @@ class Tensor:
         self.data = as_array(data, dtype, device)
         self.grad = None
         self.grad_fn = None
-        self._versions = None
         self.requires_grad = False
         if requires_grad:
             self.requires_grad_(True)
@@ -50,7 +49,6 @@ class Tensor:
         out.data = data
         out.grad = None
         out.grad_fn = grad_fn
-        out._versions = None
         out.requires_grad = grad_fn is not None
         return out
 
@@ -117,24 +115,17 @@ class Tensor:
 
     def detach(self) -> "Tensor":
         """The same data, cut from the graph (an in-place change of either is seen by both,
-        and counts as a change of both: they share a version counter)."""
-        out = Tensor._wrap(self.data, None)
-        out._versions = self._version_counter()
-        return out
+        and counts as a change of both)."""
+        return Tensor._wrap(self.data, None)
 
     @property
     def _version(self) -> int:
         """How many in-place changes this tensor's data has had (PyTorch's ``_version``)."""
-        return self._versions[0] if self._versions else 0
-
-    def _version_counter(self) -> list:
-        """The shared one-element list that counts in-place changes (made on first use)."""
-        if self._versions is None:
-            self._versions = [0]
-        return self._versions
+        return versions.version(self.data)
 
     def _bump_version(self) -> None:
-        self._version_counter()[0] += 1
+        """Count an in-place change of the data (see ``minigrad.versions``)."""
+        versions.note_inplace_change(self.data)
 
     # ------------------------------------------------------------------ conversions
     def item(self):

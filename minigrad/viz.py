@@ -169,17 +169,19 @@ def plot_graph(root: Tensor):
     return fig
 
 
-def plot_samples(samples: np.ndarray, minimax_samples: np.ndarray | None = None):
-    """GAN samples: 2-D points as a scatter, 64-pixel images as an 8×8 grid (one panel per
-    generator loss)."""
+def plot_samples(panels: dict, centers: np.ndarray | None = None):
+    """GAN samples, one panel per {title: samples}: 2-D points as a scatter (with the true
+    mode ``centers`` marked, when given), 64-pixel images as an 8×8 grid."""
     plt = _pyplot()
-    panels = {"non-saturating −log D(G(z))": samples}
-    if minimax_samples is not None:
-        panels["minimax log(1 − D(G(z)))"] = minimax_samples
+    samples = next(iter(panels.values()))
     if samples.shape[1] == 2:
         fig, axes = plt.subplots(1, len(panels), figsize=(4 * len(panels), 4), squeeze=False)
         for ax, (title, points) in zip(axes[0], panels.items()):
             ax.scatter(points[:, 0], points[:, 1], s=2, alpha=0.4)
+            if centers is not None:
+                ax.scatter(centers[:, 0], centers[:, 1], marker="x", color="red", s=40,
+                           label="true mode centres")
+                ax.legend(fontsize=7, loc="upper right")
             ax.set_title(title, fontsize=9)
             ax.set_xlim(-3, 3)
             ax.set_ylim(-3, 3)

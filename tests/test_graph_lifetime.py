@@ -93,7 +93,7 @@ def test_inplace_change_of_a_saved_leaf_is_caught():
     assert w._version == 1
     with pytest.raises(RuntimeError, match=r"modified by an in-place operation: its input 0 "
                                            r"\(a tensor of shape \(3,\), saved by MulBackward\) "
-                                           r"is at version 1; expected version 0"):
+                                           r"was changed after the forward pass"):
         y.backward()
 
 
@@ -102,7 +102,7 @@ def test_inplace_change_of_a_saved_constant_input_is_caught():
     x = mg.tensor([3.0, 4.0])
     y = (w * x).sum()
     x.mul_(5)
-    with pytest.raises(RuntimeError, match="its input 1 .*saved by MulBackward"):
+    with pytest.raises(RuntimeError, match=r"a value it saved \(a tensor of shape \(2,\), saved by MulBackward"):
         y.backward()
 
 

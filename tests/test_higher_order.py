@@ -21,6 +21,16 @@ def test_every_catalogued_op_passes_gradgradcheck(name):
     assert gradgradcheck(fn, *inputs)
 
 
+@pytest.mark.parametrize("op", [lambda t: t.exp(), lambda t: F.sigmoid(t), lambda t: t.tanh(),
+                                lambda t: t.sqrt(), lambda t: F.relu(t) * t, lambda t: t ** 3,
+                                lambda t: F.softplus(t), lambda t: F.gelu(t)])
+def test_second_derivatives_of_zero_dim_tensors(op):
+    """NumPy returns scalars for 0-d results; a saved 0-d output must still be the output."""
+    x = mg.tensor(0.7, requires_grad=True)
+    assert gradgradcheck(op, x)
+    assert gradgradcheck(lambda t: op((t * mg.tensor([1.0, 0.5])).sum()), x)
+
+
 @pytest.mark.parametrize("cell", ["rnn", "rnn_relu", "lstm"])
 def test_recurrent_cells_pass_gradgradcheck(cell):
     mg.manual_seed(0)

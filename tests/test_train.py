@@ -179,10 +179,12 @@ def test_row_lstm_learns_digits():
     assert result["metrics"]["test_accuracy"] > 0.8
 
 
-def test_gan_on_gaussians_runs_both_losses_and_reports_coverage():
+def test_gan_on_gaussians_runs_every_loss_and_reports_coverage():
     result = run_recipe("gan-2d", epochs=600, verbose=0)
     metrics = result["metrics"]
-    assert {"non_saturating_modes_covered", "minimax_modes_covered"} <= set(metrics)
-    assert np.isfinite(metrics["final_d_loss"]) and result["samples"].shape == (5000, 2)
-    radius = np.linalg.norm(result["samples"], axis=1)
+    for name in ("non_saturating", "minimax", "wgan_gp"):
+        assert {f"{name}_modes_covered", f"{name}_mean_distance_to_mode"} <= set(metrics)
+        assert result["samples"][name].shape == (5000, 2)
+    assert np.isfinite(metrics["final_d_loss"])
+    radius = np.linalg.norm(result["samples"]["non_saturating"], axis=1)
     assert abs(np.median(radius) - 2.0) < 0.5  # samples have moved onto the ring of modes

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import heapq
 
+import numpy as np
+
 from ..backend import array_module_of, cast, device_of
 from ..tensor import Tensor
 from .function import Function
@@ -161,15 +163,15 @@ class _Pass:
         its backward, free its saved values, and pass each input's gradient to its parent
         (a node adds it to what it has; a leaf receives it).  The hot loop of training, so
         written out in one piece."""
-        pending, grads = self.pending, self.grads
+        pending, grads, deliver = self.pending, self.grads, self._deliver
         for root, g in zip(self.roots, self.root_grads):
             self._push(root.grad_fn or root, g)
-        plain = not self.create_graph and self.targets is None
+        plain, free = not self.create_graph and self.targets is None, not self.retain
         while pending:
             node = heapq.heappop(pending)[1]
             g = grads.pop(node)
             if node.retained is not None:
-                self._deliver(node.retained, g)
+                deliver(node.retained, g)
             if plain:
                 input_grads = node.backward(g)
             else:
@@ -178,7 +180,7 @@ class _Pass:
                     continue
             if type(input_grads) is not tuple:
                 input_grads = (input_grads,)
-            if not self.retain and node._saved:
+            if free:
                 node.release()
             for parent, grad in zip(node.parents, input_grads):
                 if parent is None or grad is None:
@@ -195,7 +197,10 @@ class _Pass:
                     data = parent.data
                     if grad.shape != data.shape or grad.dtype != data.dtype:
                         grad = _shaped(grad, data.shape, data.dtype)
-                    self._deliver(parent, grad)
+                    if plain:
+                        self._accumulate(parent, grad)
+                    else:
+                        deliver(parent, grad)
 
     def _visit_with_options(self, node: Function, g):
         """A node's backward in a pass that has targets or builds a graph (None: skip it)."""
@@ -244,8 +249,8 @@ class _Pass:
         if isinstance(grad, Tensor):  # create_graph: .grad is part of a graph
             tensor.grad = grad if tensor.grad is None else tensor.grad + grad
         elif tensor.grad is None:
-            if grad.base is not None or id(grad) in self.owned or \
-                    not getattr(grad.flags, "writeable", True):
+            if grad.base is not None or id(grad) in self.owned or not (
+                    type(grad) is not np.ndarray or grad.flags.writeable):  # CuPy: no such flag
                 grad = grad.copy()
             self.owned.add(id(grad))
             tensor.grad = Tensor._wrap(grad, None)

@@ -16,13 +16,14 @@ array module of its arguments, ``xp = array_module_of(g)``.  On the ordinary (fi
 records a graph of the gradient itself: that is how second derivatives (Hessians, double
 backprop, gradient penalties) come out of the same code.
 
-**Saved values.**  ``ctx.save_for_backward(*values)`` keeps what backward needs, read back as
-``ctx.saved``.  Each saved array is an input, the output, a constant (an integer or boolean
-array: indices, masks), or a float *cache* (an intermediate result kept only for speed; a list
-of arrays is a cache too).  Anything else (a number, a tuple of indices) is kept as it is.  When
-the gradient is built as a graph, inputs and the output come back as Tensors connected to the
-graph, constants as constant Tensors, and caches as ``None``: the backward then recomputes them
-from the inputs with ``xp``, so the recomputation is differentiable too.
+**Saved values and caches.**  ``ctx.save_for_backward(*values)`` keeps what backward needs, read
+back as ``ctx.saved``: inputs, the output, and constants (index or mask arrays, numbers).
+``ctx.cache_for_backward(*values)`` keeps intermediate results that backward could recompute
+but need not (a softmax, the im2col matrix, an LSTM's gates), read back as ``ctx.cached``.
+When the gradient is built as a graph, saved inputs that require grad and the output come back
+as Tensors connected to the graph (recognized by identity), other saved arrays as constant
+Tensors, and caches as ``None``: the backward then recomputes them from the saved values with
+``xp``, so the recomputation is differentiable too.
 
 **Graph lifetime and in-place changes, as in PyTorch.**  ``backward()`` frees every node's saved
 values unless ``retain_graph=True``; a second backward through them is an error that says so.
@@ -35,6 +36,7 @@ import itertools
 
 import numpy as np
 
+from .. import versions
 from ..backend import device_of
 from ..tensor import Tensor
 from .grad_mode import _state
@@ -42,7 +44,6 @@ from .grad_mode import _state
 _sequence = itertools.count()  # creation order of recorded nodes
 
 _RELEASED = object()          # what a node's saved values become after backward()
-_OUTPUT, _OTHER = -1, -2      # roles of a saved value that is not input i (role = i >= 0)
 
 
 class Function:
@@ -63,8 +64,9 @@ class Function:
     retained: Tensor | None = None
     differentiable_twice = True
     _saved: tuple = ()
-    _roles: tuple = ()
-    _versions: tuple = ()         # (counter, version at save time, which) of saved tensors
+    _cached: tuple = ()
+    _time = 0                     # the in-place-change clock at forward (minigrad.versions)
+    _out_id = None                # id() of the output array: how saved values are recognized
     _graph = False                # True while backward runs with create_graph
 
     @classmethod
@@ -93,38 +95,23 @@ class Function:
         out = ctx.forward(*raw, **options)
         if out.dtype.kind != "f":  # integer/bool results carry no gradient
             return Tensor._wrap(out, None)
-        ctx.out_shape, ctx.out_dtype = out.shape, out.dtype
-        result = Tensor._wrap(out, ctx)
-        if ctx._saved:
-            ctx._bind_saved(args, raw, result)
-        return result
+        if isinstance(out, np.generic):  # NumPy's 0-d results are scalars: make it an array,
+            scalar, out = out, np.asarray(out)             # the same one backward will see
+            ctx._saved = tuple(out if v is scalar else v for v in ctx._saved)
+        ctx.out_shape, ctx.out_dtype, ctx._out_id = out.shape, out.dtype, id(out)
+        ctx._time = versions._Clock.now
+        return Tensor._wrap(out, ctx)
 
     def save_for_backward(self, *values) -> None:
-        """Keep arrays for backward (read them back as ``ctx.saved``): inputs, the output,
-        integer/boolean constants, or float caches (see the module docstring)."""
+        """Keep what backward needs, read back as ``ctx.saved``: inputs, the output, and
+        constants (integer/boolean arrays, numbers, tuples of indices)."""
         self._saved = values
 
-    def _bind_saved(self, args, raw, result: Tensor) -> None:
-        """After forward: note which saved value is which input (or the output), and the
-        version of every saved tensor, so backward can tell if one was changed in place."""
-        out, roles, versions = result.data, [], []
-        for value in self._saved:
-            if value is out:
-                roles.append(_OUTPUT)
-                result._versions = counter = [0]
-                versions.append((counter, 0, _OUTPUT))
-                continue
-            for i, r in enumerate(raw):
-                if r is value:
-                    roles.append(i)
-                    arg = args[i]
-                    if isinstance(arg, Tensor):
-                        counter = arg._versions or arg._version_counter()
-                        versions.append((counter, counter[0], i))
-                    break
-            else:
-                roles.append(_OTHER)
-        self._roles, self._versions = roles, versions
+    def cache_for_backward(self, *values) -> None:
+        """Keep intermediate results that backward could recompute from the saved values but
+        need not (read back as ``ctx.cached``; ``None`` each while a graph is being built,
+        when backward recomputes them differentiably)."""
+        self._cached = values
 
     @property
     def saved(self) -> tuple:
@@ -137,43 +124,61 @@ class Function:
                 f"{self.name}: trying to backward through the graph a second time (or to read "
                 f"its saved values after they were freed): the first backward() freed them. "
                 f"Pass retain_graph=True to the first backward() (or autograd.grad) to keep them.")
-        for counter, version, role in self._versions:
-            if counter[0] != version:
-                self._raise_modified(role, counter[0], version)
+        if versions._Clock.now != self._time:  # something changed in place since forward
+            self._check_unchanged()
         return self._graph_saved() if self._graph else saved
 
-    def _raise_modified(self, role: int, now: int, then: int):
-        which = "its output" if role == _OUTPUT else f"its input {role}"
-        value = self._saved[self._roles.index(role)]
-        raise RuntimeError(
-            f"one of the variables needed for gradient computation has been modified by an "
-            f"in-place operation: {which} (a tensor of shape {tuple(value.shape)}, saved by "
-            f"{self.name}) is at version {now}; expected version {then}. Compute the in-place "
-            f"change after backward(), or change a copy (clone()) instead.")
+    @property
+    def cached(self) -> tuple:
+        """The values given to ``cache_for_backward``, or Nones while building a graph."""
+        if self._saved is _RELEASED:
+            return self.saved  # the error
+        return (None,) * len(self._cached) if self._graph else self._cached
+
+    def _check_unchanged(self) -> None:
+        for value in self._saved:
+            if hasattr(value, "shape") and versions.changed_since(value, self._time):
+                raise RuntimeError(
+                    f"one of the variables needed for gradient computation has been modified "
+                    f"by an in-place operation: {self._describe(value)} (a tensor of shape "
+                    f"{tuple(value.shape)}, saved by {self.name}) was changed after the forward "
+                    f"pass. Make the in-place change after backward(), or change a copy "
+                    f"(clone()) instead.")
+
+    def _source(self, value):
+        """Where a saved array came from: (the parent that made it, or self for the output,
+        and its input index), or (None, None) for a constant."""
+        key = id(value)  # safe: value is alive, so no other object can have its id
+        if key == self._out_id:
+            return self, None
+        for i, parent in enumerate(self.parents):
+            if parent is not None and (parent.data is value if isinstance(parent, Tensor)
+                                       else parent._out_id == key):
+                return parent, i
+        return None, None
+
+    def _describe(self, value) -> str:
+        parent, index = self._source(value)
+        return "its output" if parent is self else "a value it saved" if parent is None \
+            else f"its input {index}"
 
     def _graph_saved(self) -> tuple:
-        """The saved values as Tensors of the graph being built (module docstring)."""
+        """The saved values as Tensors of the graph being built: inputs that require grad and
+        the output connected to it, everything else a constant (module docstring)."""
         out = []
-        for value, role in zip(self._saved, self._roles):
-            if role >= 0:
-                parent = self.parents[role]
-                out.append(Tensor._wrap(value, None) if parent is None else parent
-                           if isinstance(parent, Tensor) else Tensor._wrap(value, parent))
-            elif role == _OUTPUT:
-                out.append(Tensor._wrap(value, self))
-            elif hasattr(value, "dtype") and hasattr(value, "shape"):
-                out.append(None if value.dtype.kind in "fc" else Tensor._wrap(value, None))
-            elif isinstance(value, list):   # per-step arrays (a recurrent layer's): a cache
-                out.append(None)
-            else:                           # a setting: a number, a tuple of indices, None
+        for value in self._saved:
+            if not hasattr(value, "shape"):     # a number, a tuple of indices, None
                 out.append(value)
+                continue
+            parent, _ = self._source(value)
+            out.append(Tensor._wrap(value, None) if parent is None else parent
+                       if isinstance(parent, Tensor) else Tensor._wrap(value, parent))
         return tuple(out)
 
     def release(self) -> None:
-        """Free the saved values (what backward() does unless retain_graph=True)."""
-        if self._saved:
-            self._saved = _RELEASED
-            self._versions = ()
+        """Free the saved values and caches (what backward() does unless retain_graph=True)."""
+        if self._saved or self._cached:
+            self._saved, self._cached = _RELEASED, ()
 
     def forward(self, *args, **options):  # pragma: no cover - abstract
         raise NotImplementedError

@@ -112,13 +112,14 @@ class GELU(Function):
             raise ValueError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
         ctx.approximate = approximate
         s = gelu_gate(x, approximate)
-        ctx.save_for_backward(x, s)
+        ctx.save_for_backward(x)
+        ctx.cache_for_backward(s)
         return 0.5 * x * (1 + s) if approximate == "tanh" else x * s
 
     def backward(ctx, g):
-        x, s = ctx.saved
+        (x,), (s,) = ctx.saved, ctx.cached
         xp = array_module_of(g)
-        if s is None:  # a cache: recomputed when the gradient is built as a graph
+        if s is None:  # building a graph: the gate again, differentiably
             s = gelu_gate(x, ctx.approximate)
         if ctx.approximate == "tanh":
             du = _SQRT_2_OVER_PI * (1 + 3 * 0.044715 * x * x)

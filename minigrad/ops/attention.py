@@ -69,11 +69,12 @@ class ScaledDotProductAttention(Function):
         if dropout_p:
             keep = to_device(generator().random(p.shape) >= dropout_p, device_of(p))
             ctx.factor = 1 / (1 - dropout_p)
-        ctx.save_for_backward(q, k, v, mask, keep, p)           # p: a cache
+        ctx.save_for_backward(q, k, v, mask, keep)
+        ctx.cache_for_backward(p)
         return (p * (keep * ctx.factor) if keep is not None else p) @ v
 
     def backward(ctx, g):
-        q, k, v, mask, keep, p = ctx.saved
+        (q, k, v, mask, keep), (p,) = ctx.saved, ctx.cached
         xp = array_module_of(g)
         if p is None:  # building a graph: the weights again, differentiably
             p = attention_weights(q, k, mask, ctx.scale)

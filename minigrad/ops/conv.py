@@ -211,12 +211,13 @@ class Conv2d(Function):
         if bias is not None:  # the bias is the weight of the row of ones
             w_matrix = array_module_of(x).concatenate([w_matrix, bias[None, :]])
         y = columns.T @ w_matrix                                            # (OH·OW·N, OC)
-        ctx.save_for_backward(x, weight, columns)                           # columns: a cache
+        ctx.save_for_backward(x, weight)
+        ctx.cache_for_backward(columns)
         ctx.geometry = (stride, padding, dilation, out, bias is not None)
         return pixel_major(y.reshape(*out, n, weight.shape[0]))
 
     def backward(ctx, g):
-        x, weight, columns = ctx.saved
+        (x, weight), (columns,) = ctx.saved, ctx.cached
         stride, padding, dilation, out, has_bias = ctx.geometry
         xp, (oc, c, kh, kw) = array_module_of(g), weight.shape
         g_rows = xp.ascontiguousarray(pixel_major(g)).reshape(-1, oc)     # (OH·OW·N, OC)

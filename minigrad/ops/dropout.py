@@ -14,9 +14,10 @@ class Dropout(Function):
         keep = to_device(generator().random(x.shape) >= p, device_of(x))
         ctx.factor = 1.0 / (1.0 - p)
         mask = (keep * ctx.factor).astype(x.dtype, copy=False)
-        ctx.save_for_backward(keep, mask)   # mask: a cache of keep / (1 - p)
+        ctx.save_for_backward(keep)
+        ctx.cache_for_backward(mask)        # keep / (1 - p), in x's dtype
         return x * mask
 
     def backward(ctx, g):
-        keep, mask = ctx.saved
+        (keep,), (mask,) = ctx.saved, ctx.cached
         return g * (keep * ctx.factor if mask is None else mask)

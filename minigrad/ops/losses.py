@@ -72,7 +72,8 @@ class CrossEntropy(_Loss):
     def forward(ctx, x, target, reduction="mean", ignore_index=-100, label_smoothing=0.0):
         e, total, log_total = exp_and_logsumexp(x, 1)   # log softmax = x - log_total
         ctx.ignore_index, ctx.smoothing = ignore_index, label_smoothing
-        ctx.save_for_backward(x, target, e / total)     # softmax(x): a cache for backward
+        ctx.save_for_backward(x, target)
+        ctx.cache_for_backward(e / total)               # softmax(x)
         ctx.picked = target.dtype.kind in "iu" and not label_smoothing
         if target.dtype.kind in "iu":
             count = _counted_targets("cross_entropy", target, x.shape[1], ignore_index)
@@ -80,7 +81,7 @@ class CrossEntropy(_Loss):
             if ctx.picked:
                 weight, cols = ctx.picked_classes(target, x)
                 picked = log_total[:, 0] - x[array_module_of(x).arange(len(target)), cols]
-                return ctx.reduce(picked * weight, reduction, count)
+                return ctx.reduce(picked if ctx.all_valid else picked * weight, reduction, count)
         else:
             count = len(target)
         q = ctx.distribution(target, x)
@@ -106,7 +107,7 @@ class CrossEntropy(_Loss):
         return (1 - eps) * q + (eps / classes) * weight[:, None] if eps else q
 
     def backward(ctx, g):
-        x, target, p = ctx.saved
+        (x, target), (p,) = ctx.saved, ctx.cached
         xp = array_module_of(g)
         if p is None:  # building a graph: the softmax is recomputed, differentiably
             e, total, _ = exp_and_logsumexp(x, 1)

@@ -51,7 +51,8 @@ class BatchNorm(Function):
     def forward(ctx, x, weight, bias, mean, var, axes, eps, training):
         ctx.axes, ctx.eps, ctx.training = axes, eps, training
         x_hat, inv_std = ctx.normalized(x, mean, var)
-        ctx.save_for_backward(x, weight, mean, var, x_hat, inv_std)  # x̂, s: caches
+        ctx.save_for_backward(x, weight, mean, var)
+        ctx.cache_for_backward(x_hat, inv_std)
         y = x_hat if weight is None else x_hat * ctx.per_channel(weight)
         return y if bias is None else y + ctx.per_channel(bias)
 
@@ -69,7 +70,7 @@ class BatchNorm(Function):
         return normalize(x, ctx.per_channel(mean), ctx.per_channel(var), ctx.eps)
 
     def backward(ctx, g):
-        x, weight, mean, var, x_hat, inv_std = ctx.saved
+        (x, weight, mean, var), (x_hat, inv_std) = ctx.saved, ctx.cached
         if x_hat is None:  # building a graph: recompute, differentiably
             x_hat, inv_std = ctx.normalized(x, None if ctx.training else mean, var)
         dx = None
@@ -86,12 +87,13 @@ class LayerNorm(Function):
     def forward(ctx, x, weight, bias, normalized_ndim, eps):
         ctx.axes, ctx.eps = tuple(range(x.ndim - normalized_ndim, x.ndim)), eps
         x_hat, inv_std = normalize(x, *statistics(x, ctx.axes), eps)
-        ctx.save_for_backward(x, weight, x_hat, inv_std)  # x̂, s: caches
+        ctx.save_for_backward(x, weight)
+        ctx.cache_for_backward(x_hat, inv_std)
         y = x_hat if weight is None else x_hat * weight
         return y if bias is None else y + bias
 
     def backward(ctx, g):
-        x, weight, x_hat, inv_std = ctx.saved
+        (x, weight), (x_hat, inv_std) = ctx.saved, ctx.cached
         if x_hat is None:  # building a graph: recompute, differentiably
             x_hat, inv_std = normalize(x, *statistics(x, ctx.axes), ctx.eps)
         g_hat = g if weight is None else g * weight

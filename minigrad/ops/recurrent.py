@@ -133,11 +133,12 @@ class LSTMLayer(Function):
 
     def forward(ctx, projected, h0, c0, weight_hh, bias_hh, h_mask=None):
         outputs, c, caches = lstm_steps(projected, h0, c0, weight_hh, bias_hh, h_mask)
-        ctx.save_for_backward(projected, h0, c0, weight_hh, bias_hh, h_mask, caches)
+        ctx.save_for_backward(projected, h0, c0, weight_hh, bias_hh, h_mask)
+        ctx.cache_for_backward(caches)
         return array_module_of(projected).stack(outputs + [c])
 
     def backward(ctx, g):
-        projected, h0, c0, weight_hh, bias_hh, h_mask, caches = ctx.saved
+        (projected, h0, c0, weight_hh, bias_hh, h_mask), (caches,) = ctx.saved, ctx.cached
         if caches is None:  # building a graph: the steps again, differentiably
             caches = lstm_steps(projected, h0, c0, weight_hh, bias_hh, h_mask)[2]
         xp = array_module_of(g)

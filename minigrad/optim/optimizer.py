@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import copy
 
+from .. import versions
 from ..autograd import no_grad
 from ..tensor import Tensor
 
@@ -57,13 +58,15 @@ class Optimizer:
     @no_grad()
     def step(self) -> None:
         """Apply one update to every parameter that has a gradient."""
+        changed = []
         for group in self.param_groups:
             for p in group["params"]:
                 if p.grad is None:
                     continue
                 state = self.state.setdefault(id(p), {})
                 self.update(p.data, p.grad.data, state, group)
-                p._bump_version()  # an in-place change: graphs that saved p can tell
+                changed.append(p.data)
+        versions.note_inplace_change(*changed)  # graphs that saved a parameter can tell
 
     def update(self, p, grad, state: dict, group: dict) -> None:  # pragma: no cover
         raise NotImplementedError
