@@ -197,26 +197,37 @@ def main(argv=None) -> dict | None:
         return None
     import cupy
     torch = torch_or_none()
+    if torch is not None and not torch.cuda.is_available():
+        print("PyTorch has no CUDA here (a CPU build): its GPU columns are skipped")
+        torch = None
     repeats = 3 if args.quick else 10
-    result = {
-        "device": cupy.cuda.runtime.getDeviceProperties(0)["name"].decode(),
-        "matmul_tflops": bench_matmul(QUICK_SIZES if args.quick else SIZES, repeats),
-        "elementwise": bench_bandwidth(repeats),
-        "launch": bench_launch(200 if args.quick else 2000),
-        "p2_step": bench_p2_step(torch, 3 if args.quick else 9),
-        "targets": {"best_vs_cublas_at_4096": 0.6, "elementwise_fraction_of_copy": 0.8,
-                    "launch_us": 20.0, "p2_step_vs_torch": 1.0},
-        "quick": args.quick,
-    }
-    at_4096 = result["matmul_tflops"].get("4096")
+    result = {"device": cupy.cuda.runtime.getDeviceProperties(0)["name"].decode(),
+              "targets": {"best_vs_cublas_at_4096": 0.6, "elementwise_fraction_of_copy": 0.8,
+                          "launch_us": 20.0, "p2_step_vs_torch": 1.0},
+              "quick": args.quick, "errors": {}}
+    sections = {"matmul_tflops": lambda: bench_matmul(QUICK_SIZES if args.quick else SIZES,
+                                                      repeats),
+                "elementwise": lambda: bench_bandwidth(repeats),
+                "launch": lambda: bench_launch(200 if args.quick else 2000),
+                "p2_step": lambda: bench_p2_step(torch, 3 if args.quick else 9)}
+    for name, run in sections.items():  # the JSON is written after every section: a failing
+        try:                             # one costs only itself
+            result[name] = run()
+        except Exception as err:  # noqa: BLE001 - recorded, reported, and the exit code says
+            result["errors"][name] = f"{type(err).__name__}: {err}"
+            print(f"{name}: FAILED: {result['errors'][name]}")
+        path = write_result("kernels", result, args.out)
+    at_4096 = result.get("matmul_tflops", {}).get("4096")
     if at_4096:
         best = max(v for k, v in at_4096.items() if k != "cublas")
         result["best_vs_cublas_at_4096"] = best / at_4096["cublas"]
         print(f"best kernel at 4096: {100 * result['best_vs_cublas_at_4096']:.0f}% of cuBLAS "
               f"(target >= 60%)")
-    path = write_result("kernels", result, args.out)
-    plot(result["matmul_tflops"], Path(args.out or RESULTS) / "kernels_matmul.png")
+        path = write_result("kernels", result, args.out)
+        plot(result["matmul_tflops"], Path(args.out or RESULTS) / "kernels_matmul.png")
     print(f"wrote {path}")
+    if result["errors"]:
+        raise SystemExit(f"kernels benchmark: {len(result['errors'])} section(s) failed")
     return result
 
 

@@ -7,21 +7,19 @@ model whose step is a few hundred launches, that overhead *is* the step time.
 
 Two paths, one kernel source:
 
-* **GPU** (``PTXKernel``): compile the kernel once per argument signature to PTX with Numba
-  (``compile_ptx_for_current_device``), load it with CuPy (``cupy.RawModule``) and launch it as
-  a CuPy kernel on CuPy's current stream.  Numba's kernel ABI passes each array as the fields
-  of its array struct — (meminfo, parent, nitems, itemsize, data, shape…, strides…) — so
-  ``numba_abi_arguments`` spells those out; the entry point is the mangled ``.entry`` name in
-  the PTX.
+* **GPU** (``CubinKernel``): compile the kernel once per argument signature with Numba
+  (``kernel.compile``), take the *cubin* Numba links for this GPU (machine code: the driver
+  JIT-compiles nothing, so a PTX version newer than the driver cannot get in the way), load it
+  into CuPy from memory (``cupy.cuda.function.Module.load``: no temporary file to outlive) and
+  launch it as a CuPy kernel on CuPy's current stream.  Numba's kernel ABI passes each array
+  as the fields of its array struct — (meminfo, parent, nitems, itemsize, data, shape…,
+  strides…) — so ``numba_abi_arguments`` spells those out; the entry point is the compiled
+  kernel's mangled ``entry_name``.
 * **Numba device arrays on a GPU**: Numba's own launch, with the configured kernel
   ``kernel[blocks, threads]`` cached per launch shape.
 * **Simulator**: Numba's launch as written, ``kernel[blocks, threads](*args)``.
 """
 from __future__ import annotations
-
-import re
-import tempfile
-from pathlib import Path
 
 import numpy as np
 
@@ -43,7 +41,7 @@ def launch(kernel, blocks: tuple, threads: tuple, *args) -> None:
         key = (kernel,) + tuple(_type_key(a) for a in args)  # cheaper than the signature
         compiled = _compiled.get(key)
         if compiled is None:
-            compiled = _compiled[key] = PTXKernel(kernel.py_func, numba_signature(args))
+            compiled = _compiled[key] = CubinKernel(kernel, numba_signature(args))
         compiled(blocks, threads, args)
         return
     key = (kernel, blocks, threads)
@@ -91,21 +89,17 @@ def numba_abi_arguments(args) -> list:
     return expanded
 
 
-class PTXKernel:
-    """A Numba kernel compiled to PTX for one signature and launched through CuPy."""
+class CubinKernel:
+    """A Numba kernel compiled for one signature, loaded into CuPy as a cubin from memory, and
+    launched through CuPy (module docstring)."""
 
-    def __init__(self, py_func, signature: str):
+    def __init__(self, kernel, signature: str):
         import cupy
-        ptx, _ = runtime.cuda().compile_ptx_for_current_device(py_func, signature)
-        entry = re.search(r"\.entry\s+([\w$]+)", ptx)
-        if entry is None:  # pragma: no cover - only if Numba changes its PTX
-            raise RuntimeError(f"no .entry in the PTX Numba produced for {py_func.__name__}")
-        with tempfile.TemporaryDirectory() as folder:
-            path = Path(folder) / f"{py_func.__name__}.ptx"
-            path.write_text(ptx)
-            self.module = cupy.RawModule(path=str(path))
-        self.function = self.module.get_function(entry.group(1))
-        self.name = py_func.__name__
+        compiled = kernel.compile(signature)
+        self.module = cupy.cuda.function.Module()  # kept: the function lives in it
+        self.module.load(bytes(compiled.library.get_cubin()))
+        self.function = self.module.get_function(compiled.entry_name)
+        self.name = kernel.py_func.__name__
 
     def __call__(self, blocks: tuple, threads: tuple, args) -> None:
         self.function(tuple(blocks), tuple(threads), tuple(numba_abi_arguments(args)))

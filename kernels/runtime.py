@@ -21,20 +21,30 @@ if not hasattr(np, "row_stack"):  # numba-cuda 0.30 still names this alias; NumP
 
 
 def gpu_present() -> bool:
-    """True when CuPy is installed and sees at least one CUDA device."""
+    """True when CuPy is installed and sees at least one CUDA device.  Why not, when not, is
+    an error under ``MINIGRAD_REQUIRE_GPU=1`` (a broken GPU install must never look green)."""
     try:
         import cupy
-        return cupy.cuda.runtime.getDeviceCount() > 0
-    except Exception:  # ImportError, or CuPy without a driver/device
+        count = cupy.cuda.runtime.getDeviceCount()
+    except Exception as err:  # ImportError, or CuPy without a driver/device
+        if os.environ.get("MINIGRAD_REQUIRE_GPU") == "1":
+            raise RuntimeError(f"MINIGRAD_REQUIRE_GPU=1 but CuPy cannot reach a GPU: "
+                               f"{type(err).__name__}: {err}") from err
         return False
+    return count > 0
 
 
 def use_simulator_unless_gpu() -> bool:
     """Select the CUDA simulator (returns True) unless a GPU is present or the caller already
-    chose through NUMBA_ENABLE_CUDASIM.  Must run before ``numba`` is first imported."""
+    chose through NUMBA_ENABLE_CUDASIM.  Must run before ``numba`` is first imported.  With
+    ``MINIGRAD_REQUIRE_GPU=1`` the simulator is refused, inherited or chosen."""
     if "NUMBA_ENABLE_CUDASIM" not in os.environ:
         os.environ["NUMBA_ENABLE_CUDASIM"] = "0" if gpu_present() else "1"
-    return os.environ["NUMBA_ENABLE_CUDASIM"] == "1"
+    simulate = os.environ["NUMBA_ENABLE_CUDASIM"] == "1"
+    if simulate and os.environ.get("MINIGRAD_REQUIRE_GPU") == "1":
+        raise RuntimeError("MINIGRAD_REQUIRE_GPU=1 but Numba's CUDA simulator is selected "
+                           "(NUMBA_ENABLE_CUDASIM=1, or no GPU seen): refusing to fall back")
+    return simulate
 
 
 @functools.cache  # Numba reads the choice once, at import; every launch asks

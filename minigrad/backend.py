@@ -145,14 +145,71 @@ def to_device(array, device):
     if device_of(array) == device:
         return array
     if device == "cpu":
+        if _deferred:
+            raise_deferred()
         return array.get()
     return _cupy_with_gpu().asarray(array)
+
+
+# ----------------------------------------------------------------------------- checks on the device
+_deferred: list = []    # (condition on a GPU, error type, message) not yet read back
+_DEFERRED_LIMIT = 64    # read them back at the latest after this many
+
+
+def ensure(condition, error: type, message) -> None:
+    """Raise ``error(message())`` unless ``condition`` (a 0-d boolean array) holds.
+
+    On the CPU that is checked at once.  Reading a GPU array back makes the host wait for the
+    device (a sync that costs a training step much of its speed), so a check on GPU data is
+    kept and raised at the next point where the host waits anyway (``item()``, moving a tensor
+    to the CPU, ``minigrad.cuda.synchronize()``, the end of a ``fit`` epoch) — as CUDA reports
+    its own errors — or after 64 pending checks."""
+    if device_of(condition) == "cpu":
+        if not bool(condition):
+            raise error(message())
+        return
+    _deferred.append((condition, error, message))
+    if len(_deferred) >= _DEFERRED_LIMIT:
+        raise_deferred()
+
+
+def value_if_free(array):
+    """The Python value of a 0-d array when reading it costs nothing (it is on the CPU), else
+    None: code that can use a value but must not wait for the device for one."""
+    return array.item() if device_of(array) == "cpu" else None
+
+
+def raise_deferred() -> None:
+    """Raise the first failed check that ``ensure`` kept for later (one read for all)."""
+    if not _deferred:
+        return
+    pending = list(_deferred)
+    _deferred.clear()
+    xp = array_module_of(pending[0][0])
+    results = to_device(xp.stack([condition for condition, _, _ in pending]), "cpu")
+    for ok, (_, error, message) in zip(results, pending):
+        if not ok:
+            raise error(message())
 
 
 # ----------------------------------------------------------------------------- random numbers
 WEIGHTS_STREAM = 0x6D67  # "mg"
 """manual_seed(s) seeds the global generator with (s, WEIGHTS_STREAM), not s alone."""
 _generator = np.random.default_rng([0, WEIGHTS_STREAM])
+
+
+_device_generators: dict = {}
+
+
+def device_generator(device: str):
+    """The random generator that draws on ``device`` (NumPy's for "cpu"; CuPy's, seeded from
+    the global generator the first time it is asked for after ``manual_seed``)."""
+    if device == "cpu":
+        return _generator
+    if device not in _device_generators:
+        seed = int(_generator.integers(2 ** 63))
+        _device_generators[device] = _cupy_with_gpu().random.default_rng(seed)
+    return _device_generators[device]
 
 
 def manual_seed(seed: int) -> None:
@@ -166,6 +223,7 @@ def manual_seed(seed: int) -> None:
     after 2 epochs from 1.1 to 0.6 points below PyTorch's.)"""
     global _generator
     _generator = np.random.default_rng([seed, WEIGHTS_STREAM])
+    _device_generators.clear()
 
 
 def generator() -> np.random.Generator:

@@ -187,6 +187,7 @@ def _same_shape(op: str, x: Tensor, t) -> None:
 def mse_loss(input: Tensor, target, reduction: str = "mean") -> Tensor:
     """Mean squared error (F6)."""
     _same_shape("mse_loss", input, target)
+    target = _as_target(target, input)
     return losses.MSELoss.apply(input, target, reduction=reduction)
 
 
@@ -207,15 +208,17 @@ def _rows(op: str, input: Tensor, target: Tensor, probabilities: bool):
     return rows, target.reshape(rows.shape if probabilities else (-1,)), input.shape[:-1]
 
 
-def _as_target(target) -> Tensor:
-    return target if isinstance(target, Tensor) else Tensor(np.asarray(target))
+def _as_target(target, input: Tensor) -> Tensor:
+    """A loss's target as a Tensor: a Tensor stays where it is (a different device than the
+    input's is an error, as in PyTorch), an array or list goes to the input's device."""
+    return target if isinstance(target, Tensor) else Tensor(target, device=input.device)
 
 
 def cross_entropy(input: Tensor, target, reduction: str = "mean", ignore_index: int = -100,
                   label_smoothing: float = 0.0) -> Tensor:
     """Softmax cross-entropy from logits (F8), with class-index targets of shape (N,) or
     probability targets of shape (N, C); backward = softmax - target (F4 corrected)."""
-    target = _as_target(target)
+    target = _as_target(target, input)
     probabilities = target.dtype.kind == "f"
     rows, target, shape = _rows("cross_entropy", input, target, probabilities)
     loss = losses.CrossEntropy.apply(rows, target, reduction=reduction,
@@ -225,7 +228,7 @@ def cross_entropy(input: Tensor, target, reduction: str = "mean", ignore_index: 
 
 def nll_loss(input: Tensor, target, reduction: str = "mean", ignore_index: int = -100) -> Tensor:
     """Negative log-likelihood of class indices under log-probabilities ``input``."""
-    rows, target, shape = _rows("nll_loss", input, _as_target(target), False)
+    rows, target, shape = _rows("nll_loss", input, _as_target(target, input), False)
     loss = losses.NLLLoss.apply(rows, target, reduction=reduction, ignore_index=ignore_index)
     return loss.reshape(shape) if reduction == "none" else loss
 
@@ -233,18 +236,21 @@ def nll_loss(input: Tensor, target, reduction: str = "mean", ignore_index: int =
 def binary_cross_entropy(input: Tensor, target, reduction: str = "mean") -> Tensor:
     """Binary cross-entropy on probabilities (logs clamped at -100, like PyTorch)."""
     _same_shape("binary_cross_entropy", input, target)
+    target = _as_target(target, input)
     return losses.BinaryCrossEntropy.apply(input, target, reduction=reduction)
 
 
 def binary_cross_entropy_with_logits(input: Tensor, target, reduction: str = "mean") -> Tensor:
     """Binary cross-entropy on logits, in the stable form (never overflows)."""
     _same_shape("binary_cross_entropy_with_logits", input, target)
+    target = _as_target(target, input)
     return losses.BinaryCrossEntropyWithLogits.apply(input, target, reduction=reduction)
 
 
 def hinge_loss(input: Tensor, target, margin: float = 1.0, reduction: str = "mean") -> Tensor:
     """max(0, margin - y·score) with labels y in {-1, +1} (F9)."""
     _same_shape("hinge_loss", input, target)
+    target = _as_target(target, input)
     return losses.Hinge.apply(input, target, margin=margin, reduction=reduction)
 
 

@@ -133,6 +133,7 @@ class Tensor:
         if self.data.size != 1:
             raise ValueError(f"item(): only one-element tensors can be converted to Python "
                              f"scalars; this one has shape {tuple(self.shape)}")
+        backend.raise_deferred()  # the host waits for the device here anyway
         return self.data.reshape(()).item()
 
     def numpy(self) -> np.ndarray:
@@ -142,6 +143,7 @@ class Tensor:
         return self.data
 
     def tolist(self):
+        backend.raise_deferred()
         return self.data.tolist()
 
     def __array__(self, dtype=None, copy=None):

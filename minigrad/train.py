@@ -19,7 +19,7 @@ import numpy as np
 
 from . import functional as F
 from .autograd import no_grad
-from .backend import manual_seed
+from .backend import array_module_of, device_of, manual_seed, normalize_device, to_device
 from .nn import Module
 from .nn.loss import BCEWithLogitsLoss
 from .optim import SGD, Adam, Optimizer, RMSprop
@@ -77,21 +77,22 @@ def resolve_optimizer(optimizer, model: Module) -> Optimizer:
 # ----------------------------------------------------------------------------- metrics
 
 
-def _predicted_labels(output: np.ndarray, threshold: float) -> np.ndarray:
+def _predicted_labels(output, threshold: float):
     if output.ndim >= 2 and output.shape[-1] > 1:
         return output.argmax(axis=-1)
     return (output.reshape(len(output)) > threshold).astype(np.int64)
 
 
-def _true_labels(target: np.ndarray) -> np.ndarray:
+def _true_labels(target):
     if target.ndim >= 2 and target.shape[-1] > 1:  # one-hot rows
         return target.argmax(axis=-1)
     return target.reshape(len(target)).astype(np.int64)
 
 
-def batch_correct(output: np.ndarray, target: np.ndarray, threshold: float) -> int:
-    """Number of samples whose predicted class equals the target class."""
-    return int((_predicted_labels(output, threshold) == _true_labels(target)).sum())
+def batch_correct(output, target, threshold: float):
+    """Number of samples whose predicted class equals the target class (a 0-d array on the
+    outputs' device: reading it is left to the caller, once per epoch)."""
+    return (_predicted_labels(output, threshold) == _true_labels(target)).sum()
 
 
 # ----------------------------------------------------------------------------- history, callbacks
@@ -182,8 +183,29 @@ class ModelCheckpoint(Callback):
 # ----------------------------------------------------------------------------- the loops
 
 
-def _as_array(values) -> np.ndarray:
-    return values.data if isinstance(values, Tensor) else np.asarray(values)
+def _as_array(values):
+    """Data as an array where it already lives (a Tensor's, a CuPy array as is, else NumPy)."""
+    if isinstance(values, Tensor):
+        return values.data
+    return values if device_of(values) != "cpu" else np.asarray(values)
+
+
+def _device(model: Module, device) -> str:
+    """Where training runs: ``device`` (the model is moved there), else where the model is."""
+    if device is not None:
+        model.to(device)
+        return normalize_device(device)
+    return next((p.device for p in model.parameters()), "cpu")
+
+
+def _on(device: str, array) -> Tensor:
+    """One batch as a Tensor on the training device (one transfer, when it is elsewhere)."""
+    return Tensor._wrap(to_device(array, device), None)
+
+
+def _read(total) -> float:
+    """A device total as a Python number (the host waits here: once per epoch)."""
+    return float(to_device(total, "cpu")) if hasattr(total, "shape") else float(total)
 
 
 def _batches(n: int, batch_size: int, order=None):
@@ -208,8 +230,13 @@ def _progress(total: int, description: str, verbose: int):
 
 def fit(model: Module, x, y, loss, optimizer="adam", epochs: int = 1, batch_size: int = 32,
         validation_split: float = 0.0, validation_data=None, metrics=("accuracy",),
-        shuffle: bool = True, callbacks=None, verbose: int = 1, seed: int = 0) -> History:
-    """Train ``model`` on (x, y); returns a History with loss, metrics and their val_ forms."""
+        shuffle: bool = True, callbacks=None, verbose: int = 1, seed: int = 0,
+        device=None) -> History:
+    """Train ``model`` on (x, y); returns a History with loss, metrics and their val_ forms.
+    ``device`` ("cpu", "cuda"): where to train (the model is moved there; default: where it
+    is); the data may live anywhere, and each batch is moved once.  Losses and accuracies are
+    summed on the device and read back once per epoch."""
+    device = _device(model, device)
     x, y = _as_array(x), _as_array(y)
     if len(x) != len(y):
         raise ValueError(f"fit: x has {len(x)} samples but y has {len(y)}")
@@ -225,10 +252,12 @@ def fit(model: Module, x, y, loss, optimizer="adam", epochs: int = 1, batch_size
         for epoch in range(epochs):
             logs = _train_epoch(model, x_train, y_train, loss_fn, optimizer, batch_size,
                                 order_rng.permutation(len(x_train)) if shuffle else None,
-                                metrics, threshold, f"epoch {epoch + 1}/{epochs}", verbose)
+                                metrics, threshold, f"epoch {epoch + 1}/{epochs}", verbose,
+                                device)
             if held_out is not None:
                 scores = evaluate(model, *held_out, loss=loss_fn, metrics=metrics,
-                                  batch_size=max(batch_size, 256), threshold=threshold)
+                                  batch_size=max(batch_size, 256), threshold=threshold,
+                                  device=device)
                 logs.update({f"val_{k}": v for k, v in scores.items()})
             history.append(epoch, logs)
             if verbose:
@@ -248,54 +277,60 @@ def fit(model: Module, x, y, loss, optimizer="adam", epochs: int = 1, batch_size
 
 
 def _train_epoch(model, x, y, loss_fn, optimizer, batch_size, order, metrics, threshold,
-                 description, verbose) -> dict:
+                 description, verbose, device) -> dict:
     model.train()
     total_loss, correct, seen = 0.0, 0, 0
     with _progress(math.ceil(len(x) / batch_size), description, verbose) as bar:
         for index in _batches(len(x), batch_size, order):
-            xb, yb = Tensor._wrap(x[index], None), Tensor._wrap(y[index], None)
+            xb, yb = _on(device, x[index]), _on(device, y[index])
             output = model(xb)
             batch_loss = loss_fn(output, yb)
             optimizer.zero_grad()
             batch_loss.backward()
             optimizer.step()
-            total_loss += batch_loss.item() * len(index)
+            total_loss = total_loss + batch_loss.data * len(index)   # stays on the device
             seen += len(index)
             if "accuracy" in metrics:
-                correct += batch_correct(output.data, yb.data, threshold)
+                correct = correct + batch_correct(output.data, yb.data, threshold)
             bar.update()
-            if bar.n % 20 == 0:
-                bar.set_postfix(loss=f"{total_loss / seen:.4f}", refresh=False)
-    logs = {"loss": total_loss / seen}
+            if not bar.disable and bar.n % 20 == 0:  # a read: only when someone is watching
+                bar.set_postfix(loss=f"{_read(total_loss) / seen:.4f}", refresh=False)
+    logs = {"loss": _read(total_loss) / seen}
     if "accuracy" in metrics:
-        logs["accuracy"] = correct / seen
+        logs["accuracy"] = _read(correct) / seen
     return logs
 
 
-def predict(model: Module, x, batch_size: int = 256) -> np.ndarray:
-    """The model's outputs for x, in evaluation mode, as one NumPy array."""
-    x = _as_array(x)
+def predict(model: Module, x, batch_size: int = 256, device=None) -> np.ndarray:
+    """The model's outputs for x, in evaluation mode, as one NumPy array (computed on
+    ``device``, default: where the model is)."""
+    device, x = _device(model, device), _as_array(x)
     model.eval()
     with no_grad():
-        outputs = [model(Tensor._wrap(x[i], None)).data for i in _batches(len(x), batch_size)]
-    return np.concatenate(outputs)
+        outputs = [model(_on(device, x[i])).data for i in _batches(len(x), batch_size)]
+    xp = array_module_of(outputs[0])
+    return to_device(xp.concatenate(outputs), "cpu")
 
 
 def evaluate(model: Module, x, y, loss="mse", metrics=("accuracy",), batch_size: int = 256,
-             threshold: float = 0.5) -> dict:
-    """Mean loss (and metrics) over (x, y) in evaluation mode."""
+             threshold: float = 0.5, device=None) -> dict:
+    """Mean loss (and metrics) over (x, y) in evaluation mode, on ``device`` (default: where
+    the model is); the totals are read back once."""
+    device = _device(model, device)
     loss_fn, x, y = resolve_loss(loss), _as_array(x), _as_array(y)
+    if len(x) == 0:
+        raise ValueError("evaluate: there are no samples (x is empty)")
     model.eval()
     total, correct = 0.0, 0
     with no_grad():
         for index in _batches(len(x), batch_size):
-            output = model(Tensor._wrap(x[index], None))
-            total += loss_fn(output, Tensor._wrap(y[index], None)).item() * len(index)
+            output, target = model(_on(device, x[index])), _on(device, y[index])
+            total = total + loss_fn(output, target).data * len(index)
             if "accuracy" in metrics:
-                correct += batch_correct(output.data, y[index], threshold)
-    scores = {"loss": total / len(x)}
+                correct = correct + batch_correct(output.data, target.data, threshold)
+    scores = {"loss": _read(total) / len(x)}
     if "accuracy" in metrics:
-        scores["accuracy"] = correct / len(x)
+        scores["accuracy"] = _read(correct) / len(x)
     return scores
 
 

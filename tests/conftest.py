@@ -1,5 +1,6 @@
 """Shared test settings: hypothesis profiles and the float64 PyTorch comparison helpers."""
 import os
+import sys
 
 import numpy as np
 import pytest
@@ -17,3 +18,46 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 @pytest.fixture
 def rng():
     return np.random.default_rng(0)
+
+
+# ----------------------------------------------------------------------------- the cuda device
+FAKE_CUPY = os.path.join(os.path.dirname(__file__), "fake_cupy")
+
+
+def _cupy_modules() -> list:
+    return [name for name in sys.modules if name.split(".")[0] in ("cupy", "cupyx")]
+
+
+_STAND_IN: dict = {}  # the stand-in's modules, imported once, reinstalled for each test
+
+
+@pytest.fixture
+def cuda(monkeypatch):
+    """'cuda' for one test: real CuPy when a GPU is present, otherwise the strict CuPy stand-in
+    (tests/fake_cupy) imported as ``cupy`` for the test's duration.  With
+    ``MINIGRAD_REQUIRE_GPU=1`` a missing GPU is a failure instead."""
+    import minigrad
+    if minigrad.cuda.is_available():
+        yield "cuda"
+        return
+    if os.environ.get("MINIGRAD_REQUIRE_GPU") == "1":
+        pytest.fail("MINIGRAD_REQUIRE_GPU=1 but no GPU is usable: refusing the CuPy stand-in")
+    for name in _cupy_modules():
+        monkeypatch.delitem(sys.modules, name)
+    monkeypatch.syspath_prepend(FAKE_CUPY)
+    sys.modules.update(_STAND_IN)
+    import cupy
+    import cupyx.scipy.special  # noqa: F401
+    assert getattr(cupy, "STAND_IN", False), cupy.__file__
+    _STAND_IN.update({name: sys.modules[name] for name in _cupy_modules()})
+    yield "cuda"
+    for name in _cupy_modules():
+        del sys.modules[name]
+
+
+@pytest.fixture(params=["cpu", "cuda"])
+def device(request):
+    """Each device in turn: 'cpu', and 'cuda' (a GPU, or the stand-in; see ``cuda``)."""
+    if request.param == "cuda":
+        request.getfixturevalue("cuda")
+    return request.param

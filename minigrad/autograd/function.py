@@ -86,7 +86,7 @@ class Function:
                 raw.append(arg)
             parents.append(None)
         if off_cpu:
-            check_one_device(cls.__name__, raw)
+            raw = on_one_device(cls.__name__, raw, parents)
         if not (record and _state.enabled):
             return Tensor._wrap(ctx.forward(*raw, **options), None)
         ctx.seq = next(_sequence)
@@ -192,10 +192,20 @@ class Function:
         return type(self).__name__ + "Backward"
 
 
+def on_one_device(op: str, raw: list, parents: list) -> list:
+    """The inputs of an op that involves a GPU array: a 0-d CPU tensor that needs no gradient
+    is a number and becomes a NumPy scalar, usable with GPU arrays (as in PyTorch, and CuPy
+    takes scalars but refuses NumPy arrays); other inputs must share one device."""
+    raw = [r[()] if type(r) is np.ndarray and r.ndim == 0 and p is None else r
+           for r, p in zip(raw, parents)]
+    check_one_device(op, raw)
+    return raw
+
+
 def check_one_device(op: str, arrays) -> None:
     """Refuse an op whose array inputs live on different devices, naming both."""
-    devices = {device_of(a) for a in arrays  # a 0-d NumPy array is a scalar: fine anywhere
-               if hasattr(a, "shape") and (a.ndim or device_of(a) == "cuda")}
+    devices = {device_of(a) for a in arrays if hasattr(a, "shape") and
+               not isinstance(a, np.generic)}
     if len(devices) > 1:
         raise RuntimeError(f"{op}: expected all tensors on one device, found tensors on "
                            f"{' and '.join(sorted(devices))}; move them with .to(device)")

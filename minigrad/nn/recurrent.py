@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 
 from .. import functional as F
-from ..backend import generator, to_device
+from ..backend import device_generator
 from ..creation import empty, zeros
 from ..ops.recurrent import LSTMLayer, RNNLayer
 from ..tensor import Tensor
@@ -50,9 +50,11 @@ class _Recurrent(Module):
                              f"{tuple(x.shape)}")
         return x.transpose(0, 1) if self.batch_first else x
 
-    def _initial(self, state, batch: int, dtype):
+    def _initial(self, state, like):
+        """The given state, or zeros for every layer, on the input's device and dtype."""
         return state if state is not None else \
-            zeros(self.num_layers, batch, self.hidden_size, dtype=dtype)
+            zeros(self.num_layers, like.shape[1], self.hidden_size, dtype=like.dtype,
+                  device=like.device)
 
     def _between_layers(self, x, k: int):
         """PyTorch's ``dropout``: applied to the outputs of every layer but the last."""
@@ -85,7 +87,7 @@ class RNN(_Recurrent):
 
     def forward(self, x, h0=None):
         x = self._sequence_first(x)
-        h0 = self._initial(h0, x.shape[1], x.dtype)
+        h0 = self._initial(h0, x)
         finals = []
         for k in range(self.num_layers):
             w_ih, w_hh, b_ih, b_hh = self.layer_parameters(k)
@@ -104,7 +106,7 @@ class LSTM(_Recurrent):
     def forward(self, x, state=None):
         x = self._sequence_first(x)
         h0, c0 = state if state is not None else (None, None)
-        h0, c0 = self._initial(h0, x.shape[1], x.dtype), self._initial(c0, x.shape[1], x.dtype)
+        h0, c0 = self._initial(h0, x), self._initial(c0, x)
         h_finals, c_finals = [], []
         for k in range(self.num_layers):
             w_ih, w_hh, b_ih, b_hh = self.layer_parameters(k)
@@ -121,8 +123,8 @@ class LSTM(_Recurrent):
 def sequence_mask(batch: int, features: int, p: float, like) :
     """One inverted-dropout mask per sequence: (B, features) of 0 or 1/(1-p), reused at every
     step (Keras' dropout and recurrent_dropout)."""
-    keep = generator().random((batch, features)) >= p
-    return to_device((keep / (1 - p)).astype(like.dtype), like.device)
+    keep = device_generator(like.device).random((batch, features)) >= p
+    return (keep / (1 - p)).astype(like.dtype)
 
 
 class KerasLSTM(_Recurrent):
@@ -149,7 +151,7 @@ class KerasLSTM(_Recurrent):
         if self.training and self.recurrent_dropout:
             h_mask = sequence_mask(batch, self.hidden_size, self.recurrent_dropout, x)
         w_ih, w_hh, b_ih, b_hh = self.layer_parameters(0)
-        h0 = zeros(batch, self.hidden_size, dtype=x.dtype)
+        h0 = zeros(batch, self.hidden_size, dtype=x.dtype, device=x.device)
         states = LSTMLayer.apply(F.linear(x, w_ih, b_ih), h0, h0, w_hh, b_hh, h_mask=h_mask)
         return states[:-1].transpose(0, 1) if self.return_sequences else states[-2]
 
@@ -168,7 +170,8 @@ class RNNCell(_Recurrent):
         _drop_layer_suffix(self)
 
     def forward(self, x, h=None):
-        h = h if h is not None else zeros(x.shape[0], self.hidden_size, dtype=x.dtype)
+        h = h if h is not None else zeros(x.shape[0], self.hidden_size, dtype=x.dtype,
+                                          device=x.device)
         projected = F.linear(x, self.weight_ih, self.bias_ih).unsqueeze(0)
         return RNNLayer.apply(projected, h, self.weight_hh, self.bias_hh,
                               relu=self.nonlinearity == "relu")[0]
@@ -185,7 +188,7 @@ class LSTMCell(_Recurrent):
 
     def forward(self, x, state=None):
         if state is None:
-            state = (zeros(x.shape[0], self.hidden_size, dtype=x.dtype),) * 2
+            state = (zeros(x.shape[0], self.hidden_size, dtype=x.dtype, device=x.device),) * 2
         projected = F.linear(x, self.weight_ih, self.bias_ih).unsqueeze(0)
         states = LSTMLayer.apply(projected, state[0], state[1], self.weight_hh, self.bias_hh)
         return states[0], states[1]

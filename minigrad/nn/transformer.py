@@ -14,7 +14,7 @@ import math
 import numpy as np
 
 from .. import functional as F
-from ..backend import to_device
+from ..backend import array_module_of, device_of, to_device
 from ..creation import arange, empty, zeros
 from ..ops.attention import ScaledDotProductAttention, attention_weights
 from ..tensor import Tensor
@@ -25,26 +25,36 @@ from .module import Module, Parameter
 from .normalization import LayerNorm
 
 
-def _mha_mask(attn_mask, key_padding_mask, batch: int, heads: int, length: int, source: int):
-    """nn.MultiheadAttention's masks as one additive mask (B, H, L, S) or None.  Here, unlike
-    in F.scaled_dot_product_attention, a boolean True means *not allowed* (PyTorch's MHA
-    convention); ``key_padding_mask`` (B, S) marks padded keys."""
+def _mha_mask(attn_mask, key_padding_mask, batch: int, heads: int, length: int, source: int,
+              is_causal: bool, like):
+    """nn.MultiheadAttention's masks as one additive mask (B, H, L, S) or None, built on the
+    device and in the dtype of ``like`` (the queries).  Here, unlike in
+    F.scaled_dot_product_attention, a boolean True means *not allowed* (PyTorch's MHA
+    convention); ``key_padding_mask`` (B, S) marks padded keys; ``is_causal`` (without an
+    ``attn_mask``) forbids attending to later keys."""
+    xp, dtype = array_module_of(like), like.dtype
+    blocked = dtype.type(-np.inf)
+
+    def additive(mask):
+        mask = _on_device_of(like, mask)
+        return xp.where(mask, blocked, dtype.type(0)) if mask.dtype == bool \
+            else mask.astype(dtype, copy=False)
     mask = None
     if attn_mask is not None:
-        raw = _host_array(attn_mask)
-        raw = np.where(raw, -np.inf, 0.0) if raw.dtype == bool else raw
-        mask = raw.reshape(batch, heads, length, source) if raw.ndim == 3 else raw
+        mask = additive(attn_mask)
+        mask = mask.reshape(batch, heads, length, source) if mask.ndim == 3 else mask
+    elif is_causal:
+        mask = xp.triu(xp.full((length, source), blocked, dtype=dtype), 1)
     if key_padding_mask is not None:
-        raw = _host_array(key_padding_mask)
-        padding = (np.where(raw, -np.inf, 0.0) if raw.dtype == bool else raw)[:, None, None, :]
+        padding = additive(key_padding_mask)[:, None, None, :]
         mask = padding if mask is None else mask + padding
     return mask
 
 
-def _host_array(mask) -> np.ndarray:
-    """A mask (Tensor, array or list) as a NumPy array: masks are built on the host, then moved
-    to the queries' device once, combined."""
-    return np.asarray(to_device(mask.data if isinstance(mask, Tensor) else mask, "cpu"))
+def _on_device_of(like, mask):
+    """A mask (Tensor, array or list) as an array where ``like`` lives (one transfer at most)."""
+    return to_device(mask.data if isinstance(mask, Tensor) else
+                     mask if hasattr(mask, "dtype") else np.asarray(mask), device_of(like))
 
 
 class MultiheadAttention(Module):
@@ -82,12 +92,8 @@ class MultiheadAttention(Module):
             query, key, value = (t.transpose(0, 1) for t in (query, key, value))
         batch, length, source = query.shape[0], query.shape[1], key.shape[1]
         q, k, v = self._heads(query, 0), self._heads(key, 1), self._heads(value, 2)
-        mask = _mha_mask(attn_mask, key_padding_mask, batch, self.num_heads, length, source)
-        if is_causal and attn_mask is None:
-            mask = np.triu(np.full((length, source), -np.inf), 1) if mask is None \
-                else mask + np.triu(np.full((length, source), -np.inf), 1)
-        if mask is not None:  # built on the host; one transfer to the queries' device
-            mask = to_device(np.asarray(mask, dtype=q.dtype), q.device)
+        mask = _mha_mask(attn_mask, key_padding_mask, batch, self.num_heads, length, source,
+                         is_causal, q.data)
         heads = ScaledDotProductAttention.apply(
             q, k, v, mask, dropout_p=self.dropout if self.training else 0.0)
         joined = heads.transpose(1, 2).reshape(batch, length, self.embed_dim)

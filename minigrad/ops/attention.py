@@ -20,7 +20,7 @@ import math
 import numpy as np
 
 from ..autograd import Function
-from ..backend import array_module_of, generator, to_device, device_of
+from ..backend import array_module_of, device_generator, device_of
 
 
 def additive_mask(shape: tuple, attn_mask=None, is_causal: bool = False, xp=np,
@@ -67,7 +67,7 @@ class ScaledDotProductAttention(Function):
         p = attention_weights(q, k, mask, ctx.scale)
         keep = None
         if dropout_p:
-            keep = to_device(generator().random(p.shape) >= dropout_p, device_of(p))
+            keep = device_generator(device_of(p)).random(p.shape) >= dropout_p
             ctx.factor = 1 / (1 - dropout_p)
         ctx.save_for_backward(q, k, v, mask, keep)
         ctx.cache_for_backward(p)

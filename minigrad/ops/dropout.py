@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from ..autograd import Function
-from ..backend import generator, to_device, device_of
+from ..backend import device_generator, device_of
 
 
 class Dropout(Function):
@@ -11,7 +11,7 @@ class Dropout(Function):
     dL/dx = g ⊙ m / (1 - p)  (the same mask)."""
 
     def forward(ctx, x, p):
-        keep = to_device(generator().random(x.shape) >= p, device_of(x))
+        keep = device_generator(device_of(x)).random(x.shape) >= p   # drawn where x lives
         ctx.factor = 1.0 / (1.0 - p)
         mask = (keep * ctx.factor).astype(x.dtype, copy=False)
         ctx.save_for_backward(keep)

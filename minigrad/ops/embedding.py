@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from ..autograd import Function
-from ..backend import scattered
+from ..backend import ensure, scattered
 
 
 class Embedding(Function):
@@ -13,11 +13,11 @@ class Embedding(Function):
     def forward(ctx, weight, index, padding_idx=None):
         if index.dtype.kind not in "iu":
             raise TypeError(f"embedding: indices must be integers, got dtype {index.dtype}")
-        low, high = (index.min(), index.max()) if index.size else (0, 0)
-        if low < 0 or high >= weight.shape[0]:
-            bad = high if high >= weight.shape[0] else low
-            raise IndexError(f"embedding: index {int(bad)} is out of range for "
-                             f"{weight.shape[0]} embeddings (valid: 0..{weight.shape[0] - 1})")
+        rows = weight.shape[0]
+        in_range = index.astype("uint64") < rows  # a negative index wraps to a huge one
+        ensure(in_range.all(), IndexError,
+               lambda: f"embedding: index {int(index[~in_range][0])} is out of range for "
+                       f"{rows} embeddings (valid: 0..{rows - 1})")
         ctx.save_for_backward(index)
         ctx.padding_idx, ctx.shape = padding_idx, weight.shape
         return weight[index]

@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..autograd import Function
-from ..backend import array_module_of, cast, scattered
+from ..backend import array_module_of, cast, ensure, scattered, value_if_free
 from .activations import exp_and_logsumexp, stable_sigmoid
 
 REDUCTIONS = ("mean", "sum", "none")
@@ -29,7 +29,8 @@ class _Loss(Function):
         total = per_element.sum()
         if reduction == "sum":
             return total
-        return total / ctx.count if ctx.count else total * float("nan")  # mean of nothing
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return total / ctx.count  # a mean of nothing is 0/0 = nan
 
     def upstream(ctx, g):
         """dL/dℓ for each element, from g = dL/d(reduced loss)."""
@@ -76,8 +77,8 @@ class CrossEntropy(_Loss):
         ctx.cache_for_backward(e / total)               # softmax(x)
         ctx.picked = target.dtype.kind in "iu" and not label_smoothing
         if target.dtype.kind in "iu":
-            count = _counted_targets("cross_entropy", target, x.shape[1], ignore_index)
-            ctx.all_valid = count == len(target)
+            count, ctx.all_valid = _counted_targets("cross_entropy", target, x.shape[1],
+                                                    ignore_index)
             if ctx.picked:
                 weight, cols = ctx.picked_classes(target, x)
                 picked = log_total[:, 0] - x[array_module_of(x).arange(len(target)), cols]
@@ -133,7 +134,7 @@ class NLLLoss(_Loss):
 
     def forward(ctx, log_p, target, reduction="mean", ignore_index=-100):
         xp = array_module_of(log_p)
-        count = _counted_targets("nll_loss", target, log_p.shape[1], ignore_index)
+        count, _ = _counted_targets("nll_loss", target, log_p.shape[1], ignore_index)
         valid = target != ignore_index
         ctx.save_for_backward(valid, xp.where(valid, target, 0))
         ctx.shape = log_p.shape
@@ -153,10 +154,10 @@ class BinaryCrossEntropy(_Loss):
     dℓ/dp = (p - t) / max(p (1 - p), 1e-12),   dℓ/dt = log(1 - p) - log p."""
 
     def forward(ctx, p, t, reduction="mean"):
-        if p.size and (p.min() < 0 or p.max() > 1):
-            raise ValueError(f"binary_cross_entropy: input must be probabilities in [0, 1]; got "
-                             f"values in [{p.min():.4g}, {p.max():.4g}] (for logits use "
-                             f"binary_cross_entropy_with_logits)")
+        ensure(((p >= 0) & (p <= 1)).all(), ValueError,
+               lambda: f"binary_cross_entropy: input must be probabilities in [0, 1]; got "
+                       f"values in [{float(p.min()):.4g}, {float(p.max()):.4g}] (for logits "
+                       f"use binary_cross_entropy_with_logits)")
         ctx.save_for_backward(p, t)
         log_p, log_1mp = _clamped_logs(p)
         return ctx.reduce(-(t * log_p + (1 - t) * log_1mp), reduction)
@@ -204,9 +205,9 @@ class Hinge(_Loss):
 
     def forward(ctx, score, y, margin=1.0, reduction="mean"):
         xp = array_module_of(score)
-        if y.size and not bool(((y == 1) | (y == -1)).all()):
-            raise ValueError(f"hinge_loss: labels must be -1 or +1; got values "
-                             f"{sorted(set(xp.unique(y).tolist()))[:5]}")
+        ensure(((y == 1) | (y == -1)).all(), ValueError,
+               lambda: f"hinge_loss: labels must be -1 or +1; got values "
+                       f"{sorted(set(xp.unique(y).tolist()))[:5]}")
         ctx.save_for_backward(y, margin - y * score > 0)
         return ctx.reduce(xp.maximum(margin - y * score, 0), reduction)
 
@@ -215,14 +216,15 @@ class Hinge(_Loss):
         return -y * active * ctx.upstream(g), None
 
 
-def _counted_targets(op: str, target, classes: int, ignore_index: int) -> int:
-    """How many targets count (are not ``ignore_index``), after checking their range."""
+def _counted_targets(op: str, target, classes: int, ignore_index: int) -> tuple:
+    """(count, all_valid): how many targets count (are not ``ignore_index``) and whether all
+    do, after checking the range of the others (``backend.ensure``: at once on the CPU; on a
+    GPU at the next read, so a training step never waits for the device).  On a GPU ``count``
+    stays a device scalar and ``all_valid`` is False (unknown without a read)."""
     valid = target != ignore_index
-    all_valid = bool(valid.all())
-    counted = target if all_valid else target[valid]
-    low, high = (counted.min(), counted.max()) if counted.size else (0, 0)
-    if low < 0 or high >= classes:
-        bad = high if high >= classes else low
-        raise IndexError(f"{op}: target {int(bad)} is out of range for {classes} classes "
-                         f"(valid: 0..{classes - 1})")
-    return len(counted)
+    in_range = target.astype(np.uint64) < classes   # a negative index wraps to a huge one
+    ensure((in_range | ~valid).all(), IndexError,
+           lambda: f"{op}: target {int(target[valid & ~in_range][0])} is out of range for "
+                   f"{classes} classes (valid: 0..{classes - 1})")
+    count = valid.sum()
+    return count, value_if_free(count) == len(target)
