@@ -3,6 +3,8 @@ it gives on the CPU, values and gradients.  "cuda" is a real GPU when CuPy sees 
 strict CuPy stand-in (tests/fake_cupy, selected by the ``cuda`` fixture) otherwise: the same
 tests either way.  Asking for "cuda" where there is none is a clear error that changes
 nothing."""
+import contextlib
+
 import numpy as np
 import pytest
 
@@ -11,8 +13,21 @@ import minigrad.functional as F
 from minigrad import nn, optim
 from minigrad.autograd import check_one_device
 from minigrad.backend import to_device
+from minigrad.kernels import kernels_mode, set_kernels
 from minigrad.opcheck import _cases, _layer_cases
 from minigrad.train import evaluate, fit, predict
+
+
+@contextlib.contextmanager
+def array_formulas():
+    """Kernels off for a block: the CPU reference computed by the array formulas, as the
+    stand-in computes (fused kernels are held to the formulas in test_fused_kernels.py)."""
+    previous = kernels_mode()
+    set_kernels("off")
+    try:
+        yield
+    finally:
+        set_kernels(previous)
 
 
 def catalogue() -> dict:
@@ -62,7 +77,8 @@ def _same_step_on(device, build, batch, loss_fn, steps: int = 3, lr: float = 0.0
 
 
 def _assert_same_training(cuda, build, batch, loss_fn, rtol=1e-5):
-    cpu_losses, cpu_state = _same_step_on("cpu", build, batch, loss_fn)
+    with array_formulas():  # the CPU reference computes as the stand-in does (kernels: below)
+        cpu_losses, cpu_state = _same_step_on("cpu", build, batch, loss_fn)
     gpu_losses, gpu_state = _same_step_on(cuda, build, batch, loss_fn)
     np.testing.assert_allclose(gpu_losses, cpu_losses, rtol=rtol)
     for key in cpu_state:
@@ -169,15 +185,17 @@ def test_optimizers_on_cuda_equal_cpu(cuda, make):
             (model(x) ** 2).mean().backward()
             optimizer.step()
         return host(model.weight.data)
-    np.testing.assert_allclose(run(cuda), run("cpu"), rtol=1e-5, atol=1e-7)
+    with array_formulas():
+        expected = run("cpu")
+    np.testing.assert_allclose(run(cuda), expected, rtol=1e-5, atol=1e-7)
 
 
 def test_fit_evaluate_predict_on_cuda(cuda):
     rng = np.random.default_rng(0)
     x = rng.standard_normal((64, 4)).astype(np.float32)
     y = x[:, :3].argmax(axis=1)
-    results = {}
-    for device in ("cpu", cuda):
+
+    def run(device):
         mg.manual_seed(0)
         model = nn.Sequential(nn.Linear(4, 16), nn.ReLU(), nn.Linear(16, 3))
         history = fit(model, x, y, nn.CrossEntropyLoss(), "adam", epochs=3, batch_size=16,
@@ -186,8 +204,10 @@ def test_fit_evaluate_predict_on_cuda(cuda):
         predictions = predict(model, x, device=device)
         assert isinstance(predictions, np.ndarray)   # always handed back on the host
         assert all(p.device == device for p in model.parameters())
-        results[device] = (history.history, scores, predictions)
-    (h_cpu, s_cpu, p_cpu), (h_gpu, s_gpu, p_gpu) = results["cpu"], results[cuda]
+        return history.history, scores, predictions
+    with array_formulas():
+        h_cpu, s_cpu, p_cpu = run("cpu")
+    h_gpu, s_gpu, p_gpu = run(cuda)
     for key in h_cpu:
         np.testing.assert_allclose(h_gpu[key], h_cpu[key], rtol=1e-4, err_msg=key)
     assert s_gpu == pytest.approx(s_cpu, rel=1e-4)
@@ -298,7 +318,8 @@ def test_every_layer_on_cuda_equals_cpu(cuda, name):
         grads = [host(p.grad.data) for p in layer.parameters() if p.grad is not None]
         return host(out.data), grads + ([host(x.grad.data)] if x.requires_grad else [])
     out, grads = run(cuda)
-    expected_out, expected_grads = run("cpu")
+    with array_formulas():
+        expected_out, expected_grads = run("cpu")
     np.testing.assert_allclose(out, expected_out, rtol=1e-5, atol=1e-6)
     assert len(grads) == len(expected_grads)
     for grad, expected in zip(grads, expected_grads):

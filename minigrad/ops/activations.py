@@ -6,49 +6,48 @@ exponentiate non-positive numbers, so no input produces an overflow warning or a
 """
 from __future__ import annotations
 
-import math
-
 from ..autograd import Function
-from ..backend import array_module_of, erf
+from ..backend import array_module_of
+from ..kernels import pointwise
 
 
 class ReLU(Function):
-    """z = max(x, 0).   dL/dx = g * [x > 0]  (0 at x = 0, as PyTorch)."""
+    """z = max(x, 0).   dL/dx = g * [x > 0]  (0 at x = 0, as PyTorch): formula ``relu_back``."""
 
     def forward(ctx, x):
-        z = array_module_of(x).maximum(x, 0)
+        z = array_module_of(x).maximum(x, 0)  # one pass already: no kernel could do better
         ctx.save_for_backward(z)
         return z
 
     def backward(ctx, g):
         (z,) = ctx.saved
-        return g * (z > 0)
+        return pointwise("relu_back", g, z)
 
 
 class LeakyReLU(Function):
-    """z = x if x > 0 else a·x.   dL/dx = g if x > 0 else a·g."""
+    """z = x if x > 0 else a·x.   dL/dx = g if x > 0 else a·g  (formulas ``leaky_relu``,
+    ``leaky_relu_back``)."""
 
     def forward(ctx, x, negative_slope=0.01):
-        positive = x > 0
-        ctx.save_for_backward(positive)
+        ctx.save_for_backward(x)
         ctx.slope = negative_slope
-        return array_module_of(x).where(positive, x, x * negative_slope)
+        return pointwise("leaky_relu", x, slope=negative_slope)
 
     def backward(ctx, g):
-        (positive,) = ctx.saved
-        return array_module_of(g).where(positive, g, g * ctx.slope)
+        (x,) = ctx.saved
+        return pointwise("leaky_relu_back", g, x, slope=ctx.slope)
 
 
 def stable_sigmoid(x):
     """σ(x) = 1/(1+e^-x), evaluated as 1/(1+e^-|x|) for x >= 0 and e^-|x|/(1+e^-|x|) for x < 0
-    (the same function: multiply numerator and denominator by eˣ), so exp never overflows."""
-    xp = array_module_of(x)
-    e = xp.exp(-xp.abs(x))
-    return xp.where(x >= 0, 1, e) / (1 + e)
+    (the same function: multiply numerator and denominator by eˣ), so exp never overflows
+    (formula ``sigmoid``)."""
+    return pointwise("sigmoid", x)
 
 
 class Sigmoid(Function):
-    """z = σ(x) = 1 / (1 + e^-x).   dL/dx = g * z * (1 - z)."""
+    """z = σ(x) = 1 / (1 + e^-x).   dL/dx = g * z * (1 - z)  (formulas ``sigmoid``,
+    ``sigmoid_back``)."""
 
     def forward(ctx, x):
         z = stable_sigmoid(x)
@@ -57,11 +56,11 @@ class Sigmoid(Function):
 
     def backward(ctx, g):
         (z,) = ctx.saved
-        return g * z * (1 - z)
+        return pointwise("sigmoid_back", g, z)
 
 
 class Tanh(Function):
-    """z = tanh x = (e^{2x} - 1)/(e^{2x} + 1).   dL/dx = g * (1 - z²).
+    """z = tanh x = (e^{2x} - 1)/(e^{2x} + 1).   dL/dx = g * (1 - z²)  (formula ``tanh_back``).
 
     Forward uses the library tanh, which is stable; the printed quotient is nan for x >= 355.
     """
@@ -73,7 +72,7 @@ class Tanh(Function):
 
     def backward(ctx, g):
         (z,) = ctx.saved
-        return g * (1 - z * z)
+        return pointwise("tanh_back", g, z)
 
 
 class Softplus(Function):
@@ -89,43 +88,25 @@ class Softplus(Function):
         return g * stable_sigmoid(x)
 
 
-_SQRT_2_OVER_PI = math.sqrt(2 / math.pi)
-
-
-def gelu_gate(x, approximate: str):
-    """The factor s in GELU: Φ(x) = ½(1 + erf(x/√2)), or t = tanh(√(2/π)(x + 0.044715x³))."""
-    if approximate == "tanh":
-        return array_module_of(x).tanh(_SQRT_2_OVER_PI * (x + 0.044715 * x ** 3))
-    return 0.5 * (1 + erf(x / math.sqrt(2)))
-
-
 class GELU(Function):
     """z = x Φ(x), Φ the standard normal CDF = ½(1 + erf(x/√2)).
-    dL/dx = g * (Φ(x) + x φ(x)),  φ(x) = e^{-x²/2}/√(2π).
+    dL/dx = g * (Φ(x) + x φ(x)),  φ(x) = e^{-x²/2}/√(2π)   (formulas ``gelu``, ``gelu_back``).
 
     ``approximate='tanh'``: z = ½x(1 + tanh(u)), u = √(2/π)(x + 0.044715x³);
-    dL/dx = g * (½(1 + t) + ½x(1 - t²) √(2/π)(1 + 3·0.044715x²)),  t = tanh u.
+    dL/dx = g * (½(1 + t) + ½x(1 - t²) √(2/π)(1 + 3·0.044715x²)),  t = tanh u
+    (``gelu_tanh``, ``gelu_tanh_back``).
     """
 
     def forward(ctx, x, approximate="none"):
         if approximate not in ("none", "tanh"):
             raise ValueError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
-        ctx.approximate = approximate
-        s = gelu_gate(x, approximate)
+        ctx.formula = "gelu" if approximate == "none" else "gelu_tanh"
         ctx.save_for_backward(x)
-        ctx.cache_for_backward(s)
-        return 0.5 * x * (1 + s) if approximate == "tanh" else x * s
+        return pointwise(ctx.formula, x)
 
     def backward(ctx, g):
-        (x,), (s,) = ctx.saved, ctx.cached
-        xp = array_module_of(g)
-        if s is None:  # building a graph: the gate again, differentiably
-            s = gelu_gate(x, ctx.approximate)
-        if ctx.approximate == "tanh":
-            du = _SQRT_2_OVER_PI * (1 + 3 * 0.044715 * x * x)
-            return g * (0.5 * (1 + s) + 0.5 * x * (1 - s * s) * du)
-        pdf = xp.exp(-0.5 * x * x) / math.sqrt(2 * math.pi)
-        return g * (s + x * pdf)
+        (x,) = ctx.saved
+        return pointwise(ctx.formula + "_back", g, x)
 
 
 def exp_and_logsumexp(x, dim):

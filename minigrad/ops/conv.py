@@ -37,6 +37,7 @@ import math
 
 import numpy as np
 
+from .. import kernels
 from ..autograd import Function
 from ..backend import array_module_of, as_strided, is_tensor
 
@@ -248,6 +249,12 @@ class MaxPool2d(Function):
         xp = array_module_of(x)
         out = _geometry("max_pool2d", x.shape, kernel, stride, padding, dilation)
         image = pad_pixels(pixel_major(x), padding, value=-np.inf)
+        ctx.geometry = (image.shape, kernel, stride, padding, dilation, out)
+        fused = kernels.max_pool(image, kernel, stride, dilation, out)
+        if fused is not None:  # one pass: each window read once, its winner recorded
+            best, winner = fused
+            ctx.save_for_backward(winner)
+            return pixel_major(best)
         best = winner = None
         for k, (_, (rows, cols)) in enumerate(offset_slices(kernel, stride, dilation, out)):
             candidate = image[rows, cols]
@@ -261,13 +268,15 @@ class MaxPool2d(Function):
             xp.maximum(winner, better * winner.dtype.type(k), out=winner)
             xp.maximum(best, candidate, out=best)
         ctx.save_for_backward(winner)
-        ctx.geometry = (image.shape, kernel, stride, padding, dilation, out)
         return pixel_major(best)
 
     def backward(ctx, g):
         (winner,) = ctx.saved
         image_shape, kernel, stride, padding, dilation, out = ctx.geometry
         g = array_module_of(g).ascontiguousarray(pixel_major(g))  # in winner's layout
+        fused = kernels.max_pool_backward(g, winner, image_shape, kernel, stride, dilation)
+        if fused is not None:
+            return pixel_major(crop_pixels(fused, padding))
 
         def routed(u, v):  # the gradient of the windows whose maximum sat at offset (u, v)
             return g * (winner == u * kernel[1] + v)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .. import kernels
 from ..autograd import Function
 from ..backend import array_module_of, cast, ensure, scattered, value_if_free
 from .activations import exp_and_logsumexp, stable_sigmoid
@@ -71,20 +72,26 @@ class CrossEntropy(_Loss):
     """
 
     def forward(ctx, x, target, reduction="mean", ignore_index=-100, label_smoothing=0.0):
-        e, total, log_total = exp_and_logsumexp(x, 1)   # log softmax = x - log_total
         ctx.ignore_index, ctx.smoothing = ignore_index, label_smoothing
         ctx.save_for_backward(x, target)
-        ctx.cache_for_backward(e / total)               # softmax(x)
         ctx.picked = target.dtype.kind in "iu" and not label_smoothing
         if target.dtype.kind in "iu":
             count, ctx.all_valid = _counted_targets("cross_entropy", target, x.shape[1],
                                                     ignore_index)
-            if ctx.picked:
-                weight, cols = ctx.picked_classes(target, x)
-                picked = log_total[:, 0] - x[array_module_of(x).arange(len(target)), cols]
-                return ctx.reduce(picked if ctx.all_valid else picked * weight, reduction, count)
+            fused = kernels.softmax_cross_entropy(x, target, ignore_index) if ctx.picked \
+                else None
+            if fused is not None:  # one pass per row: softmax, log Σ e^x, the picked logit
+                p, per_row = fused
+                ctx.cache_for_backward(p)
+                return ctx.reduce(per_row, reduction, count)
         else:
             count = len(target)
+        e, total, log_total = exp_and_logsumexp(x, 1)   # log softmax = x - log_total
+        ctx.cache_for_backward(e / total)               # softmax(x)
+        if ctx.picked:
+            weight, cols = ctx.picked_classes(target, x)
+            picked = log_total[:, 0] - x[array_module_of(x).arange(len(target)), cols]
+            return ctx.reduce(picked if ctx.all_valid else picked * weight, reduction, count)
         q = ctx.distribution(target, x)
         return ctx.reduce(-(q * (x - log_total)).sum(axis=1), reduction, count)
 
@@ -113,6 +120,11 @@ class CrossEntropy(_Loss):
         if p is None:  # building a graph: the softmax is recomputed, differentiably
             e, total, _ = exp_and_logsumexp(x, 1)
             p = e / total
+        if ctx.picked:
+            fused = kernels.softmax_cross_entropy_backward(p, target, ctx.ignore_index,
+                                                           ctx.upstream(g))
+            if fused is not None:
+                return fused, None
         scale = _column(ctx.upstream(g))
         if ctx.picked:  # q one-hot: dx = p·w - onehot·w, the one-hot part subtracted in place
             weight, cols = ctx.picked_classes(target, x)

@@ -12,6 +12,7 @@ from step t to step t-1 and summing the weight gradients of all steps.
 from __future__ import annotations
 
 from ..autograd import Function
+from .. import kernels
 from ..backend import array_module_of
 
 # ----------------------------------------------------------------------------- one step, raw
@@ -42,25 +43,29 @@ def lstm_step(projected, h_prev, c_prev, weight_hh, bias_hh, h_mask=None):
         o = σ(a_o) output gate
         c_t = f ⊙ c_{t-1} + i ⊙ g,    h_t = o ⊙ tanh(c_t)
 
-    ``h_mask`` (Keras' recurrent dropout) multiplies h_{t-1} before W_hh.
-    Returns (h_t, c_t, cache for the backward step)."""
-    xp = array_module_of(projected)
+    The cell itself — everything after the matrix product — is the formula ``lstm_cell``,
+    one pass over (B, H) when it runs as a kernel.  ``h_mask`` (Keras' recurrent dropout)
+    multiplies h_{t-1} before W_hh.  Returns (h_t, c_t, cache for the backward step)."""
     if h_mask is not None:
         h_prev = h_prev * h_mask
     a = projected + h_prev @ weight_hh.T
     if bias_hh is not None:
         a = a + bias_hh
-    n = h_prev.shape[1]
-    gates = 0.5 + 0.5 * xp.tanh(0.5 * a)  # σ(a) = ½ + ½ tanh(a/2): stable, and cheaper than
-    i, f, o = gates[:, :n], gates[:, n:2 * n], gates[:, 3 * n:]   # exp forms (all four blocks
-    g = xp.tanh(a[:, 2 * n:3 * n])                                 # at once; g uses tanh)
-    c = f * c_prev + i * g
-    tanh_c = xp.tanh(c)
-    return o * tanh_c, c, (h_prev, c_prev, i, f, g, o, tanh_c)
+    fused = kernels.lstm_step(a, c_prev)
+    if fused is not None:
+        h, c, gates, tanh_c = fused
+    else:
+        n = h_prev.shape[1]
+        cell = kernels.formula_on_arrays("lstm_cell", array_module_of(a))
+        h, c, i, f, g, o, tanh_c = cell(a[:, :n], a[:, n:2 * n], a[:, 2 * n:3 * n], a[:, 3 * n:],
+                                        c_prev)
+        gates = array_module_of(a).concatenate([i, f, g, o], 1)
+    return h, c, (h_prev, c_prev, gates, tanh_c)
 
 
 def lstm_step_backward(dh, dc_next, cache, weight_hh):
-    """The gates' derivatives, from dh = dL/dh_t and dc_next = dL/dc_t (from step t+1):
+    """The gates' derivatives (formula ``lstm_cell_back``), from dh = dL/dh_t and
+    dc_next = dL/dc_t (from step t+1):
 
         dc = dc_next + dh ⊙ o ⊙ (1 − tanh² c_t)
         do = dh ⊙ tanh c_t,  di = dc ⊙ g,  dg = dc ⊙ i,  df = dc ⊙ c_{t-1}
@@ -68,13 +73,18 @@ def lstm_step_backward(dh, dc_next, cache, weight_hh):
 
     Returns (da = dL/d projected, dL/dh_{t-1} = da W_hh, dL/dc_{t-1} = dc ⊙ f).
     (dL/dW_hh = Σ_t da_tᵀ h_{t-1} is formed once for all steps by the layer.)"""
-    h_prev, c_prev, i, f, g, o, tanh_c = cache
-    dc = dc_next + dh * o * (1 - tanh_c * tanh_c)
-    da = array_module_of(dh).concatenate([dc * g * i * (1 - i),            # input gate
-                                          dc * c_prev * f * (1 - f),        # forget gate
-                                          dc * i * (1 - g * g),             # candidate
-                                          dh * tanh_c * o * (1 - o)], 1)    # output gate
-    return da, da @ weight_hh, dc * f
+    h_prev, c_prev, gates, tanh_c = cache
+    fused = kernels.lstm_step_backward(dh, dc_next, c_prev, gates, tanh_c)
+    if fused is not None:
+        da, dc_prev = fused
+    else:
+        n = c_prev.shape[1]
+        xp = array_module_of(dh)
+        cell_back = kernels.formula_on_arrays("lstm_cell_back", xp)
+        *d_gates, dc_prev = cell_back(dh, dc_next, c_prev, gates[:, :n], gates[:, n:2 * n],
+                                      gates[:, 2 * n:3 * n], gates[:, 3 * n:], tanh_c)
+        da = xp.concatenate(d_gates, 1)
+    return da, da @ weight_hh, dc_prev
 
 
 def lstm_steps(projected, h0, c0, weight_hh, bias_hh, h_mask=None):

@@ -4,11 +4,13 @@ from __future__ import annotations
 import math
 
 from ..backend import array_module_of
+from ..kernels import optimizer_step
 from .optimizer import Optimizer
 
 
 class Adam(Optimizer):
-    """As in PyTorch, at step t:
+    """As in PyTorch, at step t (formulas ``adam`` and ``adam_amsgrad`` of
+    ``minigrad_kernels.formulas``, one pass per parameter when they run as kernels):
 
         g ← ∇θ + λ θ                                   (L2 weight decay; see AdamW)
         m ← β₁ m + (1 − β₁) g,     v ← β₂ v + (1 − β₂) g²
@@ -28,33 +30,25 @@ class Adam(Optimizer):
     def update(self, p, grad, state, group):
         xp = array_module_of(p)
         lr, (beta1, beta2), eps = group["lr"], group["betas"], group["eps"]
-        if group["weight_decay"]:
-            if self.decoupled_weight_decay:
-                p *= 1 - lr * group["weight_decay"]
-            else:
-                grad = grad + group["weight_decay"] * p
         if not state:
             state["step"] = 0
             state["exp_avg"], state["exp_avg_sq"] = xp.zeros_like(p), xp.zeros_like(p)
             if group["amsgrad"]:
                 state["max_exp_avg_sq"] = xp.zeros_like(p)
         state["step"] += 1
-        t, m, v = state["step"], state["exp_avg"], state["exp_avg_sq"]
-        m *= beta1
-        m += (1 - beta1) * grad
-        v *= beta2
-        v += (1 - beta2) * xp.square(grad)
+        t = state["step"]
+        correction2 = math.sqrt(1 - beta2 ** t)  # the bias corrections, folded into the step
+        lr_t, eps_t = lr * correction2 / (1 - beta1 ** t), eps * correction2
+        decay = group["weight_decay"]
+        decay_factor, weight_decay = (1 - lr * decay, 0.0) if self.decoupled_weight_decay \
+            else (1.0, decay)
+        moments = (state["exp_avg"], state["exp_avg_sq"])
         if group["amsgrad"]:
-            xp.maximum(state["max_exp_avg_sq"], v, out=state["max_exp_avg_sq"])
-            v = state["max_exp_avg_sq"]
-        # the same formula, evaluated in one scratch array (these run once per parameter per
-        # step, and memory traffic is their whole cost): step = α m̂ / (√v̂ + ε)
-        step = xp.sqrt(v)
-        step /= math.sqrt(1 - beta2 ** t)
-        step += eps
-        xp.divide(m, step, out=step)
-        step *= lr / (1 - beta1 ** t)
-        p -= step
+            optimizer_step("adam_amsgrad", p, grad, moments + (state["max_exp_avg_sq"],), lr_t,
+                           beta1, beta2, 1 - beta1, 1 - beta2, eps_t, weight_decay, decay_factor)
+        else:
+            optimizer_step("adam", p, grad, moments, lr_t, beta1, beta2, 1 - beta1, 1 - beta2,
+                           eps_t, weight_decay, decay_factor)
 
 
 class AdamW(Adam):

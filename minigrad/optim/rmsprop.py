@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from ..backend import array_module_of
+from ..kernels import optimizer_step
 from .optimizer import Optimizer
 
 
@@ -22,6 +23,13 @@ class RMSprop(Optimizer):
     def update(self, p, grad, state, group):
         xp = array_module_of(p)
         alpha = group["alpha"]
+        if not (group["momentum"] or group["centered"]):  # the common case: one formula
+            if not state:
+                state["step"], state["square_avg"] = 0, xp.zeros_like(p)
+            state["step"] += 1
+            optimizer_step("rmsprop", p, grad, (state["square_avg"],), group["lr"], alpha,
+                           1 - alpha, group["eps"], group["weight_decay"])
+            return
         if group["weight_decay"]:
             grad = grad + group["weight_decay"] * p
         if not state:

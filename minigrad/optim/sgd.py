@@ -1,11 +1,13 @@
 """Stochastic gradient descent, with momentum, dampening, Nesterov and weight decay."""
 from __future__ import annotations
 
+from ..backend import array_module_of
+from ..kernels import optimizer_step
 from .optimizer import Optimizer
 
 
 class SGD(Optimizer):
-    """θ ← θ − α g   (F11), where, as in PyTorch,
+    """θ ← θ − α g   (F11; formulas ``sgd``, ``sgd_momentum``), where, as in PyTorch,
 
         g ← ∇θ + λ θ                         (weight decay λ: L2 regularization)
         b ← μ b + (1 − τ) g   (b = g at the first step)      (momentum μ, dampening τ)
@@ -20,15 +22,12 @@ class SGD(Optimizer):
                                       weight_decay=weight_decay, nesterov=nesterov))
 
     def update(self, p, grad, state, group):
-        if group["weight_decay"]:
-            grad = grad + group["weight_decay"] * p
-        momentum = group["momentum"]
-        if momentum:
-            buffer = state.get("momentum_buffer")
-            if buffer is None:
-                buffer = state["momentum_buffer"] = grad.copy()
-            else:
-                buffer *= momentum
-                buffer += (1 - group["dampening"]) * grad
-            grad = grad + momentum * buffer if group["nesterov"] else buffer
-        p -= group["lr"] * grad
+        lr, momentum, decay = group["lr"], group["momentum"], group["weight_decay"]
+        if not momentum:
+            optimizer_step("sgd", p, grad, (), lr, decay)
+            return
+        first = "momentum_buffer" not in state
+        if first:
+            state["momentum_buffer"] = array_module_of(p).zeros_like(p)
+        optimizer_step("sgd_momentum", p, grad, (state["momentum_buffer"],), lr, momentum,
+                       group["dampening"], decay, bool(group["nesterov"]), first)

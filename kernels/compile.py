@@ -1,0 +1,158 @@
+"""Compiling the formulas: one source (``formulas.py``), a module of kernels per target.
+
+For each target — ("cpu" | "cuda", dtype) — this writes a Python module into a cache folder:
+the bindings of the formulas' names for that target (``tanh`` is ``math.tanh`` or a fast
+float32 approximation, ``ONE`` is ``float32(1.0)``...), the source of every formula in
+``formulas.py`` itself, decorated for Numba (``njit`` on the CPU, ``cuda.jit(device=True)``
+on CUDA), and the loops that apply them to arrays (``loops_cpu.py`` / ``loops_cuda.py``).
+Then it imports that module.  Open one to see exactly what Numba compiles; they live in
+``minigrad_kernels.compile.cache_folder()``.
+
+Why a written-out module rather than functions made at run time: Numba's disk cache
+(``cache=True``) keys compiled code by its source file, so a real file lets every later
+process load the machine code instead of compiling again (the first use of a kernel costs
+Numba 0.3–1 s; a cached one loads in milliseconds).  The module's name carries a hash of the
+sources, so an edited formula gets a new module, never a stale cache.  For arrays and Tensors
+the formulas are bound directly (``bind``), without Numba.
+"""
+from __future__ import annotations
+
+import functools
+import hashlib
+import importlib.util
+import inspect
+import os
+import sys
+import types
+from pathlib import Path
+
+import numpy as np
+
+from . import formulas
+
+HERE = Path(__file__).resolve().parent
+NAMES = ("ZERO", "HALF", "ONE", "TWO", "exp", "log", "tanh", "sqrt", "erf", "select")
+
+
+def bind(formula, **names):
+    """``formula`` with its free names (``NAMES``) bound as given: the same code object, run
+    on whatever those names compute with (scalars, arrays, Tensors)."""
+    missing = set(NAMES) - set(names)
+    if missing:
+        raise TypeError(f"bind({formula.__name__}): no binding for {sorted(missing)}")
+    return types.FunctionType(formula.__code__, {**formula.__globals__, **names},
+                              formula.__name__, formula.__defaults__, formula.__closure__)
+
+
+def cache_folder() -> Path:
+    """Where the written-out kernel modules (and Numba's cache of them) live:
+    ``$MINIGRAD_KERNEL_CACHE``, else the user's cache folder (``~/.cache/minigrad/kernels``):
+    never the installed package, which may be read-only."""
+    folder = os.environ.get("MINIGRAD_KERNEL_CACHE") or \
+        Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "minigrad" / "kernels"
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+# ----------------------------------------------------------------------------- writing a target
+_HEADERS = {
+    "cpu": '''"""minigrad_kernels, target: CPU, {dtype} (written by minigrad_kernels.compile from
+formulas.py and loops_cpu.py: edit those, not this file)."""
+import math
+
+import numpy as np
+from numba import njit
+
+from minigrad_kernels.fast_math import select_cpu as select
+from minigrad_kernels.fast_math import {tanh} as tanh
+
+ZERO, HALF, ONE, TWO = np.{dtype}(0.0), np.{dtype}(0.5), np.{dtype}(1.0), np.{dtype}(2.0)
+DTYPE = np.{dtype}
+exp, log, sqrt, erf = math.exp, math.log, math.sqrt, math.erf
+FORMULA = njit(cache=True, error_model="numpy")
+KERNEL = njit(cache=True, error_model="numpy")
+''',
+    "cuda": '''"""minigrad_kernels, target: CUDA, {dtype} (written by minigrad_kernels.compile from
+formulas.py and loops_cuda.py: edit those, not this file)."""
+import math
+
+import numpy as np
+from numba import {dtype}
+
+from minigrad_kernels import runtime
+
+cuda = runtime.cuda()
+ZERO, HALF, ONE, TWO = {dtype}(0.0), {dtype}(0.5), {dtype}(1.0), {dtype}(2.0)
+DTYPE = np.{dtype}
+exp, log, tanh, sqrt, erf = math.exp, math.log, math.tanh, math.sqrt, math.erf
+FORMULA = cuda.jit(device=True)
+KERNEL = cuda.jit
+
+
+@FORMULA
+def select(condition, a, b):
+    return a if condition else b
+''',
+}
+
+POINTWISE = {  # formula: (its array arguments, its scalar arguments)
+    "relu": ("x", ""), "relu_back": ("g z", ""), "leaky_relu": ("x", "slope"),
+    "leaky_relu_back": ("g x", "slope"), "sigmoid": ("x", ""), "sigmoid_back": ("g z", ""),
+    "tanh_back": ("g z", ""), "gelu": ("x", ""), "gelu_back": ("g x", ""),
+    "gelu_tanh": ("x", ""), "gelu_tanh_back": ("g x", ""),
+}
+"""The formulas that ``<name>_map(arrays..., scalars..., out)`` applies elementwise."""
+
+_ELEMENTS = {"cpu": "range(out.size)", "cuda": "range(cuda.grid(1), out.size, cuda.gridsize(1))"}
+
+
+def _pointwise_maps(target: str) -> str:
+    """One loop per pointwise formula: out[i] = formula(arrays[i]..., scalars...)."""
+    parts = []
+    for name, (arrays, scalars) in POINTWISE.items():
+        arrays, scalars = arrays.split(), scalars.split()
+        arguments = ", ".join([f"{a}[i]" for a in arrays] + scalars)
+        parts.append(f"\n\n@KERNEL\ndef {name}_map({', '.join(arrays + scalars + ['out'])}):\n"
+                     f"    for i in {_ELEMENTS[target]}:\n        out[i] = {name}({arguments})")
+    return "\n".join(parts) + "\n"
+
+
+def _formula_sources() -> str:
+    """Every formula's source, decorated with FORMULA (the target's device-function maker)."""
+    parts = [f"{name} = DTYPE({value!r})" for name, value in vars(formulas).items()
+             if name.isupper() and isinstance(value, float)]
+    for name in formulas.FORMULAS:
+        parts.append("\n\n@FORMULA\n" + inspect.getsource(getattr(formulas, name)).strip())
+    return "\n".join(parts) + "\n"
+
+
+def module_source(target: str, dtype: str) -> str:
+    """The text of the kernel module for ``target`` ("cpu" | "cuda") and ``dtype``."""
+    tanh = "tanh_float32" if dtype == "float32" else "tanh_exact"
+    loops = (HERE / f"loops_{target}.py").read_text()
+    loops = loops.split("# --- kernels below are copied into each target's module ---", 1)[1]
+    return (_HEADERS[target].format(dtype=dtype, tanh=tanh) + "\n\n" + _formula_sources() +
+            loops + "\n\n# pointwise maps (from compile.POINTWISE)" + _pointwise_maps(target))
+
+
+@functools.cache
+def kernels(target: str, dtype) -> types.ModuleType:
+    """The module of compiled kernels for ``target`` and ``dtype`` (written and imported on
+    first use; Numba compiles each kernel on its first call, from its disk cache when it can)."""
+    dtype = np.dtype(dtype).name
+    if dtype not in ("float32", "float64"):
+        raise TypeError(f"minigrad_kernels: no {dtype} kernels (float32 and float64 only)")
+    source = module_source(target, dtype)
+    digest = hashlib.sha1(source.encode()).hexdigest()[:12]
+    name = f"minigrad_kernels_{target}_{dtype}_{digest}"
+    path = cache_folder() / f"{name}.py"
+    if not path.exists() or path.read_text() != source:
+        temporary = path.with_suffix(f".{os.getpid()}.tmp")
+        temporary.write_text(source)
+        os.replace(temporary, path)  # atomic: a parallel process never reads half a file
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module

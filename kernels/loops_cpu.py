@@ -1,0 +1,142 @@
+"""The CPU loops that apply the formulas to arrays.  ``compile.py`` copies everything below
+the marker into each CPU target's module, after that target's bindings and the formulas, so
+the names used here (``KERNEL``, ``ZERO``, ``exp``, ``lstm_cell``, ``adam``...) are the ones
+defined there.  One loop per fused operation: each reads its inputs once and writes its
+outputs once (NumPy would make a pass, and a temporary array, per operator).
+
+Arrays are C-contiguous; pointwise loops take them flattened.  Scalars (a learning rate...)
+arrive already in the arrays' dtype, so no arithmetic is promoted to float64.
+"""
+# ruff: noqa: F821  (the names below come from the generated module)
+# --- kernels below are copied into each target's module ---
+
+
+# ----------------------------------------------------------------------------- optimizers
+@KERNEL
+def sgd_update(p, d, lr, weight_decay):
+    for i in range(p.size):
+        p[i] = sgd(p[i], d[i], lr, weight_decay)
+
+
+@KERNEL
+def sgd_momentum_update(p, d, buffer, lr, momentum, dampening, weight_decay, nesterov,
+                        first):
+    for i in range(p.size):
+        p[i], buffer[i] = sgd_momentum(p[i], d[i], buffer[i], lr, momentum, dampening,
+                                       weight_decay, nesterov, first)
+
+
+@KERNEL
+def adam_update(p, d, m, v, lr_t, beta1, beta2, rest1, rest2, eps_t, weight_decay,
+                decay_factor):
+    for i in range(p.size):
+        p[i], m[i], v[i] = adam(p[i], d[i], m[i], v[i], lr_t, beta1, beta2, rest1, rest2,
+                                eps_t, weight_decay, decay_factor)
+
+
+@KERNEL
+def adam_amsgrad_update(p, d, m, v, v_max, lr_t, beta1, beta2, rest1, rest2, eps_t,
+                        weight_decay, decay_factor):
+    for i in range(p.size):
+        p[i], m[i], v[i], v_max[i] = adam_amsgrad(p[i], d[i], m[i], v[i], v_max[i], lr_t,
+                                                  beta1, beta2, rest1, rest2, eps_t,
+                                                  weight_decay, decay_factor)
+
+
+@KERNEL
+def rmsprop_update(p, d, square_avg, lr, alpha, rest, eps, weight_decay):
+    for i in range(p.size):
+        p[i], square_avg[i] = rmsprop(p[i], d[i], square_avg[i], lr, alpha, rest, eps,
+                                      weight_decay)
+
+
+# ----------------------------------------------------------------------------- the LSTM step
+@KERNEL
+def lstm_step_forward(a, c_prev, h, c, gates, tanh_c):
+    """a: (B, 4H) pre-activations [i, f, g, o]; writes h, c (B, H) and, for backward, the
+    gates (B, 4H) and tanh c (B, H)."""
+    rows, n = c_prev.shape
+    for b in range(rows):
+        for j in range(n):
+            h[b, j], c[b, j], i, f, g, o, tanh_c[b, j] = lstm_cell(
+                a[b, j], a[b, n + j], a[b, 2 * n + j], a[b, 3 * n + j], c_prev[b, j])
+            gates[b, j], gates[b, n + j], gates[b, 2 * n + j], gates[b, 3 * n + j] = i, f, g, o
+
+
+@KERNEL
+def lstm_step_backward(dh, dc_next, c_prev, gates, tanh_c, da, dc_prev):
+    """From dh, dc_next (B, H) and the forward's caches: da (B, 4H) and dc_prev (B, H)."""
+    rows, n = c_prev.shape
+    for b in range(rows):
+        for j in range(n):
+            da[b, j], da[b, n + j], da[b, 2 * n + j], da[b, 3 * n + j], dc_prev[b, j] = \
+                lstm_cell_back(dh[b, j], dc_next[b, j], c_prev[b, j], gates[b, j],
+                               gates[b, n + j], gates[b, 2 * n + j], gates[b, 3 * n + j],
+                               tanh_c[b, j])
+
+
+# ----------------------------------------------------------------------------- softmax + CE
+@KERNEL
+def softmax_cross_entropy_forward(x, target, ignore_index, p, loss):
+    """Each row: p = softmax(x) (shifted by the row's max), loss = log Σ e^x − x_target, or 0
+    for a row whose target is ``ignore_index``."""
+    rows, classes = x.shape
+    for r in range(rows):
+        top = x[r, 0]
+        for k in range(1, classes):
+            top = max(top, x[r, k])
+        total = ZERO
+        for k in range(classes):
+            p[r, k] = exp(x[r, k] - top)
+            total += p[r, k]
+        inverse = ONE / total
+        for k in range(classes):
+            p[r, k] *= inverse
+        t = target[r]
+        loss[r] = ZERO if t == ignore_index else top + log(total) - x[r, t]
+
+
+@KERNEL
+def softmax_cross_entropy_backward(p, target, ignore_index, scale, dx):
+    """dx = (p − one_hot(target)) · scale[r] per row (0 for an ignored row)."""
+    rows, classes = p.shape
+    for r in range(rows):
+        t = target[r]
+        s = ZERO if t == ignore_index else scale[r]
+        for k in range(classes):
+            dx[r, k] = p[r, k] * s
+        if t != ignore_index:
+            dx[r, t] -= s
+
+
+# ----------------------------------------------------------------------------- max pooling
+@KERNEL
+def max_pool_forward(image, kh, kw, sh, sw, dh, dw, best, winner):
+    """image: pixel-major (Hp, Wp, N, C); best, winner: (OH, OW, N, C).  The running maximum
+    over the window's offsets, in offset order, keeping the first offset that attains it."""
+    out_h, out_w, batch, channels = best.shape
+    for i in range(out_h):
+        for j in range(out_w):
+            for n in range(batch):
+                for ch in range(channels):
+                    top, at = image[i * sh, j * sw, n, ch], 0
+                    for u in range(kh):
+                        for v in range(kw):
+                            value = image[i * sh + u * dh, j * sw + v * dw, n, ch]
+                            if value > top:
+                                top, at = value, u * kw + v
+                    best[i, j, n, ch], winner[i, j, n, ch] = top, at
+
+
+@KERNEL
+def max_pool_backward(g, winner, kw, sh, sw, dh, dw, grad):
+    """grad (Hp, Wp, N, C), zeroed by the caller: each window's gradient added at its
+    winning offset."""
+    out_h, out_w, batch, channels = g.shape
+    for i in range(out_h):
+        for j in range(out_w):
+            for n in range(batch):
+                for ch in range(channels):
+                    at = winner[i, j, n, ch]
+                    u, v = at // kw, at % kw
+                    grad[i * sh + u * dh, j * sw + v * dw, n, ch] += g[i, j, n, ch]

@@ -1,0 +1,236 @@
+"""The door to the fused kernels: for each op family, the compiled kernel or the array formula.
+
+The pointwise formulas live once, in ``minigrad_kernels.formulas``.  An op asks this module to
+apply one (``pointwise("sigmoid_back", g, z)``) or to run a fused step (``optimizer_step``,
+``lstm_step``, ``softmax_cross_entropy``, ``max_pool``).  This module — and nothing else —
+decides how:
+
+- the **kernel**: the formula compiled by Numba for the CPU or for CUDA, in a loop that reads
+  each input and writes each output once (``minigrad_kernels.compile``); or
+- the **array formula**: the same formula applied to whole arrays with NumPy or CuPy, or to
+  Tensors with ``minigrad.differentiable`` when a backward is building a graph (kernels have
+  no gradient of their own, so that path never takes a kernel).
+
+The switch: ``set_kernels("auto" | "on" | "off")``, or ``MINIGRAD_KERNELS`` read at import.
+``auto`` (the default) takes a kernel where ``kernel_table.TABLE`` says a benchmark measured
+it faster on that device class; ``on`` takes every kernel that can run (CUDA kernels need a
+real GPU: never in the CUDA simulator or on the CuPy stand-in); ``off`` takes none.  A kernel
+also needs plain contiguous arrays of one float dtype and one shape; anything else (a
+broadcast, float16, a Tensor) takes the array formula.  ``minigrad info`` prints the choice
+for each family.  Kernels compile on first use and are cached on disk.
+"""
+from __future__ import annotations
+
+import functools
+import os
+
+import numpy as np
+
+from . import backend
+from .kernel_table import TABLE
+
+MODES = ("auto", "on", "off")
+FAMILIES = tuple(TABLE)
+
+
+def _mode_from_environment() -> str:
+    mode = os.environ.get("MINIGRAD_KERNELS", "auto")
+    if mode not in MODES:
+        raise ValueError(f"MINIGRAD_KERNELS={mode!r}: expected one of {MODES}")
+    return mode
+
+
+_mode = _mode_from_environment()
+
+
+def set_kernels(mode: str) -> None:
+    """Choose how op families run: "auto" (the measured table), "on" (every kernel that can
+    run here) or "off" (the array formulas everywhere)."""
+    global _mode
+    if mode not in MODES:
+        raise ValueError(f"set_kernels: mode must be one of {MODES}, got {mode!r}")
+    _mode = mode
+
+
+def kernels_mode() -> str:
+    return _mode
+
+
+@functools.cache
+def _cuda_kernels_run_here() -> bool:
+    """CUDA kernels need a real GPU (the simulator and the CuPy stand-in cannot launch them)."""
+    try:
+        from minigrad_kernels import runtime
+        return not runtime.simulated()
+    except ImportError:  # numba-cuda not installed
+        return False
+
+
+def uses_kernel(family: str, device: str) -> bool:
+    """Whether ``family`` runs as a kernel on ``device`` under the current mode."""
+    if _mode == "off" or (device == "cuda" and not _cuda_kernels_run_here()):
+        return False
+    return _mode == "on" or TABLE[family][device]
+
+
+def path(family: str, device: str) -> str:
+    """'kernel' or 'array formula': what ``minigrad info`` prints."""
+    return "kernel" if uses_kernel(family, device) else "array formula"
+
+
+def _compiled(family: str, *arrays, strided: tuple = ()):
+    """The module of compiled kernels for these arrays, if ``family`` runs as a kernel on them
+    (plain contiguous arrays — ``strided`` ones may have any strides —, one float dtype, one
+    device); else None."""
+    first = (arrays + strided)[0]
+    kind = type(first)
+    if kind is not np.ndarray and not kind.__module__.startswith("cupy"):
+        return None                               # a Tensor (building a graph), a number...
+    dtype = first.dtype
+    if dtype.kind != "f" or dtype.itemsize < 4:
+        return None
+    for a in arrays:
+        if type(a) is not kind or a.dtype != dtype or not a.flags.c_contiguous:
+            return None
+    if any(type(a) is not kind or a.dtype != dtype for a in strided):
+        return None
+    device = backend.device_of(first)
+    if not uses_kernel(family, device):
+        return None
+    from minigrad_kernels.compile import kernels
+    return kernels(device, dtype)
+
+
+def _run(kernel, size: int, *args) -> None:
+    """Call a compiled kernel: directly on the CPU; on a GPU through the cheap launch path,
+    with a grid covering ``size`` items (the kernels loop grid-stride, so any grid works)."""
+    if type(args[0]) is np.ndarray:
+        kernel(*args)
+        return
+    from minigrad_kernels.launch import launch
+    threads = 256
+    launch(kernel, (max(1, min(1024, -(-size // threads))),), (threads,), *args)
+
+
+# ----------------------------------------------------------------------------- pointwise formulas
+def _array_names(xp) -> dict:
+    def select(condition, a, b):
+        if type(condition) is bool:  # a setting (nesterov, first step...): decide once
+            return a if condition else b
+        return xp.where(condition, a, b)
+    return dict(ZERO=0.0, HALF=0.5, ONE=1.0, TWO=2.0, exp=xp.exp, log=xp.log, tanh=xp.tanh,
+                sqrt=xp.sqrt, erf=backend.erf, select=select)
+
+
+@functools.lru_cache(maxsize=None)
+def formula_on_arrays(name: str, xp):
+    """Formula ``name`` bound to array module ``xp`` (NumPy, CuPy, or minigrad.differentiable):
+    the same lines as the kernel's, applied to whole arrays (broadcasting allowed)."""
+    from minigrad_kernels import formulas
+    from minigrad_kernels.compile import bind
+    return bind(getattr(formulas, name), **_array_names(xp))
+
+
+def pointwise(name: str, *arrays, **scalars):
+    """``formula(*arrays, *scalars)`` elementwise (``minigrad_kernels.formulas.<name>``): by
+    the fused kernel when the door says so, else by the array formula."""
+    compiled = _compiled("pointwise", *arrays)
+    if compiled is None or len({a.shape for a in arrays}) > 1:
+        return formula_on_arrays(name, backend.array_module_of(arrays[0]))(
+            *arrays, *scalars.values())
+    dtype = arrays[0].dtype.type
+    out = backend.array_module_of(arrays[0]).empty_like(arrays[0])
+    _run(getattr(compiled, name + "_map"), out.size, *(a.reshape(-1) for a in arrays),
+         *(dtype(s) for s in scalars.values()), out.reshape(-1))
+    return out
+
+
+# ----------------------------------------------------------------------------- fused steps
+def optimizer_step(name: str, p, d, state: tuple, *scalars) -> None:
+    """Update parameter ``p`` and its state arrays in place by optimizer formula ``name``
+    (``sgd``, ``sgd_momentum``, ``adam``, ``adam_amsgrad``, ``rmsprop``), whose arguments are
+    (p, d, *state, *scalars): one pass by the kernel, or the array formula with its results
+    copied back."""
+    compiled = _compiled("optimizer", p, d, *state)
+    if compiled is None:
+        results = formula_on_arrays(name, backend.array_module_of(p))(p, d, *state, *scalars)
+        for target, value in zip((p,) + tuple(state), results if isinstance(results, tuple)
+                                 else (results,)):
+            target[...] = value
+        return
+    dtype = p.dtype.type
+    _run(getattr(compiled, name + "_update"), p.size, *(a.reshape(-1) for a in (p, d) + state),
+         *(s if isinstance(s, bool) else dtype(s) for s in scalars))
+
+
+def lstm_step(a, c_prev):
+    """One LSTM cell step from the pre-activations a (B, 4H): (h, c, gates, tanh c), or None
+    when the array formula should run."""
+    compiled = _compiled("lstm", a, c_prev)
+    if compiled is None:
+        return None
+    xp = backend.array_module_of(a)
+    h, c, tanh_c = xp.empty_like(c_prev), xp.empty_like(c_prev), xp.empty_like(c_prev)
+    gates = xp.empty_like(a)
+    _run(compiled.lstm_step_forward, c_prev.size, a, c_prev, h, c, gates, tanh_c)
+    return h, c, gates, tanh_c
+
+
+def lstm_step_backward(dh, dc_next, c_prev, gates, tanh_c):
+    """The cell step's backward: (da (B, 4H), dc_prev), or None for the array formula."""
+    compiled = _compiled("lstm", dh, dc_next, c_prev, gates, tanh_c)
+    if compiled is None:
+        return None
+    xp = backend.array_module_of(dh)
+    da, dc_prev = xp.empty_like(gates), xp.empty_like(c_prev)
+    _run(compiled.lstm_step_backward, c_prev.size, dh, dc_next, c_prev, gates, tanh_c, da,
+         dc_prev)
+    return da, dc_prev
+
+
+def softmax_cross_entropy(x, target, ignore_index: int):
+    """Rows of logits x (N, C) and class indices: (softmax p, per-row losses), or None."""
+    compiled = _compiled("softmax_cross_entropy", x)
+    if compiled is None or target.dtype != np.int64:
+        return None
+    xp = backend.array_module_of(x)
+    p, loss = xp.empty_like(x), xp.empty(x.shape[:1], dtype=x.dtype)
+    _run(compiled.softmax_cross_entropy_forward, len(x), x, target, ignore_index, p, loss)
+    return p, loss
+
+
+def softmax_cross_entropy_backward(p, target, ignore_index: int, scale):
+    """dL/dx = (p − one_hot) · scale per row (``scale``: one number, or one per row), or None
+    for the array formula."""
+    compiled = _compiled("softmax_cross_entropy", p)
+    if compiled is None or target.dtype != np.int64 or backend.is_tensor(scale):
+        return None
+    xp = backend.array_module_of(p)
+    rows, dx = xp.empty(len(p), dtype=p.dtype), xp.empty_like(p)
+    rows[...] = scale
+    _run(compiled.softmax_cross_entropy_backward, len(p), p, target, ignore_index, rows, dx)
+    return dx
+
+
+def max_pool(image, kernel: tuple, stride: tuple, dilation: tuple, out: tuple):
+    """Max pooling of a padded pixel-major image (H, W, N, C): (best, winner offsets), or None."""
+    compiled = _compiled("max_pool", strided=(image,))  # a pixel-major view: any strides
+    if compiled is None:
+        return None
+    xp = backend.array_module_of(image)
+    shape = out + image.shape[2:]
+    best = xp.empty(shape, dtype=image.dtype)
+    winner = xp.empty(shape, dtype=np.min_scalar_type(kernel[0] * kernel[1]))
+    _run(compiled.max_pool_forward, best.size, image, *kernel, *stride, *dilation, best, winner)
+    return best, winner
+
+
+def max_pool_backward(g, winner, padded_shape: tuple, kernel: tuple, stride: tuple,
+                      dilation: tuple):
+    """The gradient of a padded pixel-major image from the pooled gradient g, or None."""
+    compiled = _compiled("max_pool", g)
+    if compiled is None:
+        return None
+    grad = backend.array_module_of(g).zeros(padded_shape, dtype=g.dtype)
+    _run(compiled.max_pool_backward, g.size, g, winner, kernel[1], *stride, *dilation, grad)
+    return grad

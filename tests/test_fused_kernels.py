@@ -1,0 +1,258 @@
+"""The fused kernels equal the array formulas they are compiled from: every formula and fused
+step, on the CPU (Numba) directly and on CUDA in Numba's simulator (small odd shapes); a few
+training steps of an MLP, an LSTM and a CNN give the same losses with kernels on and off; and
+the switch (``set_kernels``, ``MINIGRAD_KERNELS``) and the kernel cache behave."""
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+import minigrad as mg
+import minigrad.functional as F
+from minigrad import kernels as door, nn, optim
+from minigrad.backend import numpy_for_formulas as xp
+from minigrad_kernels import compile as kc, formulas, launch, runtime
+
+TOLERANCE = {np.float32: dict(rtol=2e-5, atol=2e-6), np.float64: dict(rtol=1e-12, atol=1e-13)}
+
+
+def assert_close(got, expected, dtype):
+    """Equal within the dtype's rounding.  In float32 the absolute part scales with the
+    array's magnitude: where a formula cancels (1 + tanh u as tanh u → −1), any float32
+    evaluation — the library tanh, or the kernels' fast one, 3.5e-7 from it — leaves an error
+    of that order times the values around it, not of the tiny result."""
+    tolerance = dict(TOLERANCE[dtype])
+    if dtype == np.float32:
+        tolerance["atol"] = max(tolerance["atol"], 2e-6 * float(np.abs(expected).max()))
+    np.testing.assert_allclose(got, expected, **tolerance)
+
+
+@pytest.fixture(params=["cpu", "cuda"])
+def target(request):
+    if request.param == "cuda" and not runtime.simulated() and not mg.cuda.is_available():
+        pytest.skip("numba-cuda without a GPU or the simulator")
+    return request.param
+
+
+def run(target, dtype, name, *args):
+    """Call kernel ``name`` of a target's module: directly on the CPU, launched on CUDA (the
+    simulator takes NumPy arrays; a GPU needs them copied)."""
+    kernel = getattr(kc.kernels(target, dtype), name)
+    if target == "cpu":
+        kernel(*args)
+        return
+    launch.launch(kernel, (3,), (32,), *args)  # fewer threads than items: grid-stride loops
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("name", sorted(kc.POINTWISE))
+def test_pointwise_kernel_equals_array_formula(target, dtype, name):
+    arrays, scalars = kc.POINTWISE[name]
+    rng = np.random.default_rng(0)
+    size = 37 if target == "cuda" else 1001
+    values = [rng.uniform(-6, 6, size).astype(dtype) for _ in arrays.split()]
+    values[0][:4] = [0.0, -30.0, 30.0, 1e-4]           # the kink, and both far tails
+    extra = [dtype(0.1) for _ in scalars.split()]
+    out = np.empty(size, dtype)
+    run(target, dtype, name + "_map", *values, *extra, out)
+    expected = door.formula_on_arrays(name, xp)(*values, *extra)
+    assert_close(out, expected, dtype)
+
+
+def test_fast_float32_tanh_is_within_four_ulps_of_one():
+    from minigrad_kernels.fast_math import tanh_float32
+    x = np.linspace(-12, 12, 200001).astype(np.float32)
+    got = np.array([tanh_float32(v) for v in x[::50]])
+    assert np.abs(got - np.tanh(x[::50].astype(np.float64))).max() < 4e-7
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("name, states, scalars", [
+    ("sgd", 0, (0.1, 0.01)),
+    ("sgd_momentum", 1, (0.1, 0.9, 0.1, 0.01, True, False)),
+    ("adam", 2, (1e-2, 0.9, 0.999, 0.1, 0.001, 1e-8, 0.01, 0.999)),
+    ("adam_amsgrad", 3, (1e-2, 0.9, 0.999, 0.1, 0.001, 1e-8, 0.0, 1.0)),
+    ("rmsprop", 1, (1e-2, 0.99, 0.01, 1e-8, 0.01))])
+def test_optimizer_kernel_equals_array_formula(target, dtype, name, states, scalars):
+    rng = np.random.default_rng(1)
+    size = 29 if target == "cuda" else 513
+    p, d = rng.standard_normal(size).astype(dtype), rng.standard_normal(size).astype(dtype)
+    state = [np.abs(rng.standard_normal(size)).astype(dtype) for _ in range(states)]
+    expected = door.formula_on_arrays(name, xp)(p, d, *state, *scalars)
+    expected = expected if isinstance(expected, tuple) else (expected,)
+    cast = [s if isinstance(s, bool) else dtype(s) for s in scalars]
+    run(target, dtype, name + "_update", p, d, *state, *cast)
+    for got, want in zip([p] + state, expected):
+        assert_close(got, want, dtype)
+
+
+def _lstm_arrays(rng, dtype, batch=3, units=5):
+    a = rng.uniform(-3, 3, (batch, 4 * units)).astype(dtype)
+    return a, rng.uniform(-1, 1, (batch, units)).astype(dtype)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_lstm_step_kernels_equal_the_cell_formulas(target, dtype):
+    rng = np.random.default_rng(2)
+    a, c_prev = _lstm_arrays(rng, dtype)
+    n = c_prev.shape[1]
+    h, c, tanh_c = (np.empty_like(c_prev) for _ in range(3))
+    gates = np.empty_like(a)
+    run(target, dtype, "lstm_step_forward", a, c_prev, h, c, gates, tanh_c)
+    want = door.formula_on_arrays("lstm_cell", xp)(a[:, :n], a[:, n:2 * n], a[:, 2 * n:3 * n],
+                                                   a[:, 3 * n:], c_prev)
+    for got, expected in zip((h, c, *np.split(gates, 4, axis=1), tanh_c), want):
+        assert_close(got, expected, dtype)
+    dh, dc_next = rng.standard_normal(c.shape).astype(dtype), rng.standard_normal(c.shape) \
+        .astype(dtype)
+    da, dc_prev = np.empty_like(a), np.empty_like(c_prev)
+    run(target, dtype, "lstm_step_backward", dh, dc_next, c_prev, gates, tanh_c, da, dc_prev)
+    want = door.formula_on_arrays("lstm_cell_back", xp)(dh, dc_next, c_prev,
+                                                        *np.split(gates, 4, axis=1), tanh_c)
+    for got, expected in zip((*np.split(da, 4, axis=1), dc_prev), want):
+        assert_close(got, expected, dtype)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_softmax_cross_entropy_kernels(target, dtype):
+    rng = np.random.default_rng(3)
+    x = (rng.standard_normal((7, 5)) * 30).astype(dtype)  # wide logits: the shift matters
+    target_ = np.array([0, 4, -100, 2, 2, 1, 3])
+    p, loss = np.empty_like(x), np.empty(7, dtype)
+    run(target, dtype, "softmax_cross_entropy_forward", x, target_, -100, p, loss)
+    shifted = x - x.max(1, keepdims=True)
+    want_p = np.exp(shifted) / np.exp(shifted).sum(1, keepdims=True)
+    log_p = shifted - np.log(np.exp(shifted).sum(1, keepdims=True))
+    want_loss = np.where(target_ == -100, 0, -log_p[np.arange(7), np.maximum(target_, 0)])
+    assert_close(p, want_p, dtype)
+    assert_close(loss, want_loss, dtype)
+    scale, dx = rng.uniform(0.5, 2, 7).astype(dtype), np.empty_like(x)
+    run(target, dtype, "softmax_cross_entropy_backward", p, target_, -100, scale, dx)
+    one_hot = np.zeros_like(x)
+    one_hot[np.arange(7), np.maximum(target_, 0)] = target_ != -100
+    want = (p - one_hot) * (scale * (target_ != -100))[:, None]
+    assert_close(dx, want, dtype)
+
+
+@pytest.mark.parametrize("geometry", [((2, 2), (2, 2), (1, 1)), ((3, 3), (2, 2), (1, 1)),
+                                      ((2, 3), (1, 2), (2, 1))])
+def test_max_pool_kernels_equal_the_running_maximum(target, geometry):
+    kernel, stride, dilation = geometry
+    rng = np.random.default_rng(4)
+    image = rng.standard_normal((7, 8, 2, 3)).astype(np.float32)   # pixel-major, odd sizes
+    image[0, 0, 0, 0] = image[0, 1, 0, 0]                          # a tie: the first wins
+    out = tuple((n - d * (k - 1) - 1) // s + 1 for n, k, s, d in
+                zip(image.shape[:2], kernel, stride, dilation))
+    best = np.empty(out + image.shape[2:], np.float32)
+    winner = np.empty(best.shape, np.uint8)
+    run(target, np.float32, "max_pool_forward", image, *kernel, *stride, *dilation, best,
+        winner)
+    x = mg.tensor(image.transpose(2, 3, 0, 1), requires_grad=True)
+    door.set_kernels("off")
+    try:
+        y = F.max_pool2d(x, kernel, stride, dilation=dilation)
+        g = rng.standard_normal(y.shape).astype(np.float32)
+        y.backward(mg.tensor(g))
+    finally:
+        door.set_kernels("auto")
+    np.testing.assert_array_equal(best, y.numpy().transpose(2, 3, 0, 1))
+    grad = np.zeros_like(image)
+    run(target, np.float32, "max_pool_backward", np.ascontiguousarray(g.transpose(2, 3, 0, 1)),
+        winner, kernel[1], *stride, *dilation, grad)
+    np.testing.assert_allclose(grad, x.grad.numpy().transpose(2, 3, 0, 1), rtol=1e-6)
+
+
+# ----------------------------------------------------------------------------- on and off
+def _training_losses(mode: str, build, batch, loss_fn, optimizer=optim.Adam, steps=4):
+    door.set_kernels(mode)
+    try:
+        mg.manual_seed(0)
+        model = build()
+        opt = optimizer(model.parameters(), lr=0.01)
+        losses = []
+        for _ in range(steps):
+            opt.zero_grad()
+            loss = loss_fn(model, *batch)
+            loss.backward()
+            opt.step()
+            losses.append(loss.item())
+        return losses
+    finally:
+        door.set_kernels("auto")
+
+
+@pytest.mark.parametrize("case", ["p2_mlp", "lstm", "cnn", "gelu_sigmoid_sgd"])
+def test_training_gives_the_same_losses_with_kernels_on_and_off(case):
+    rng = np.random.default_rng(0)
+    images = mg.tensor(rng.standard_normal((8, 1, 10, 10)).astype(np.float32))
+    labels = mg.tensor(rng.integers(0, 10, 8))
+    cases = {
+        "p2_mlp": (lambda: nn.Sequential(nn.Linear(784, 128), nn.ReLU(), nn.Linear(128, 64),
+                                         nn.ReLU(), nn.Linear(64, 10)),
+                   (mg.tensor(rng.standard_normal((32, 784)).astype(np.float32)),
+                    mg.tensor(rng.integers(0, 10, 32))),
+                   lambda m, x, y: F.cross_entropy(m(x), y), optim.Adam),
+        "lstm": (lambda: nn.LSTM(6, 8, num_layers=2),
+                 (mg.tensor(rng.standard_normal((9, 4, 6)).astype(np.float32)),),
+                 lambda m, x: (m(x)[0] ** 2).mean(), optim.RMSprop),
+        "cnn": (lambda: nn.Sequential(nn.Conv2d(1, 4, 3), nn.ReLU(), nn.MaxPool2d(2),
+                                      nn.Flatten(), nn.Linear(64, 10)),
+                (images, labels), lambda m, x, y: F.cross_entropy(m(x), y), optim.AdamW),
+        "gelu_sigmoid_sgd": (lambda: nn.Sequential(nn.Linear(5, 7), nn.GELU(), nn.Linear(7, 3),
+                                                   nn.Sigmoid(), nn.LeakyReLU(0.1)),
+                             (mg.tensor(rng.standard_normal((6, 5)).astype(np.float32)),),
+                             lambda m, x: m(x).sum(),
+                             lambda p, lr: optim.SGD(p, lr, momentum=0.9, nesterov=True)),
+    }
+    build, batch, loss_fn, optimizer = cases[case]
+    on = _training_losses("on", build, batch, loss_fn, optimizer)
+    off = _training_losses("off", build, batch, loss_fn, optimizer)
+    np.testing.assert_allclose(on, off, rtol=2e-5)
+
+
+def test_kernels_are_used_only_where_the_door_says():
+    x = np.ones(6, np.float32)
+    door.set_kernels("off")
+    assert door._compiled("pointwise", x) is None and door.path("optimizer", "cpu") == \
+        "array formula"
+    door.set_kernels("on")
+    try:
+        assert door._compiled("pointwise", x) is not None
+        assert door._compiled("pointwise", x.astype(np.float16)) is None      # float16
+        assert door._compiled("pointwise", np.ones((4, 4), np.float32).T) is None  # strided
+        assert door._compiled("pointwise", mg.tensor(x)) is None              # a Tensor
+        assert door.path("lstm", "cuda") == ("kernel" if not runtime.simulated()
+                                             else "array formula")
+    finally:
+        door.set_kernels("auto")
+    with pytest.raises(ValueError, match="set_kernels: mode must be one of"):
+        door.set_kernels("fast")
+
+
+def test_environment_variable_sets_the_mode_and_a_bad_one_is_refused():
+    code = "import minigrad.kernels as k; print(k.kernels_mode())"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          env={**__import__("os").environ, "MINIGRAD_KERNELS": "off"})
+    assert done.stdout.strip() == "off"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          env={**__import__("os").environ, "MINIGRAD_KERNELS": "fast"})
+    assert done.returncode != 0 and "MINIGRAD_KERNELS='fast'" in done.stderr
+
+
+def test_the_written_module_carries_a_hash_of_its_sources_and_lives_in_the_cache(tmp_path,
+                                                                                monkeypatch):
+    monkeypatch.setenv("MINIGRAD_KERNEL_CACHE", str(tmp_path))
+    assert kc.cache_folder() == tmp_path
+    source = kc.module_source("cpu", "float32")
+    assert "def adam(p, d, m, v" in source and "def relu_back_map(g, z, out)" in source
+    assert "ONE = np.float32" in source.replace("ZERO, HALF, ONE, TWO = np.float32", "ONE = "
+                                                "np.float32")
+    assert kc.module_source("cpu", "float64") != source
+    with pytest.raises(TypeError, match="float32 and float64 only"):
+        kc.kernels("cpu", np.float16)
+
+
+def test_bind_refuses_a_missing_name():
+    with pytest.raises(TypeError, match="no binding for"):
+        kc.bind(formulas.relu, ZERO=0.0)
