@@ -113,19 +113,21 @@ def softmax_cross_entropy_backward(p, target, ignore_index, scale, dx):
 @KERNEL
 def max_pool_forward(image, kh, kw, sh, sw, dh, dw, best, winner):
     """image: pixel-major (Hp, Wp, N, C); best, winner: (OH, OW, N, C).  The running maximum
-    over the window's offsets, in offset order, keeping the first offset that attains it."""
+    over the window's offsets, in offset order, keeping the first offset that attains it.  The
+    innermost loop runs along the channels, contiguous in memory, so it vectorizes."""
     out_h, out_w, batch, channels = best.shape
     for i in range(out_h):
         for j in range(out_w):
             for n in range(batch):
+                top, at, first = best[i, j, n], winner[i, j, n], image[i * sh, j * sw, n]
                 for ch in range(channels):
-                    top, at = image[i * sh, j * sw, n, ch], 0
-                    for u in range(kh):
-                        for v in range(kw):
-                            value = image[i * sh + u * dh, j * sw + v * dw, n, ch]
-                            if value > top:
-                                top, at = value, u * kw + v
-                    best[i, j, n, ch], winner[i, j, n, ch] = top, at
+                    top[ch], at[ch] = first[ch], 0
+                for k in range(1, kh * kw):
+                    row = image[i * sh + (k // kw) * dh, j * sw + (k % kw) * dw, n]
+                    for ch in range(channels):
+                        better = row[ch] > top[ch]
+                        top[ch] = select(better, row[ch], top[ch])
+                        at[ch] = select(better, k, at[ch])
 
 
 @KERNEL

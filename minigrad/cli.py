@@ -7,6 +7,8 @@
     minigrad gradcheck           the gradient check table of every op
     minigrad bench [PART ...] [--quick] [--out DIR]   the benchmark suite against PyTorch
     minigrad demo                train a tiny network from raw Tensors, then gradcheck
+    minigrad info                versions, devices, and which op families run as kernels
+    minigrad gpu-check [--out DIR]   on a GPU machine: GPU tests, then the kernel benchmarks
 """
 from __future__ import annotations
 
@@ -125,16 +127,35 @@ def _save_outputs(result: dict, out: Path) -> None:
         figure.savefig(out / name, dpi=90)
 
 
+GPU_RECIPE_KINDS = ("classifier", "cnn", "rows", "text", "regression")  # those trained by fit
+
+
+def _device_for(recipe, device: str) -> str:
+    """The device to train on, or a one-line exit saying why it cannot be."""
+    from .cuda import is_available
+    try:
+        device = normalize_device(device)
+    except ValueError as error:
+        raise SystemExit(f"minigrad train: {error}") from None
+    if device == "cuda" and not is_available():
+        raise SystemExit("minigrad train: --device cuda needs an NVIDIA GPU that CuPy sees "
+                         "(pip install 'minigrad[gpu]'); none here, use --device cpu")
+    if device == "cuda" and recipe.kind not in GPU_RECIPE_KINDS:
+        raise SystemExit(f"minigrad train: recipe {recipe.key} runs on the CPU only; the ones "
+                         f"trained by fit take --device cuda")
+    return device
+
+
 def train(args) -> int:
     from .recipes import RECIPES, run_recipe
-    if normalize_device(args.device) != "cpu":
-        raise SystemExit("minigrad train: --device cuda needs the GPU backend, which is not "
-                         "available in this build yet; use --device cpu")
     recipe = RECIPES[args.recipe]
+    device = _device_for(recipe, args.device)
     print(f"{recipe.key.upper()}: {recipe.title}\n  seed {recipe.seed}; seed's claim: "
           f"{recipe.claim}")
     options = {k: v for k, v in dict(epochs=args.epochs, batch_size=args.batch_size,
                                      lr=args.lr).items() if v is not None}
+    if device != "cpu":
+        options["device"] = device
     try:
         result = run_recipe(args.recipe, args.dataset, verbose=0 if args.quiet else 1, **options)
     except ValueError as error:  # e.g. P4 as printed: the shape mistake the seed makes
@@ -153,7 +174,9 @@ def train(args) -> int:
 
 BENCH_PARTS = {"overhead": ["bench_overhead.py"], "optim": ["bench_optim.py"],
                "lstm": ["bench_lstm.py"], "transformer": ["bench_transformer.py"],
-               "recipes": ["bench_recipes.py", "--case", "all"], "kernels": ["bench_kernels.py"]}
+               "recipes": ["bench_recipes.py", "--case", "all"], "kernels": ["bench_kernels.py"],
+               "fusion": ["bench_fusion.py"], "autograd": ["bench_autograd.py"],
+               "peers": ["bench_peers.py"]}
 
 
 def _bench_skip_reason(part: str) -> str | None:
@@ -207,6 +230,37 @@ def bench(args) -> int:
     return 1 if failed else 0
 
 
+def gpu_check(args) -> int:
+    from .gpu_check import gpu_check as run
+    return run(args.out)
+
+
+def info(args) -> int:
+    """Versions, devices, and which path each op family takes on each device."""
+    import importlib.metadata as metadata
+    from . import __version__, cuda, kernels
+
+    def version(package):
+        try:
+            return metadata.version(package)
+        except metadata.PackageNotFoundError:
+            return "not installed"
+    print(f"minigrad {__version__}; Python {sys.version.split()[0]}, " + ", ".join(
+        f"{name} {version(name)}" for name in ("numpy", "numba", "numba-cuda", "cupy-cuda12x",
+                                               "torch")))
+    gpu = cuda.is_available()
+    print("devices: cpu" + (f", cuda ({cuda.device_count()} GPU)" if gpu else
+                             " (cuda: no GPU visible to CuPy)"))
+    from minigrad_kernels.compile import cache_folder
+    print(f"kernels: {kernels.kernels_mode()} (set_kernels / MINIGRAD_KERNELS); compiled "
+          f"kernels cached in {cache_folder()}")
+    print(f"{'op family':<24}{'cpu':<16}cuda")
+    for family in kernels.FAMILIES:
+        print(f"{family:<24}{kernels.path(family, 'cpu'):<16}{kernels.path(family, 'cuda')}")
+    print(f"{'matmul':<24}{'BLAS (NumPy)':<16}cuBLAS (CuPy)")
+    return 0
+
+
 def main(argv=None) -> int:
     from .recipes import RECIPES
     parser = argparse.ArgumentParser(prog="minigrad", description=__doc__.splitlines()[0])
@@ -228,13 +282,17 @@ def main(argv=None) -> int:
     bench_parser.add_argument("--out", help="folder for the JSON results (default: "
                                             "benchmarks/results)")
     commands.add_parser("gradcheck", help="gradient check table of every op")
+    commands.add_parser("info", help="versions, devices, and the kernel choice per op family")
+    check_parser = commands.add_parser("gpu-check", help="on a GPU machine: GPU tests and "
+                                                         "kernel benchmarks")
+    check_parser.add_argument("--out", default="gpu-results", help="folder for logs, JSON, PNG")
     demo_parser = commands.add_parser("demo", help="train a tiny network, then gradcheck")
     demo_parser.add_argument("--epochs", type=int, default=300)
     args = parser.parse_args(argv)
     if args.command is None:
         args = parser.parse_args(["train"])
     handlers = {"train": train, "recipes": recipes, "gradcheck": gradcheck, "demo": demo,
-                "bench": bench}
+                "bench": bench, "info": info, "gpu-check": gpu_check}
     return handlers[args.command](args)
 
 

@@ -214,7 +214,7 @@ def build_classifier(recipe: Recipe, in_features: int, classes: int) -> Module:
 
 
 def run_classifier(recipe: Recipe, dataset: str, epochs=None, batch_size=None, lr=None,
-                   seed: int = 0, verbose: int = 1, callbacks=None) -> dict:
+                   seed: int = 0, verbose: int = 1, callbacks=None, device="cpu") -> dict:
     if recipe.kind == "cnn":
         if dataset not in ("fashion-mnist", "mnist"):
             raise ValueError(f"{recipe.key}: the CNN twins need 28×28 images (fashion-mnist or "
@@ -230,7 +230,7 @@ def run_classifier(recipe: Recipe, dataset: str, epochs=None, batch_size=None, l
                   optimizer=Adam(model.parameters(), lr=lr or recipe.lr),
                   epochs=epochs or recipe.epochs, batch_size=batch_size or recipe.batch_size,
                   validation_split=recipe.validation_split, verbose=verbose, seed=seed,
-                  callbacks=callbacks)
+                  callbacks=callbacks, device=device)
     logits = predict(model, x_test)
     predicted = logits.argmax(axis=1)
     test = evaluate(model, x_test, y_test, loss=CrossEntropyLoss())
@@ -244,7 +244,7 @@ def run_classifier(recipe: Recipe, dataset: str, epochs=None, batch_size=None, l
 
 
 def run_regression(recipe: Recipe, epochs=None, batch_size=None, lr=None, seed: int = 0,
-                   verbose: int = 1, **_) -> dict:
+                   verbose: int = 1, device="cpu", **_) -> dict:
     """P6: Dense(1) on 100 generated house prices, tested on 20 more."""
     x, y = house_prices(120, seed=seed)
     manual_seed(seed)
@@ -252,7 +252,7 @@ def run_regression(recipe: Recipe, epochs=None, batch_size=None, lr=None, seed: 
     history = fit(model, x[:100], y[:100], loss=MSELoss(),
                   optimizer=SGD(model.parameters(), lr=lr or recipe.lr),
                   epochs=epochs or recipe.epochs, batch_size=batch_size or recipe.batch_size,
-                  metrics=(), verbose=0, seed=seed)
+                  metrics=(), verbose=0, seed=seed, device=device)
     test = evaluate(model, x[100:], y[100:], loss=MSELoss(), metrics=())
     if verbose:
         print(f"final training MSE {history.history['loss'][-1]:.4f}")
@@ -308,7 +308,8 @@ def text_data(samples: int = 10000, maxlen: int = 100, seed: int = 0):
 
 
 def run_text(recipe: Recipe, epochs=None, batch_size=None, lr=None, seed: int = 0,
-             verbose: int = 1, samples: int = 10000, maxlen: int = 100, **_) -> dict:
+             verbose: int = 1, samples: int = 10000, maxlen: int = 100, device="cpu",
+             **_) -> dict:
     """P8 on the generated corpus (8,000 reviews to train, 2,000 to test), next to a
     bag-of-words logistic regression trained the same way."""
     sequences, labels, tokenizer = text_data(samples, maxlen, seed)
@@ -322,7 +323,8 @@ def run_text(recipe: Recipe, epochs=None, batch_size=None, lr=None, seed: int = 
         history = fit(model, x[:cut], y[:cut], loss=BCEWithLogitsLoss(),
                       optimizer=Adam(model.parameters(), lr=lr or recipe.lr),
                       epochs=epochs or recipe.epochs, batch_size=batch_size or recipe.batch_size,
-                      validation_split=recipe.validation_split, verbose=verbose, seed=seed)
+                      validation_split=recipe.validation_split, verbose=verbose, seed=seed,
+                      device=device)
         predicted = (predict(model, x[cut:])[:, 0] > 0).astype(np.int64)
         results[name] = {"model": model, "history": history,
                          "accuracy": accuracy(labels[cut:], predicted)}
@@ -348,7 +350,7 @@ class RowLSTM(Module):
 
 
 def run_rows(recipe: Recipe, dataset: str, epochs=None, batch_size=None, lr=None,
-             seed: int = 0, verbose: int = 1, **_) -> dict:
+             seed: int = 0, verbose: int = 1, device="cpu", **_) -> dict:
     x_train, y_train, x_test, y_test, shape, names = classification_data(dataset)
     rows = lambda a: a.reshape(len(a), *shape)  # noqa: E731  (N, H, W): H steps of W pixels
     manual_seed(seed)
@@ -356,7 +358,7 @@ def run_rows(recipe: Recipe, dataset: str, epochs=None, batch_size=None, lr=None
     history = fit(model, rows(x_train), y_train, loss=CrossEntropyLoss(),
                   optimizer=Adam(model.parameters(), lr=lr or recipe.lr),
                   epochs=epochs or recipe.epochs, batch_size=batch_size or recipe.batch_size,
-                  verbose=verbose, seed=seed)
+                  verbose=verbose, seed=seed, device=device)
     predicted = predict(model, rows(x_test)).argmax(axis=1)
     return {"state": model.state_dict(), "model": model, "history": history,
             "metrics": {"test_accuracy": accuracy(y_test, predicted)}}

@@ -30,8 +30,9 @@ class _Loss(Function):
         total = per_element.sum()
         if reduction == "sum":
             return total
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return total / ctx.count  # a mean of nothing is 0/0 = nan
+        if isinstance(ctx.count, int) and ctx.count == 0:
+            return total * float("nan")  # a mean of nothing
+        return total / ctx.count
 
     def upstream(ctx, g):
         """dL/dℓ for each element, from g = dL/d(reduced loss)."""
@@ -233,10 +234,16 @@ def _counted_targets(op: str, target, classes: int, ignore_index: int) -> tuple:
     do, after checking the range of the others (``backend.ensure``: at once on the CPU; on a
     GPU at the next read, so a training step never waits for the device).  On a GPU ``count``
     stays a device scalar and ``all_valid`` is False (unknown without a read)."""
+    if target.size:  # the common case, decided from two reductions when reading them is free
+        low, high = value_if_free(target.min()), value_if_free(target.max())
+        if low is not None and 0 <= low and high < classes and \
+                not low <= ignore_index <= high:
+            return len(target), True
     valid = target != ignore_index
     in_range = target.astype(np.uint64) < classes   # a negative index wraps to a huge one
     ensure((in_range | ~valid).all(), IndexError,
            lambda: f"{op}: target {int(target[valid & ~in_range][0])} is out of range for "
                    f"{classes} classes (valid: 0..{classes - 1})")
     count = valid.sum()
-    return count, value_if_free(count) == len(target)
+    known = value_if_free(count)
+    return (count, False) if known is None else (known, known == len(target))

@@ -74,7 +74,9 @@ class Linear(Function):
         ctx.save_for_backward(x, weight)
         rows = x.reshape(-1, x.shape[-1])  # (..., in) as one matrix: one GEMM, not a batch
         y = (rows @ weight.T).reshape(*x.shape[:-1], weight.shape[0])
-        return y if bias is None else y + bias
+        if bias is not None:
+            y += bias  # in place: y is the GEMM's fresh output (no second array)
+        return y
 
     def backward(ctx, g):
         x, weight = ctx.saved
