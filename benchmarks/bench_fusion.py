@@ -5,7 +5,8 @@ cache, with a warm one, and after).
 
     python benchmarks/bench_fusion.py [--quick] [--out DIR]
 
-A family's kernel is worth switching on where its ratio (kernel ÷ array formula) is below 1.
+A family's kernel is switched on where its ratio (kernel ÷ array formula) is below 0.95
+(``CLEARLY_FASTER``).
 """
 from __future__ import annotations
 
@@ -100,6 +101,11 @@ print({"import_s": t1 - t0, "first_step_s": t3 - t2, "steady_step_s": t5 - t4})
 """
 
 
+CLEARLY_FASTER = 0.95
+"""A kernel is switched on only below this ratio: these shared machines move a same-run ratio
+by a few percent between runs, so 0.99 is a tie, not a gain."""
+
+
 def compile_costs() -> dict:
     """``import minigrad`` and P2's first training step in fresh processes: with an empty
     kernel cache (every kernel compiled), with the cache it left (loaded), and kernels off."""
@@ -136,7 +142,7 @@ def main(argv=None) -> dict:
     for name, c in costs.items():
         print(f"{name:<12} import minigrad {c['import_s']:.2f} s, first P2 step "
               f"{c['first_step_s']:.2f} s, then {1e3 * c['steady_step_s']:.2f} ms per step")
-    table = {f: r["ratio"]["median"] < 1.0 for f, r in families.items()}
+    table = {f: r["ratio"]["median"] < CLEARLY_FASTER for f, r in families.items()}
     print(f"kernel_table ({args.device}):", table)
     result = {"device": args.device, "families": families, "compile": costs, "table": table,
               "quick": args.quick}

@@ -112,12 +112,12 @@ def bench_bandwidth(repeats: int) -> dict:
 # ----------------------------------------------------------------------------- (c) launches
 def bench_launch(number: int) -> dict:
     import cupy
-    from minigrad_kernels import activations, launch
+    from minigrad_kernels import launch
+    from minigrad_kernels.compile import kernels
     x, y = cupy.ones(1, cupy.float32), cupy.empty(1, cupy.float32)
-    kernel = activations.KERNELS["relu"]["forward"]
-    slope = np.float32(0.0)
-    ours = wall_seconds_per_call(lambda: launch.launch(kernel, (1,), (32,), x, y, slope), number)
-    numba_dispatch = wall_seconds_per_call(lambda: kernel[1, 32](x, y, slope), number)
+    kernel = kernels("cuda", np.float32).relu_map
+    ours = wall_seconds_per_call(lambda: launch.launch(kernel, (1,), (32,), x, y), number)
+    numba_dispatch = wall_seconds_per_call(lambda: kernel[1, 32](x, y), number)
     cupy_kernel = wall_seconds_per_call(lambda: cupy.maximum(x, 0, out=y), number)
     result = {"minigrad_launch_us": ours * 1e6, "numba_dispatch_us": numba_dispatch * 1e6,
               "cupy_elementwise_us": cupy_kernel * 1e6}

@@ -7,7 +7,10 @@ float32, timed in interleaved rounds (``common.compare``).
     LSTM       LSTM(64 → 128), 50 steps, batch 32: forward + backward
     tiny op    (8×8 @ 8×8).sum() forward + backward: what a framework costs per op
 
-A peer that is not installed is skipped with a line (``pip install 'minigrad[peers]'``;
+Each peer is measured against minigrad in its own process (the two interleaved, nothing else
+loaded), first with one thread per framework (the main figures), then with all threads
+(``THREADS`` says why both).  A peer that is not installed is
+skipped with a line (``pip install 'minigrad[peers]'``;
 tinygrad's CPU device also needs clang).  JAX's jitted step is XLA-compiled as one program; to
 say how much of its speed is GEMM and how much fusion, the benchmark also times the same
 step's matrix products alone, jitted.
@@ -17,7 +20,10 @@ step's matrix products alone, jitted.
 from __future__ import annotations
 
 import argparse
+import json
 import os
+import subprocess
+import sys
 
 import numpy as np
 
@@ -272,39 +278,77 @@ PEERS = {
 }
 
 
+WORKLOADS = ("tiny_op", "p2_step", "p4_step", "lstm", "p2_gemms_only")
+
+
+def measure_pair(peer: str, quick: bool) -> dict:
+    """minigrad and one peer, interleaved in this process: {workload: {"minigrad_ms", "ms",
+    "minigrad_ratio"}}.  Only two frameworks share a process, so no third one's idle threads
+    (OpenMP, Eigen, OpenBLAS workers that spin after their work) take cores from the pair."""
+    module, build = PEERS[peer]
+    np.int = int  # DeZero 0.0.13 still names NumPy's removed alias at import
+    __import__(module)
+    weights = initial_weights()
+    frameworks = {"minigrad": minigrad_workloads(*weights), peer: build(*weights)}
+    number, repeats = (2, 3) if quick else (10, 9)
+    results = {}
+    for workload in WORKLOADS:
+        candidates = {name: w[workload] for name, w in frameworks.items() if workload in w}
+        if peer not in candidates:
+            continue
+        count = number * (20 if workload == "tiny_op" else 1)
+        stats = compare(candidates, count, repeats, warmup=3)
+        entry = {"ms": stats[peer]["median_s"] * 1e3}
+        if "minigrad" in stats:
+            entry["minigrad_ms"] = stats["minigrad"]["median_s"] * 1e3
+            entry["minigrad_ratio"] = ratio(stats, "minigrad", peer)["median"]
+        results[workload] = entry
+    return results
+
+
+ONE_THREAD = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
+              "XLA_FLAGS": "--xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads=1"}
+THREADS = {"one thread": ONE_THREAD, "all threads": {}}
+"""The main figures are one thread per framework: on 2 shared cores, two libraries' worker
+pools in one process take cores from each other (after minigrad's OpenBLAS step, PyTorch's
+2-thread P2 step measured 3-4x slower than alone, and up to 15x inside the rounds).  The
+all-threads figures are kept, with that caveat."""
+
+
+def pairs(quick: bool, env: dict) -> dict:
+    """Every peer against minigrad, one process per pair, under ``env``."""
+    results = {}
+    for peer in PEERS:
+        done = subprocess.run([sys.executable, __file__, "--peer", peer] +
+                              (["--quick"] if quick else []), capture_output=True, text=True,
+                              env={**os.environ, **env})
+        if done.returncode != 0:  # not installed, or its device missing
+            reason = (done.stderr.strip().splitlines() or ["?"])[-1][:100]
+            print(f"{peer}: skipped ({reason}; pip install 'minigrad[peers]')")
+            continue
+        for workload, entry in json.loads(done.stdout.strip().splitlines()[-1]).items():
+            results.setdefault(workload, {})[peer] = entry
+            if "minigrad_ratio" in entry:
+                print(f"{workload}: {peer} {entry['ms']:.3f} ms, minigrad {entry['minigrad_ms']:.3f} "
+                      f"ms in the same rounds: minigrad ÷ {peer} {entry['minigrad_ratio']:.2f}",
+                      flush=True)
+    return results
+
+
 def main(argv=None) -> dict:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--out", default=None)
+    parser.add_argument("--peer", choices=sorted(PEERS), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
-    weights = initial_weights()
-    frameworks = {"minigrad": minigrad_workloads(*weights)}
-    np.int = int  # DeZero 0.0.13 still names NumPy's removed alias at import
-    for name, (module, build) in PEERS.items():
-        try:
-            __import__(module)
-            frameworks[name] = build(*weights)
-        except Exception as err:  # noqa: BLE001 - not installed, or its device missing
-            print(f"{name}: skipped ({type(err).__name__}: {str(err)[:80]}; "
-                  f"pip install 'minigrad[peers]')")
-    number, repeats = (2, 3) if args.quick else (10, 9)
+    if args.peer:  # a child: one pair, its results as the last line
+        print(json.dumps(measure_pair(args.peer, args.quick)))
+        return {}
     results = {}
-    for workload in ("tiny_op", "p2_step", "p4_step", "lstm", "p2_gemms_only"):
-        candidates = {name: w[workload] for name, w in frameworks.items() if workload in w}
-        if not candidates:
-            continue
-        count = number * (20 if workload == "tiny_op" else 1)
-        stats = compare(candidates, count, repeats, warmup=3)
-        entry = {name: {"ms": s["median_s"] * 1e3} for name, s in stats.items()}
-        if "minigrad" in stats:
-            for name in stats:
-                if name != "minigrad":
-                    entry[name]["minigrad_ratio"] = ratio(stats, "minigrad", name)["median"]
-        results[workload] = entry
-        print(workload + ": " + ", ".join(
-            f"{name} {e['ms']:.3f} ms" + (f" (minigrad ÷ it {e['minigrad_ratio']:.2f})"
-                                          if "minigrad_ratio" in e else "")
-            for name, e in entry.items()))
+    for threads, env in THREADS.items():
+        print(f"-- {threads}")
+        results[threads] = pairs(args.quick, env)
+    results = {**results["one thread"], "all_threads": results["all threads"]}
     gemms = results.get("p2_gemms_only", {}).get("jax_jit", {}).get("ms")
     step = results.get("p2_step", {}).get("jax_jit", {}).get("ms")
     if gemms and step:

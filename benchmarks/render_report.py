@@ -120,6 +120,88 @@ def kernels_section(result: dict | None) -> list[str]:
     return lines
 
 
+def train_step_lines(result: dict) -> list[str]:
+    """P2's whole training step (forward, backward, Adam) against the same step in NumPy."""
+    steps = result.get("p2_train_step")
+    if not steps:
+        return []
+    parts = [f"{label}: minigrad {s['minigrad_ms']:.3f} ms, hand-written NumPy "
+             f"{s['numpy_ms']:.3f} ms, {s['ratio_vs_numpy']['median']:.2f}× (PyTorch "
+             f"{s['torch_ms']:.3f} ms)" for label, s in
+             (("all threads", steps["all_threads"]), ("one thread", steps["one_thread"]))]
+    return [f"P2 training step with Adam, float32 (`{result['command']}`), against the bare-NumPy "
+            f"step written by hand (target ≤ 1.0×): " + "; ".join(parts) + "."]
+
+
+PEER_WORKLOADS = {"tiny_op": "tiny op (8×8 matmul, sum) fwd+bwd", "p2_step": "P2 training step",
+                  "p4_step": "P4 training step", "lstm": "LSTM(64→128) ×50 fwd+bwd",
+                  "p2_gemms_only": "P2 step's 8 GEMMs alone (jitted)"}
+
+
+def peer_rows(workloads: dict) -> list[str]:
+    """One table: each workload's median time per framework and, in brackets, minigrad's time
+    divided by it in the same rounds."""
+    names = list(dict.fromkeys(n for key in PEER_WORKLOADS for n in workloads.get(key, {})))
+    lines = ["| workload | minigrad | " + " | ".join(names) + " |",
+             "|---" * (len(names) + 2) + "|"]
+    for key, label in PEER_WORKLOADS.items():
+        row = workloads.get(key)
+        if not row:
+            continue
+        ours = sorted(e["minigrad_ms"] for e in row.values() if "minigrad_ms" in e)
+        cells = [(f"{row[n]['ms']:.3f} ms" + (f" ({row[n]['minigrad_ratio']:.2f})"
+                                            if "minigrad_ratio" in row[n] else ""))
+                 if n in row else "—" for n in names]
+        mine = f"{ours[len(ours) // 2]:.3f} ms" if ours else "—"
+        lines.append(f"| {label} | {mine} | " + " | ".join(cells) + " |")
+    return lines
+
+
+def peers_table(result: dict) -> list[str]:
+    """minigrad against each peer, one thread per framework (the main figures), then all
+    threads; each peer timed against minigrad in its own process."""
+    workloads = result["workloads"]
+    lines = [f"minigrad next to its peers, float32, same initial weights, each peer interleaved "
+             f"with minigrad in its own process (`{result['command']}`; {_machine(result)}). "
+             f"Each cell is the peer's median time and, in brackets, minigrad's time divided by "
+             f"it in the same rounds. One thread per framework:", ""] + peer_rows(workloads)
+    if workloads.get("all_threads"):
+        lines += ["", "All threads (on 2 shared cores the frameworks' thread pools contend, so "
+                  "these move more from run to run):", ""] + peer_rows(workloads["all_threads"])
+    share = workloads.get("jax_p2_gemm_share")
+    if share:
+        lines += ["", f"Of JAX's jitted P2 step, its 8 matrix products alone (jitted the same "
+                  f"way) take {100 * share:.0f}% of the time; the rest is its fused elementwise "
+                  f"work, softmax and Adam."]
+    return lines
+
+
+def fusion_lines(result: dict) -> list[str]:
+    """Kernel vs array formula per op family (what the kernel table records), and what
+    compiling costs."""
+    lines = [f"Fused kernels vs the array formulas they are compiled from, on the CPU "
+             f"(`{result['command']}`; {_machine(result)}); `auto` uses a kernel where it is "
+             f"faster (`minigrad/kernel_table.py`):", "",
+             "| family | workload | kernel | array formula | ratio | under `auto` |",
+             "|---|---|---|---|---|---|"]
+    from minigrad.kernel_table import TABLE
+    for family, r in result["families"].items():
+        on = TABLE[family][result["device"]]
+        lines.append(f"| {family} | {r['what']} | {r['kernel_ms']:.3f} ms | "
+                     f"{r['array_formula_ms']:.3f} ms | {r['ratio']['median']:.2f}× | "
+                     f"{'kernel' if on else 'array formula'} |")
+    c = result.get("compile")
+    if c:
+        cold, warm, off = c["cold cache"], c["warm cache"], c["kernels off"]
+        lines += ["", f"Compiling: `import minigrad` {cold['import_s']:.2f} s; P2's first "
+                  f"training step {cold['first_step_s']:.2f} s with an empty kernel cache "
+                  f"(Numba compiles), {warm['first_step_s']:.2f} s with the cache it left, "
+                  f"{off['first_step_s']:.3f} s with kernels off; then "
+                  f"{1e3 * warm['steady_step_s']:.2f} ms per step with kernels, "
+                  f"{1e3 * off['steady_step_s']:.2f} ms without (one step, fresh process)."]
+    return lines
+
+
 def autograd_lines(r: dict) -> list[str]:
     """Second derivatives' cost, and the first-order step against the commit before them."""
     h, step = r["p2_hvp"], r["p2_step"]
@@ -142,6 +224,7 @@ def render(results: dict) -> str:
     if "overhead" in results:
         parts += [f"Autograd overhead (`{results['overhead']['command']}`; "
                   f"{_machine(results['overhead'])}):", ""] + overhead_table(results["overhead"])
+        parts += [""] + train_step_lines(results["overhead"])
     if "optim" in results:
         r = results["optim"]
         parts += ["", f"One optimizer step over {r['parameters']:,} parameters in {r['tensors']} "
@@ -159,6 +242,10 @@ def render(results: dict) -> str:
                   f"{r['ratio_vs_torch']['median']:.2f}× (target ≤ 1.5×)."]
     if "autograd" in results:
         parts += [""] + autograd_lines(results["autograd"])
+    if "fusion" in results:
+        parts += [""] + fusion_lines(results["fusion"])
+    if "peers" in results:
+        parts += [""] + peers_table(results["peers"])
     recipe_results = {k: v for k, v in results.items() if k.startswith("recipes_")}
     if recipe_results:
         any_result = next(iter(recipe_results.values()))

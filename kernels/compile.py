@@ -99,22 +99,38 @@ def select(condition, a, b):
 POINTWISE = {  # formula: (its array arguments, its scalar arguments)
     "relu": ("x", ""), "relu_back": ("g z", ""), "leaky_relu": ("x", "slope"),
     "leaky_relu_back": ("g x", "slope"), "sigmoid": ("x", ""), "sigmoid_back": ("g z", ""),
-    "tanh_back": ("g z", ""), "gelu": ("x", ""), "gelu_back": ("g x", ""),
+    "tanh": ("x", ""), "tanh_back": ("g z", ""), "gelu": ("x", ""), "gelu_back": ("g x", ""),
     "gelu_tanh": ("x", ""), "gelu_tanh_back": ("g x", ""),
 }
-"""The formulas that ``<name>_map(arrays..., scalars..., out)`` applies elementwise."""
+"""The formulas that ``<name>_map(arrays..., scalars..., out)`` applies elementwise (``tanh``
+is the target's own tanh, not a formula of ours)."""
+
+BIAS_EPILOGUES = ("relu", "leaky_relu", "sigmoid", "tanh", "gelu", "gelu_tanh")
+"""The activations that ``<name>_bias_map(z, bias, scalars..., out)`` fuses with a bias add:
+out = f(z + bias), the bias broadcast along the rows of a flat (rows, len(bias)) matrix."""
 
 _ELEMENTS = {"cpu": "range(out.size)", "cuda": "range(cuda.grid(1), out.size, cuda.gridsize(1))"}
 
 
+def _map(target: str, kernel: str, formula: str, arrays: list, scalars: list,
+         elements: list) -> str:
+    """The source of one loop: out[i] = formula(elements..., scalars...)."""
+    return (f"\n\n@KERNEL\ndef {kernel}({', '.join(arrays + scalars + ['out'])}):\n"
+            f"    for i in {_ELEMENTS[target]}:\n"
+            f"        out[i] = {formula}({', '.join(elements + scalars)})")
+
+
 def _pointwise_maps(target: str) -> str:
-    """One loop per pointwise formula: out[i] = formula(arrays[i]..., scalars...)."""
+    """One loop per pointwise formula, out[i] = formula(arrays[i]..., scalars...), and one per
+    bias epilogue, out[i] = f(z[i] + bias[i % bias.size], scalars...)."""
     parts = []
     for name, (arrays, scalars) in POINTWISE.items():
         arrays, scalars = arrays.split(), scalars.split()
-        arguments = ", ".join([f"{a}[i]" for a in arrays] + scalars)
-        parts.append(f"\n\n@KERNEL\ndef {name}_map({', '.join(arrays + scalars + ['out'])}):\n"
-                     f"    for i in {_ELEMENTS[target]}:\n        out[i] = {name}({arguments})")
+        parts.append(_map(target, f"{name}_map", name, arrays, scalars,
+                          [f"{a}[i]" for a in arrays]))
+    for name in BIAS_EPILOGUES:
+        parts.append(_map(target, f"{name}_bias_map", name, ["z", "bias"],
+                          POINTWISE[name][1].split(), ["z[i] + bias[i % bias.size]"]))
     return "\n".join(parts) + "\n"
 
 

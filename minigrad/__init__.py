@@ -26,7 +26,8 @@ from .tensor_functions import (abs, argmax, argmin, cat, chunk, clamp, concat, e
                                reshape, split, sqrt, squeeze, stack, sum, transpose, unsqueeze,
                                where)
 from .gradcheck import GradcheckError, gradcheck, numerical_grad
-from . import cuda, functional, nn, optim
+from . import cuda, functional, kernels, nn, optim
+from .kernels import kernels_mode, set_kernels
 from .serialization import load, save
 
 float16 = _np.dtype(_np.float16)

@@ -113,7 +113,9 @@ def _run(kernel, size: int, *args) -> None:
 
 
 # ----------------------------------------------------------------------------- pointwise formulas
-def _array_names(xp) -> dict:
+def array_names(xp) -> dict:
+    """The formula dialect's names for whole arrays of array module ``xp`` (NumPy, CuPy, or
+    ``minigrad.differentiable`` for Tensors): ``select`` is ``where``, constants are numbers."""
     def select(condition, a, b):
         if type(condition) is bool:  # a setting (nesterov, first step...): decide once
             return a if condition else b
@@ -128,7 +130,7 @@ def formula_on_arrays(name: str, xp):
     the same lines as the kernel's, applied to whole arrays (broadcasting allowed)."""
     from minigrad_kernels import formulas
     from minigrad_kernels.compile import bind
-    return bind(getattr(formulas, name), **_array_names(xp))
+    return bind(getattr(formulas, name), **array_names(xp))
 
 
 def pointwise(name: str, *arrays, **scalars):
