@@ -31,7 +31,8 @@ import numpy as np
 from . import formulas
 
 HERE = Path(__file__).resolve().parent
-NAMES = ("ZERO", "HALF", "ONE", "TWO", "exp", "log", "tanh", "sqrt", "erf", "select")
+NAMES = ("ZERO", "HALF", "ONE", "TWO", "exp", "expm1", "log", "log1p", "tanh", "sqrt", "erf",
+         "select")
 
 
 def bind(formula, **names):
@@ -69,7 +70,8 @@ from minigrad_kernels.fast_math import {tanh} as tanh
 
 ZERO, HALF, ONE, TWO = np.{dtype}(0.0), np.{dtype}(0.5), np.{dtype}(1.0), np.{dtype}(2.0)
 DTYPE = np.{dtype}
-exp, log, sqrt, erf = math.exp, math.log, math.sqrt, math.erf
+exp, expm1, log, log1p = math.exp, math.expm1, math.log, math.log1p
+sqrt, erf = math.sqrt, math.erf
 FORMULA = njit(cache=True, error_model="numpy")
 KERNEL = njit(cache=True, error_model="numpy")
 ''',
@@ -85,7 +87,8 @@ from minigrad_kernels import runtime
 cuda = runtime.cuda()
 ZERO, HALF, ONE, TWO = {dtype}(0.0), {dtype}(0.5), {dtype}(1.0), {dtype}(2.0)
 DTYPE = np.{dtype}
-exp, log, tanh, sqrt, erf = math.exp, math.log, math.tanh, math.sqrt, math.erf
+exp, expm1, log, log1p = math.exp, math.expm1, math.log, math.log1p
+tanh, sqrt, erf = math.tanh, math.sqrt, math.erf
 FORMULA = cuda.jit(device=True)
 KERNEL = cuda.jit
 
@@ -100,7 +103,9 @@ POINTWISE = {  # formula: (its array arguments, its scalar arguments)
     "relu": ("x", ""), "relu_back": ("g z", ""), "leaky_relu": ("x", "slope"),
     "leaky_relu_back": ("g x", "slope"), "sigmoid": ("x", ""), "sigmoid_back": ("g z", ""),
     "tanh": ("x", ""), "tanh_back": ("g z", ""), "gelu": ("x", ""), "gelu_back": ("g x", ""),
-    "gelu_tanh": ("x", ""), "gelu_tanh_back": ("g x", ""),
+    "gelu_tanh": ("x", ""), "gelu_tanh_back": ("g x", ""), "elu": ("x", "alpha"),
+    "elu_back": ("g x", "alpha"), "silu": ("x", ""), "silu_back": ("g x", ""),
+    "softplus": ("x", "beta threshold"), "softplus_back": ("g x", "beta threshold"),
 }
 """The formulas that ``<name>_map(arrays..., scalars..., out)`` applies elementwise (``tanh``
 is the target's own tanh, not a formula of ours)."""

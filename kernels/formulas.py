@@ -1,7 +1,8 @@
 """The pointwise formulas, each written once, for every target.
 
 Each function below is the formula for *one element*, in a small dialect that four targets
-understand: operators, the named functions ``exp``, ``log``, ``tanh``, ``sqrt``, ``erf``,
+understand: operators, the named functions ``exp``, ``expm1`` (eˣ − 1), ``log``, ``log1p``
+(ln(1 + x)), ``tanh``, ``sqrt``, ``erf``,
 ``select(condition, a, b)`` (a where the condition holds, else b: no Python ``if``, which
 arrays cannot take), and the named constants ``ZERO``, ``HALF``, ``ONE``, ``TWO``.
 ``minigrad_kernels.compile`` binds those names for a target:
@@ -21,7 +22,7 @@ from __future__ import annotations
 
 # Placeholders, bound by minigrad_kernels.compile for each target (module docstring).
 ZERO = HALF = ONE = TWO = None
-exp = log = tanh = sqrt = erf = select = None
+exp = expm1 = log = log1p = tanh = sqrt = erf = select = None
 
 SQRT_HALF = 0.7071067811865476       # 1/√2
 INV_SQRT_2PI = 0.3989422804014327    # 1/√(2π)
@@ -89,6 +90,44 @@ def gelu_tanh_back(g, x):
     t = tanh(GELU_TANH_K * (x + GELU_TANH_C * x * x * x))
     du = GELU_TANH_K * (ONE + GELU_TANH_3C * x * x)
     return g * (HALF * (ONE + t) + HALF * x * (ONE - t * t) * du)
+
+
+def elu(x, alpha):
+    """x if x > 0, else α(eˣ − 1) (expm1: accurate near 0; its argument is never positive)."""
+    return select(x > ZERO, x, alpha * expm1(select(x > ZERO, ZERO, x)))
+
+
+def elu_back(g, x, alpha):
+    """dL/dx = g if x > 0, else g α eˣ."""
+    return select(x > ZERO, g, g * alpha * exp(select(x > ZERO, ZERO, x)))
+
+
+def silu(x):
+    """x σ(x) (SiLU, "swish"), σ in the form whose exp never overflows."""
+    e = exp(-select(x >= ZERO, x, -x))
+    return x * select(x >= ZERO, ONE, e) / (ONE + e)
+
+
+def silu_back(g, x):
+    """dL/dx = g (σ(x) + x σ(x)(1 − σ(x))) = g σ(x)(1 + x(1 − σ(x)))."""
+    e = exp(-select(x >= ZERO, x, -x))
+    s = select(x >= ZERO, ONE, e) / (ONE + e)
+    return g * s * (ONE + x * (ONE - s))
+
+
+def softplus(x, beta, threshold):
+    """(1/β) ln(1 + e^{βx}) = (max(βx, 0) + ln(1 + e^{−|βx|}))/β, and x itself where
+    βx > threshold (PyTorch's linear region: there the two differ by less than e^{−threshold})."""
+    bx = beta * x
+    soft = (select(bx > ZERO, bx, ZERO) + log1p(exp(-select(bx >= ZERO, bx, -bx)))) / beta
+    return select(bx > threshold, x, soft)
+
+
+def softplus_back(g, x, beta, threshold):
+    """dL/dx = g σ(βx), and g itself in the linear region βx > threshold."""
+    bx = beta * x
+    e = exp(-select(bx >= ZERO, bx, -bx))
+    return select(bx > threshold, g, g * select(bx >= ZERO, ONE, e) / (ONE + e))
 
 
 # ----------------------------------------------------------------------------- the LSTM cell
@@ -168,6 +207,27 @@ def rmsprop(p, d, square_avg, lr, alpha, rest, eps, weight_decay):
     return p - lr * d / (sqrt(s) + eps), s
 
 
+def adagrad(p, d, state_sum, clr, eps, weight_decay):
+    """Adagrad: d ← d + λp; s ← s + d² (every squared gradient so far);
+    p ← p − clr · d/(√s + ε), clr = lr/(1 + (t − 1)·lr_decay) computed per step.
+    Returns (p, s)."""
+    d = d + weight_decay * p
+    s = state_sum + d * d
+    return p - clr * d / (sqrt(s) + eps), s
+
+
+def adadelta(p, d, square_avg, acc_delta, lr, rho, rest, eps, weight_decay):
+    """Adadelta: d ← d + λp; s ← ρs + (1 − ρ)d²; Δ = √(u + ε)/√(s + ε) · d (a step in the
+    units of p: the running RMS of past steps over that of gradients); u ← ρu + (1 − ρ)Δ²;
+    p ← p − lr·Δ.  ``rest`` = 1 − ρ.  Returns (p, s, u)."""
+    d = d + weight_decay * p
+    s = rho * square_avg + rest * d * d
+    delta = sqrt(acc_delta + eps) / sqrt(s + eps) * d
+    return p - lr * delta, s, rho * acc_delta + rest * delta * delta
+
+
 FORMULAS = ("relu", "relu_back", "leaky_relu", "leaky_relu_back", "sigmoid", "sigmoid_back",
-            "tanh_back", "gelu", "gelu_back", "gelu_tanh", "gelu_tanh_back", "lstm_cell",
-            "lstm_cell_back", "sgd", "sgd_momentum", "adam", "adam_amsgrad", "rmsprop")
+            "tanh_back", "gelu", "gelu_back", "gelu_tanh", "gelu_tanh_back", "elu", "elu_back",
+            "silu", "silu_back", "softplus", "softplus_back", "lstm_cell",
+            "lstm_cell_back", "sgd", "sgd_momentum", "adam", "adam_amsgrad", "rmsprop", "adagrad",
+            "adadelta")

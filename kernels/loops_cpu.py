@@ -50,6 +50,20 @@ def rmsprop_update(p, d, square_avg, lr, alpha, rest, eps, weight_decay):
                                       weight_decay)
 
 
+
+@KERNEL
+def adagrad_update(p, d, state_sum, clr, eps, weight_decay):
+    for i in range(p.size):
+        p[i], state_sum[i] = adagrad(p[i], d[i], state_sum[i], clr, eps, weight_decay)
+
+
+@KERNEL
+def adadelta_update(p, d, square_avg, acc_delta, lr, rho, rest, eps, weight_decay):
+    for i in range(p.size):
+        p[i], square_avg[i], acc_delta[i] = adadelta(p[i], d[i], square_avg[i], acc_delta[i],
+                                                     lr, rho, rest, eps, weight_decay)
+
+
 # ----------------------------------------------------------------------------- the LSTM step
 @KERNEL
 def lstm_step_forward(a, c_prev, h, c, gates, tanh_c):

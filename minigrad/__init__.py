@@ -21,10 +21,11 @@ from . import differentiable
 from .backend import manual_seed
 from .creation import (arange, empty, eye, from_numpy, full, full_like, ones, ones_like, rand,
                        randint, randn, tensor, zeros, zeros_like)
-from .tensor_functions import (abs, argmax, argmin, cat, chunk, clamp, concat, exp, flatten,
-                               gather, log, matmul, max, maximum, mean, min, minimum, permute,
-                               reshape, split, sqrt, squeeze, stack, sum, transpose, unsqueeze,
-                               where)
+from .tensor_functions import (abs, add, argmax, argmin, cat, chunk, clamp, clone, concat, cos,
+                               cumsum, div, erf, exp, flatten, flip, floor, gather, log,
+                               logsumexp, masked_fill, matmul, max, maximum, mean, min, minimum,
+                               mul, neg, permute, pow, prod, reshape, sin, split, sqrt, squeeze,
+                               stack, sub, sum, transpose, unsqueeze, where)
 from .gradcheck import GradcheckError, gradcheck, numerical_grad
 from . import cuda, functional, kernels, nn, optim
 from .kernels import kernels_mode, set_kernels

@@ -22,7 +22,7 @@ import threading
 import numpy as np
 
 from . import backend
-from .ops import activations, elementwise, matmul as _matmul, reduce, shape as _shape
+from .ops import activations, copies, elementwise, matmul as _matmul, reduce, shape as _shape
 from .tensor import Tensor
 
 _pass = threading.local()
@@ -52,10 +52,16 @@ def _data(x):
 def exp(x): return elementwise.Exp.apply(x)
 def log(x): return elementwise.Log.apply(x)
 def log1p(x): return elementwise.Log.apply(x + 1)
+def expm1(x): return elementwise.Exp.apply(x) - 1
 def sqrt(x): return elementwise.Sqrt.apply(x)
 def abs(x): return elementwise.Abs.apply(x)  # noqa: A001 - NumPy's name
 def tanh(x): return activations.Tanh.apply(x)
 def erf(x): return elementwise.Erf.apply(x)
+def sin(x): return elementwise.Sin.apply(x)
+def cos(x): return elementwise.Cos.apply(x)
+def cumsum(x, axis): return reduce.Cumsum.apply(x, dim=axis)
+def prod(x, axis=None, keepdims=False): return reduce.Prod.apply(x, dim=axis, keepdim=keepdims)
+def flip(x, axis): return copies.Flip.apply(x, dims=axis)
 def maximum(x, y): return elementwise.Maximum.apply(x, y)
 def minimum(x, y): return elementwise.Minimum.apply(x, y)
 def where(condition, x, y): return elementwise.Where.apply(condition, x, y)

@@ -6,9 +6,11 @@ from __future__ import annotations
 import numpy as np
 
 from .backend import array_module_of, to_device
+from .convolution import conv1d, conv2d, conv_transpose2d, fold, unfold  # noqa: F401
+from .errors import ShapeError
 from .ops import activations as act, losses
 from .ops.attention import ScaledDotProductAttention, additive_mask
-from .ops.conv import AvgPool2d, Conv2d, MaxPool2d, pair
+from .ops.conv import AvgPool2d, MaxPool2d, pair
 from .ops.dropout import Dropout
 from .ops.embedding import Embedding
 from .ops.matmul import Linear
@@ -39,8 +41,19 @@ def gelu(x: Tensor, approximate: str = "none") -> Tensor:
     return act.GELU.apply(x, approximate=approximate)
 
 
-def softplus(x: Tensor) -> Tensor:
-    return act.Softplus.apply(x)
+def softplus(x: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
+    """(1/β) ln(1 + e^{βx}), linear (x) where βx > threshold, as PyTorch."""
+    return act.Softplus.apply(x, beta=beta, threshold=threshold)
+
+
+def elu(x: Tensor, alpha: float = 1.0) -> Tensor:
+    """x for x > 0, α(eˣ − 1) below."""
+    return act.ELU.apply(x, alpha=alpha)
+
+
+def silu(x: Tensor) -> Tensor:
+    """x σ(x) (also called swish)."""
+    return act.SiLU.apply(x)
 
 
 def softmax(x: Tensor, dim: int) -> Tensor:
@@ -109,14 +122,6 @@ def embedding(input, weight: Tensor, padding_idx: int | None = None) -> Tensor:
     return Embedding.apply(weight, index, padding_idx=padding_idx)
 
 
-def conv2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, padding=0,
-           dilation=1) -> Tensor:
-    """2-D cross-correlation of (N, C, H, W) inputs with (out, C, kH, kW) filters (PyTorch's
-    conv2d), by im2col and one matrix product."""
-    return Conv2d.apply(input, weight, bias, stride=pair(stride), padding=pair(padding),
-                        dilation=pair(dilation))
-
-
 def max_pool2d(input: Tensor, kernel_size, stride=None, padding=0, dilation=1) -> Tensor:
     """Maximum over each window; ``stride`` defaults to the kernel size."""
     kernel = pair(kernel_size)
@@ -168,8 +173,25 @@ def scaled_dot_product_attention(query: Tensor, key: Tensor, value: Tensor, attn
                                            scale=scale)
 
 
+def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
+    """Class indices (any shape) -> int64 rows with a single 1: shape (..., num_classes);
+    ``num_classes=-1`` takes the largest index + 1."""
+    index = tensor.data if isinstance(tensor, Tensor) else np.asarray(tensor)
+    if index.dtype.kind not in "iu":
+        raise TypeError(f"one_hot: expected an integer tensor of class indices, got "
+                        f"{index.dtype}")
+    xp = array_module_of(index)
+    if num_classes == -1:
+        num_classes = int(index.max()) + 1 if index.size else 0
+    if index.size and (int(index.min()) < 0 or int(index.max()) >= num_classes):
+        raise ValueError(f"one_hot: class values must be in [0, {num_classes}); got values in "
+                         f"[{int(index.min())}, {int(index.max())}]")
+    return Tensor._wrap((index[..., None] == xp.arange(num_classes)).astype(np.int64), None)
+
+
 def pad(x: Tensor, pad: tuple, mode: str = "constant", value: float = 0.0) -> Tensor:
-    """Pad with a constant; ``pad`` = (left, right, top, bottom, ...) from the last dim."""
+    """Pad with a constant; ``pad`` = (left, right, top, bottom, ...) from the last dim;
+    negative amounts crop."""
     if mode != "constant":
         raise NotImplementedError(f"pad: only mode='constant' is implemented, not {mode!r}")
     return Pad.apply(x, pad=tuple(pad), value=value)
@@ -196,12 +218,15 @@ def _rows(op: str, input: Tensor, target: Tensor, probabilities: bool):
     a reduction='none' result back.  A single sample (C,) is one row."""
     if input.ndim == 1:
         return input.reshape(1, -1), target.reshape((1, -1) if probabilities else (1,)), ()
-    if input.ndim > 2:  # move the class dim last: (N, d1, ..., C)
-        input = input.permute([0] + list(range(2, input.ndim)) + [1])
-    expected = input.shape[:-1] + ((input.shape[-1],) if probabilities else ())
+    expected = input.shape if probabilities else input.shape[:1] + input.shape[2:]
     if tuple(target.shape) != tuple(expected):
-        raise ValueError(f"{op}: input of shape {tuple(input.shape)} needs a target of shape "
-                         f"{tuple(expected)}; got {tuple(target.shape)}")
+        kind = "class probabilities, classes in dim 1" if probabilities else "class indices"
+        raise ShapeError(f"{op}: input of shape {tuple(input.shape)} needs a target of shape "
+                         f"{tuple(expected)} ({kind}); got {tuple(target.shape)}")
+    if input.ndim > 2:  # move the class dim last: (N, d1, ..., C), the target's too
+        last = [0] + list(range(2, input.ndim)) + [1]
+        input = input.permute(last)
+        target = target.permute(last) if probabilities else target
     if input.ndim == 2:
         return input, target, input.shape[:1]
     rows = input.reshape(-1, input.shape[-1])
@@ -257,7 +282,7 @@ def hinge_loss(input: Tensor, target, margin: float = 1.0, reduction: str = "mea
 def gan_discriminator_loss(real_logits: Tensor, fake_logits: Tensor) -> Tensor:
     """F17, discriminator: -log D(x) - log(1 - D(G(z))), averaged, from logits.
     With D = σ(logit): -log σ(r) = softplus(-r) and -log(1 - σ(f)) = softplus(f)."""
-    return softplus(-real_logits).mean() + softplus(fake_logits).mean()
+    return _log1p_exp(-real_logits).mean() + _log1p_exp(fake_logits).mean()
 
 
 def gan_generator_loss(fake_logits: Tensor, saturating: bool = False) -> Tensor:
@@ -265,8 +290,14 @@ def gan_generator_loss(fake_logits: Tensor, saturating: bool = False) -> Tensor:
     softplus(-f).  Saturating (the original minimax form): log(1 - D(G(z))) = -softplus(f),
     whose gradient vanishes exactly when the discriminator wins (f very negative)."""
     if saturating:
-        return -softplus(fake_logits).mean()
-    return softplus(-fake_logits).mean()
+        return -_log1p_exp(fake_logits).mean()
+    return _log1p_exp(-fake_logits).mean()
+
+
+def _log1p_exp(x: Tensor) -> Tensor:
+    """ln(1 + eˣ) exactly: softplus without PyTorch's linear cut-off at x > 20, whose gradient
+    1 differs from σ(x) by up to e^-20 (a loss should be its formula)."""
+    return softplus(x, threshold=float("inf"))
 
 
 def wgan_critic_loss(real_scores: Tensor, fake_scores: Tensor) -> Tensor:

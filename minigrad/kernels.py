@@ -120,8 +120,8 @@ def array_names(xp) -> dict:
         if type(condition) is bool:  # a setting (nesterov, first step...): decide once
             return a if condition else b
         return xp.where(condition, a, b)
-    return dict(ZERO=0.0, HALF=0.5, ONE=1.0, TWO=2.0, exp=xp.exp, log=xp.log, tanh=xp.tanh,
-                sqrt=xp.sqrt, erf=backend.erf, select=select)
+    return dict(ZERO=0.0, HALF=0.5, ONE=1.0, TWO=2.0, exp=xp.exp, expm1=xp.expm1, log=xp.log,
+                log1p=xp.log1p, tanh=xp.tanh, sqrt=xp.sqrt, erf=backend.erf, select=select)
 
 
 @functools.lru_cache(maxsize=None)

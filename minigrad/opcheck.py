@@ -72,7 +72,33 @@ def _cases(rng):
         "bce_with_logits": (lambda a: F.binary_cross_entropy_with_logits(a, probs),
                             _inputs(rng, (3, 4))),
         "hinge_loss": (lambda a: F.hinge_loss(a, labels), _inputs(rng, (3, 4), low=-0.8, high=0.8)),
+        **_more_cases(rng, away),
         **_layer_cases(rng),
+    }
+
+
+def _more_cases(rng, away):
+    """Math, reductions and copies with PyTorch's names and the newer activations."""
+    mask = rng.uniform(size=(3, 4)) > 0.5
+    return {
+        "sin": (lambda a: a.sin(), _inputs(rng, (3, 4))),
+        "cos": (lambda a: a.cos(), _inputs(rng, (3, 4))),
+        "erf": (lambda a: a.erf(), _inputs(rng, (3, 4))),
+        "floor": (lambda a: a.floor(), _inputs(rng, (3, 4), low=0.1, high=0.9)),
+        "prod": (lambda a: a.prod(dim=1), _inputs(rng, (3, 4))),
+        "logsumexp": (lambda a: a.logsumexp(1), _inputs(rng, (3, 4))),
+        "cumsum": (lambda a: a.cumsum(1), _inputs(rng, (3, 4))),
+        "sum_to_size": (lambda a: a.sum_to_size(1, 4), _inputs(rng, (3, 4))),
+        "flip": (lambda a: a.flip(0, 1), _inputs(rng, (3, 4))),
+        "repeat": (lambda a: a.repeat(2, 1, 3), _inputs(rng, (3, 4))),
+        "clone": (lambda a: a.clone() * 2, _inputs(rng, (3, 4))),
+        "masked_fill": (lambda a: a.masked_fill(Tensor(mask, device=a.device), 0.5),
+                        _inputs(rng, (3, 4))),
+        "elu": (F.elu, away((3, 4))),
+        "silu": (F.silu, _inputs(rng, (3, 4))),
+        "softplus (beta)": (lambda a: F.softplus(a, beta=2.0, threshold=30.0),
+                            _inputs(rng, (3, 4))),
+        "pad (cropping)": (lambda a: F.pad(a, (-1, 2)), _inputs(rng, (3, 4))),
     }
 
 
@@ -85,6 +111,15 @@ def _layer_cases(rng):
         "linear": (F.linear, _inputs(rng, (3, 4), (2, 4), (2,))),
         "conv2d": (lambda x, w, b: F.conv2d(x, w, b, stride=2, padding=1),
                    _inputs(rng, (1, 2, 5, 5), (3, 2, 3, 3), (3,))),
+        "conv2d (groups)": (lambda x, w: F.conv2d(x, w, padding=1, groups=2),
+                            _inputs(rng, (1, 4, 4, 4), (4, 2, 3, 3))),
+        "conv1d": (lambda x, w, b: F.conv1d(x, w, b, stride=2, padding=1),
+                   _inputs(rng, (2, 2, 6), (3, 2, 3), (3,))),
+        "conv_transpose2d": (lambda x, w, b: F.conv_transpose2d(x, w, b, stride=2, padding=1,
+                                                                output_padding=1),
+                             _inputs(rng, (1, 2, 3, 3), (2, 3, 3, 3), (3,))),
+        "unfold": (lambda x: F.unfold(x, 2, padding=1, stride=2), _inputs(rng, (1, 2, 4, 4))),
+        "fold": (lambda c: F.fold(c, (4, 4), 2, stride=2), _inputs(rng, (1, 8, 4))),
         "max_pool2d": (lambda x: F.max_pool2d(x, 2), _inputs(rng, (1, 2, 4, 4))),
         "avg_pool2d": (lambda x: F.avg_pool2d(x, 3, 2, 1), _inputs(rng, (1, 2, 5, 5))),
         "batch_norm": (lambda x, w, b: F.batch_norm(x, None, None, w, b, training=True),

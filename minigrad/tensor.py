@@ -11,13 +11,21 @@ backward formulas are written out.
 """
 from __future__ import annotations
 
+import operator
 from collections import namedtuple
 
 import numpy as np
 
-from . import backend, versions
+from . import backend, promotion, versions
 
 _MaxResult = namedtuple("_MaxResult", ["values", "indices"])
+
+
+_TYPE_NAMES = {np.dtype(d): n for d, n in (
+    (np.float32, "FloatTensor"), (np.float64, "DoubleTensor"), (np.float16, "HalfTensor"),
+    (np.int64, "LongTensor"), (np.int32, "IntTensor"), (np.int16, "ShortTensor"),
+    (np.int8, "CharTensor"), (np.uint8, "ByteTensor"), (np.bool_, "BoolTensor"))}
+"""PyTorch's legacy type names, which ``Tensor.type()`` returns."""
 
 
 def _raw(value):
@@ -231,17 +239,26 @@ class Tensor:
         self._bump_version()
         return self
 
+    def _arithmetic_(self, name: str, op, other) -> "Tensor":
+        """``self = self <op> other`` in place, refused (before any change) when PyTorch's
+        result type is of a higher category than self's dtype (``int_tensor.div_(2)``)."""
+        other = _raw(other)
+        result = (promotion.float_result_type if name == "div_" else promotion.result_type)(
+            self.data, other)
+        promotion.check_inplace_cast(name, result, self.data.dtype)
+        return self._update(name, op(self.data, other))
+
     def add_(self, other) -> "Tensor":
-        return self._update("add_", self.data + _raw(other))
+        return self._arithmetic_("add_", operator.add, other)
 
     def sub_(self, other) -> "Tensor":
-        return self._update("sub_", self.data - _raw(other))
+        return self._arithmetic_("sub_", operator.sub, other)
 
     def mul_(self, other) -> "Tensor":
-        return self._update("mul_", self.data * _raw(other))
+        return self._arithmetic_("mul_", operator.mul, other)
 
     def div_(self, other) -> "Tensor":
-        return self._update("div_", self.data / _raw(other))
+        return self._arithmetic_("div_", operator.truediv, other)
 
     __iadd__, __isub__, __imul__, __itruediv__ = add_, sub_, mul_, div_
 
@@ -287,6 +304,39 @@ class Tensor:
 
     def __rmatmul__(self, other):
         return ops.matmul.MatMul.apply(other, self)
+
+    # PyTorch's method spellings of the operators
+    def add(self, other, *, alpha=1):
+        """self + alpha · other."""
+        return self + (other if alpha == 1 else alpha * other)
+
+    def sub(self, other, *, alpha=1):
+        """self − alpha · other."""
+        return self - (other if alpha == 1 else alpha * other)
+
+    def mul(self, other):
+        return self * other
+
+    def div(self, other, *, rounding_mode=None):
+        """self / other; ``rounding_mode="floor"`` rounds the quotient down, ``"trunc"``
+        towards zero (gradient 0, as PyTorch); integers then stay integers."""
+        if rounding_mode is None:
+            return self / other
+        if rounding_mode not in ("floor", "trunc"):
+            raise ValueError(f"div: rounding_mode must be None, 'floor' or 'trunc', got "
+                             f"{rounding_mode!r}")
+        a, b = promotion.promoted([self.data, _raw(other)], "common")
+        if a.dtype.kind in "iub":  # exact integer division, no gradient to carry
+            xp = backend.array_module_of(a)
+            quotient = xp.floor_divide(a, b) if rounding_mode == "floor" else \
+                xp.sign(a) * xp.sign(b) * xp.floor_divide(xp.abs(a), xp.abs(b))
+            return Tensor._wrap(xp.asarray(quotient, dtype=a.dtype), None)
+        return ops.elementwise.Floor.apply(self / other, rounding=rounding_mode)
+
+    def neg(self):
+        return -self
+
+    negative = neg
 
     # comparisons give boolean tensors outside the graph
     def __eq__(self, other):
@@ -350,6 +400,36 @@ class Tensor:
     def pow(self, exponent):
         return ops.elementwise.Pow.apply(self, exponent)
 
+    def sin(self):
+        return ops.elementwise.Sin.apply(self)
+
+    def cos(self):
+        return ops.elementwise.Cos.apply(self)
+
+    def floor(self):
+        return ops.elementwise.Floor.apply(self)
+
+    def trunc(self):
+        return ops.elementwise.Floor.apply(self, rounding="trunc")
+
+    def erf(self):
+        return ops.elementwise.Erf.apply(self)
+
+    def masked_fill(self, mask, value):
+        """A copy with ``value`` where ``mask`` (bool, broadcastable to self) is True.
+        dL/dself = g where the mask is False, else 0."""
+        mask = _raw(mask)
+        if getattr(mask, "dtype", None) != np.bool_:
+            raise TypeError(f"masked_fill: mask must be a bool tensor, got "
+                            f"{getattr(mask, 'dtype', type(mask).__name__)}")
+        if np.broadcast_shapes(mask.shape, self.shape) != self.shape:
+            raise ops.shape.ShapeError(f"masked_fill: mask of shape {tuple(mask.shape)} does "
+                                       f"not broadcast to the tensor's shape {self.shape}")
+        if isinstance(value, Tensor) and value.ndim:
+            raise ValueError(f"masked_fill: value must be a number or a 0-d tensor, got shape "
+                             f"{value.shape}")
+        return ops.elementwise.Where.apply(mask, value, self)
+
     def maximum(self, other):
         return ops.elementwise.Maximum.apply(self, other)
 
@@ -397,6 +477,20 @@ class Tensor:
         correction = ops.reduce.resolve_correction(unbiased, correction)
         return ops.reduce.Std.apply(self, dim=dim, keepdim=keepdim, correction=correction)
 
+    def prod(self, dim=None, keepdim: bool = False):
+        return ops.reduce.Prod.apply(self, dim=dim, keepdim=keepdim)
+
+    def logsumexp(self, dim, keepdim: bool = False):
+        """ln Σ eˣ along ``dim``, computed without overflow."""
+        return ops.reduce.LogSumExp.apply(self, dim=dim, keepdim=keepdim)
+
+    def cumsum(self, dim: int):
+        return ops.reduce.Cumsum.apply(self, dim=dim)
+
+    def sum_to_size(self, *size):
+        """Summed down to ``size``, a shape this tensor's shape broadcasts from."""
+        return ops.reduce.SumToSize.apply(self, shape=ops.shape.size_args(size))
+
     def amax(self, dim=None, keepdim: bool = False):
         return ops.reduce.AMax.apply(self, dim=dim, keepdim=keepdim)
 
@@ -406,17 +500,18 @@ class Tensor:
     def max(self, dim: int | None = None, keepdim: bool = False):
         """Largest element; with ``dim``, ``(values, indices)`` along it (PyTorch's contract).
 
-        Ties: without ``dim`` the gradient is shared equally by all maximal elements; with
-        ``dim`` it goes to the one element whose index is returned (the first).
+        Ties: without ``dim`` the gradient is shared equally by all maximal elements (by the
+        NaNs, if there are any); with ``dim`` it goes to the one element whose index is
+        returned (the first).
         """
         if dim is None:
-            return self.amax()
+            return ops.reduce.AMax.apply(self, nan_wins=True)
         return self._select(self.argmax(dim, keepdim=True), dim, keepdim)
 
     def min(self, dim: int | None = None, keepdim: bool = False):
         """Smallest element; ties as in ``max``."""
         if dim is None:
-            return self.amin()
+            return ops.reduce.AMin.apply(self, nan_wins=True)
         return self._select(self.argmin(dim, keepdim=True), dim, keepdim)
 
     def _select(self, index: "Tensor", dim: int, keepdim: bool):
@@ -467,6 +562,36 @@ class Tensor:
     def expand(self, *sizes):
         return ops.shape.Expand.apply(self, shape=ops.shape.size_args(sizes))
 
+    def view_as(self, other):
+        return self.reshape(other.shape)
+
+    def reshape_as(self, other):
+        return self.reshape(other.shape)
+
+    def flip(self, *dims):
+        return ops.copies.Flip.apply(self, dims=ops.shape.size_args(dims))
+
+    def repeat(self, *sizes):
+        """Tiled ``sizes[d]`` times along each dim (extra sizes add leading dims)."""
+        return ops.copies.Repeat.apply(self, sizes=ops.shape.size_args(sizes))
+
+    def clone(self):
+        """A copy with its own memory, still connected to the graph (gradient flows through)."""
+        return ops.copies.Clone.apply(self)
+
+    def contiguous(self):
+        """Self when its elements are already in row-major order, else a row-major copy."""
+        return self if self.data.flags.c_contiguous else self.clone()
+
+    def type(self, dtype=None):
+        """Without an argument, the type's name (``'minigrad.FloatTensor'``); with a dtype (or
+        such a name), the tensor converted to it."""
+        if dtype is None:
+            return f"minigrad.{_TYPE_NAMES.get(self.dtype, str(self.dtype))}"
+        if isinstance(dtype, str) and dtype.split(".")[-1] in _TYPE_NAMES.values():
+            dtype = next(d for d, n in _TYPE_NAMES.items() if n == dtype.split(".")[-1])
+        return self.to(dtype)
+
     def expand_as(self, other):
         return self.expand(other.shape)
 
@@ -480,7 +605,9 @@ class Tensor:
         return ops.shape.chunk(self, chunks, dim)
 
     def __getitem__(self, index):
-        return ops.shape.GetItem.apply(self, index=ops.shape.raw_index(index))
+        first, rest = ops.shape.integers_first(ops.shape.raw_index(index))
+        source = self if first is None else ops.shape.GetItem.apply(self, index=first)
+        return ops.shape.GetItem.apply(source, index=rest)
 
 
 from . import ops  # noqa: E402  (ops import Tensor; the methods above resolve it at call time)

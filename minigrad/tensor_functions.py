@@ -30,6 +30,22 @@ def split(x, split_size_or_sections, dim=0): return _tensor(x).split(split_size_
 def chunk(x, chunks, dim=0): return _tensor(x).chunk(chunks, dim)
 def gather(x, dim, index): return _tensor(x).gather(dim, index)
 def clamp(x, min=None, max=None): return _tensor(x).clamp(min, max)  # noqa: A002
+def add(x, other, *, alpha=1): return _tensor(x).add(other, alpha=alpha)
+def sub(x, other, *, alpha=1): return _tensor(x).sub(other, alpha=alpha)
+def mul(x, other): return _tensor(x).mul(other)
+def div(x, other, *, rounding_mode=None): return _tensor(x).div(other, rounding_mode=rounding_mode)
+def neg(x): return -_tensor(x)
+def pow(x, exponent): return _tensor(x) ** exponent  # noqa: A001 - torch's name
+def sin(x): return _tensor(x).sin()
+def cos(x): return _tensor(x).cos()
+def floor(x): return _tensor(x).floor()
+def erf(x): return _tensor(x).erf()
+def prod(x, dim=None, keepdim=False): return _tensor(x).prod(dim, keepdim)
+def logsumexp(x, dim, keepdim=False): return _tensor(x).logsumexp(dim, keepdim)
+def cumsum(x, dim): return _tensor(x).cumsum(dim)
+def flip(x, dims): return _tensor(x).flip(dims)
+def clone(x): return _tensor(x).clone()
+def masked_fill(x, mask, value): return _tensor(x).masked_fill(mask, value)
 
 
 def maximum(x, y) -> Tensor:

@@ -25,6 +25,11 @@ ACTIVATIONS = {
     "gelu_tanh": (lambda x: F.gelu(x, approximate="tanh"),
                   lambda x: torch_f().gelu(x, approximate="tanh"), []),
     "softplus": (F.softplus, lambda x: torch_f().softplus(x), []),
+    "softplus_beta": (lambda x: F.softplus(x, beta=2.0, threshold=3.0),  # linear above x = 1.5
+                      lambda x: torch_f().softplus(x, beta=2.0, threshold=3.0), [1.5]),
+    "elu": (F.elu, lambda x: torch_f().elu(x), [0.0]),
+    "elu_alpha": (lambda x: F.elu(x, 0.3), lambda x: torch_f().elu(x, 0.3), [0.0]),
+    "silu": (F.silu, lambda x: torch_f().silu(x), []),
 }
 
 
@@ -51,7 +56,8 @@ def test_softmax_family_along_every_dim(name, data):
 EXTREME = np.array([-1e4, -1000.0, -50.0, 0.0, 50.0, 1000.0, 1e4])
 
 
-@pytest.mark.parametrize("fn", [F.relu, F.sigmoid, F.tanh, F.gelu, F.softplus,
+@pytest.mark.parametrize("fn", [F.relu, F.sigmoid, F.tanh, F.gelu, F.softplus, F.elu, F.silu,
+                                lambda x: F.softplus(x, beta=0.5, threshold=40.0),
                                 lambda x: F.softmax(x, 0), lambda x: F.log_softmax(x, 0),
                                 lambda x: F.leaky_relu(x)])
 @pytest.mark.parametrize("dtype", [mg.float32, mg.float64])
@@ -65,7 +71,8 @@ def test_no_overflow_at_extreme_inputs(fn, dtype):
 
 
 def test_extreme_values_match_torch():
-    for ours, theirs in [(F.sigmoid, "sigmoid"), (F.softplus, "softplus"),
+    for ours, theirs in [(F.sigmoid, "sigmoid"), (F.softplus, "softplus"), (F.elu, "elu"),
+                         (F.silu, "silu"),
                          (lambda t: F.log_softmax(t, 0), lambda t: torch_f().log_softmax(t, 0))]:
         theirs = getattr(torch_f(), theirs) if isinstance(theirs, str) else theirs
         assert_matches_torch(ours, theirs, EXTREME.copy())
@@ -85,3 +92,17 @@ def test_naive_forms_overflow_where_stable_ones_do_not():
 def test_gelu_rejects_unknown_approximation():
     with pytest.raises(ValueError, match="gelu: approximate must be"):
         F.gelu(mg.ones(2), approximate="fast")
+
+
+@pytest.mark.parametrize("module, function", [(mg.nn.ELU(0.5), lambda x: F.elu(x, 0.5)),
+                                              (mg.nn.SiLU(), F.silu),
+                                              (mg.nn.Softplus(2.0, 5.0),
+                                               lambda x: F.softplus(x, 2.0, 5.0))])
+def test_activation_modules_call_their_function(module, function):
+    x = mg.tensor(np.linspace(-4, 4, 9))
+    np.testing.assert_array_equal(module(x).data, function(x).data)
+
+
+def test_integer_inputs_give_the_default_float_as_pytorch():
+    for fn in (F.sigmoid, F.tanh, F.elu, F.silu, F.softplus, F.gelu):
+        assert fn(mg.tensor([1, 2, 3])).dtype == mg.float32

@@ -146,3 +146,38 @@ def test_masked_token_pretraining_learns_and_fine_tuning_runs():
     losses = study["pretrained"]["pretrain_losses"]
     assert np.mean(losses[-10:]) < np.mean(losses[:10])
     assert 0 <= study["scratch"]["test_accuracy"] <= 1 and study["scratch"]["pretrain_losses"] == []
+
+
+@pytest.mark.parametrize("batch_first", [False, True])
+@pytest.mark.parametrize("case, message", [
+    (dict(key=(5, 2, 8), value=(6, 2, 8)), r"key \(.*\) and value \(.*\) must have the same "
+                                           r"shape"),
+    (dict(key=(5, 3, 8), value=(5, 3, 8)), r"query \(.*\) and key \(.*\) must have the same "
+                                           r"batch"),
+    (dict(key=(5, 2, 6), value=(5, 2, 6)), r"query, key and value must be 3-D with 8 features"),
+    (dict(key_padding_mask=(2, 1)), r"key_padding_mask must have shape \(batch, source length\) "
+                                    r"= \(2, 5\); got \(2, 1\)"),
+    (dict(attn_mask=(1, 5)), r"attn_mask must have shape \(4, 5\) or \(4, 4, 5\); got \(1, 5\)"),
+])
+def test_multihead_attention_refuses_shapes_it_would_broadcast(batch_first, case, message):
+    def shaped(shape):  # shapes are given sequence-first; swap for batch_first
+        return mg.randn(*((shape[1], shape[0]) + shape[2:] if batch_first else shape))
+    mha = nn.MultiheadAttention(8, 2, batch_first=batch_first)
+    query = shaped((4, 2, 8))
+    key, value = shaped(case.get("key", (5, 2, 8))), shaped(case.get("value", (5, 2, 8)))
+    masks = {k: mg.tensor(np.zeros(case[k], bool)) for k in ("key_padding_mask", "attn_mask")
+             if k in case}
+    with pytest.raises(RuntimeError, match=r"MultiheadAttention\(embed_dim=8, num_heads=2\): "
+                                           + message):
+        mha(query, key, value, **masks)
+
+
+@pytest.mark.parametrize("layer", [lambda: nn.SinusoidalPositionalEncoding(8, max_len=4),
+                                   lambda: nn.LearnedPositionalEncoding(4, 8)])
+def test_positional_encodings_refuse_positions_past_max_len(layer):
+    encoding = layer()
+    assert encoding(mg.randn(2, 4, 8)).shape == (2, 4, 8)
+    with pytest.raises(RuntimeError, match=r"PositionalEncoding\(max_len=4, d_model=8\): "
+                                           r"expected input \(B, T, 8\) with T <= 4; got "
+                                           r"\(2, 6, 8\)"):
+        encoding(mg.randn(2, 6, 8))

@@ -133,3 +133,48 @@ def test_broadcast_mismatch_names_op_and_shapes():
         mg.ones(2, 3) + mg.ones(4)
     with pytest.raises(ValueError, match=r"mul: shapes \(3,\) and \(2,\)"):
         mg.ones(3) * mg.ones(2)
+
+
+# ----------------------------------------------------------------------------- trigonometry, floor
+@pytest.mark.parametrize("name", ["sin", "cos", "erf"])
+@given(x=arrays(shapes(), -4, 4))
+def test_smooth_unary_ops(name, x):
+    ours = lambda t: getattr(t, name)()  # noqa: E731
+    theirs = lambda t: getattr(t, name)()  # noqa: E731
+    assert_matches_torch(ours, theirs, x)
+    assert_gradcheck(ours, x)
+    np.testing.assert_array_equal(getattr(mg, name)(mg.tensor(x)).data, ours(mg.tensor(x)).data)
+
+
+@given(x=arrays(shapes(), -4, 4))
+def test_floor_and_trunc_have_zero_gradient(x):
+    for name in ("floor", "trunc"):
+        assert_matches_torch(lambda t: getattr(t, name)(), lambda t: getattr(t, name)(), x)
+
+
+# ----------------------------------------------------------------------------- PyTorch's spellings
+@given(pair=broadcast_pair(), alpha=st.sampled_from([1, 0.5, -2]))
+def test_method_spellings_of_the_operators(pair, alpha):
+    a, b = pair
+    assert_matches_torch(lambda x, y: x.add(y, alpha=alpha), lambda x, y: x.add(y, alpha=alpha),
+                         a, b)
+    assert_matches_torch(lambda x, y: mg.sub(x, y, alpha=alpha),
+                         lambda x, y: x.sub(y, alpha=alpha), a, b)
+    assert_matches_torch(lambda x, y: mg.mul(x, y).neg(), lambda x, y: x.mul(y).neg(), a, b)
+    b = np.where(np.abs(b) < 0.5, 1.0, b)
+    assert_matches_torch(lambda x, y: x.div(y), lambda x, y: x.div(y), a, b)
+    assert_matches_torch(lambda x: mg.pow(x, 2), lambda x: x.pow(2), a)
+
+
+@pytest.mark.parametrize("mode", ["floor", "trunc"])
+def test_div_rounding_modes_on_integers_and_floats(mode):
+    torch = torch_or_skip()
+    a, b = np.array([-7, 7, 5, -5, 0]), np.array([2, 2, -3, -3, 4])
+    got = mg.tensor(a).div(mg.tensor(b), rounding_mode=mode)
+    assert got.dtype == np.int64
+    np.testing.assert_array_equal(got.data, torch.tensor(a).div(torch.tensor(b),
+                                                                rounding_mode=mode).numpy())
+    assert_matches_torch(lambda x: mg.div(x, 0.7, rounding_mode=mode),
+                         lambda x: x.div(0.7, rounding_mode=mode), np.linspace(-3, 3, 13))
+    with pytest.raises(ValueError, match="rounding_mode"):
+        mg.tensor(a).div(2, rounding_mode="round")

@@ -147,3 +147,29 @@ def test_inplace_change_of_a_grad_leaf_is_refused_while_recording():
     with mg.no_grad():
         x.fill_(3.0)
     assert x.tolist() == [3.0, 3.0]
+
+
+@pytest.mark.parametrize("call", [lambda: mg.randn(2, 3) @ mg.randn(4, 5),
+                                  lambda: mg.randn(2, 3).permute(0, 0),
+                                  lambda: mg.randn(2, 3).reshape(-1, -1),
+                                  lambda: mg.randn(2, 3) + mg.randn(4)])
+def test_shape_errors_are_runtime_errors_as_in_pytorch_and_value_errors(call):
+    """A ported ``except RuntimeError:`` catches them, and so does ``except ValueError:``."""
+    with pytest.raises(RuntimeError) as caught:
+        call()
+    assert isinstance(caught.value, ValueError)
+
+
+@pytest.mark.parametrize("through", [lambda x: x, lambda x: x * 1, lambda x: x + 0])
+def test_backward_gradient_is_copied_not_aliased(through):
+    """As PyTorch: the array passed as ``gradient=`` never becomes a leaf's .grad, so changing
+    it afterwards changes no gradient."""
+    x = mg.randn(3, requires_grad=True)
+    given = np.ones(3, np.float32)
+    through(x).backward(gradient=given)
+    given[:] = 7
+    np.testing.assert_array_equal(x.grad.data, [1, 1, 1])
+    y = mg.randn(3, requires_grad=True)
+    as_tensor = mg.ones(3)
+    through(y).backward(gradient=as_tensor)
+    assert not np.shares_memory(y.grad.data, as_tensor.data)

@@ -193,3 +193,27 @@ def test_loss_shape_mismatch_is_a_clear_error():
         F.cross_entropy(mg.ones(2, 3), [0, 7])
     with pytest.raises(ValueError, match="reduction must be one of"):
         F.mse_loss(mg.ones(2), mg.ones(2), reduction="avg")
+
+
+@pytest.mark.parametrize("smoothing", [0.0, 0.2])
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+def test_cross_entropy_probability_targets_with_extra_dims(smoothing, reduction):
+    """(N, C, d1, d2) logits with (N, C, d1, d2) class probabilities: the class dim of both is
+    dim 1 (the target's is moved with the input's)."""
+    torch = torch_or_skip()
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((2, 3, 4, 2))
+    q = rng.random((2, 3, 4, 2))
+    q /= q.sum(1, keepdims=True)
+    assert_matches_torch(
+        lambda a, b: F.cross_entropy(a, b, reduction=reduction, label_smoothing=smoothing),
+        lambda a, b: torch.nn.functional.cross_entropy(a, b, reduction=reduction,
+                                                       label_smoothing=smoothing), x, q)
+
+
+def test_cross_entropy_target_shape_errors_say_what_is_expected():
+    with pytest.raises(RuntimeError, match=r"cross_entropy: input of shape \(2, 3, 4\) needs a "
+                                           r"target of shape \(2, 3, 4\) \(class probabilities"):
+        F.cross_entropy(mg.randn(2, 3, 4), mg.rand(2, 4, 3))
+    with pytest.raises(ValueError, match=r"needs a target of shape \(2, 4\) \(class indices\)"):
+        F.cross_entropy(mg.randn(2, 3, 4), mg.tensor([0, 1]))

@@ -1,4 +1,5 @@
-"""Optimizers: 20 steps from the same parameters and gradients equal torch.optim's (float64),
+"""Optimizers: 20 steps from the same parameters and gradients equal torch.optim's (float64,
+kernels on or off as the door decides),
 for several settings of each; schedulers; the seeds' variants; errors."""
 import numpy as np
 import pytest
@@ -24,6 +25,10 @@ SETTINGS = [
     ("Adam", dict(lr=0.05, amsgrad=True, weight_decay=0.01, eps=1e-6)),
     ("AdamW", dict(lr=0.01)),
     ("AdamW", dict(lr=0.01, weight_decay=0.1, amsgrad=True)),
+    ("Adagrad", dict(lr=0.1)),
+    ("Adagrad", dict(lr=0.1, lr_decay=0.05, weight_decay=0.1, initial_accumulator_value=0.5)),
+    ("Adadelta", dict()),
+    ("Adadelta", dict(lr=0.5, rho=0.8, eps=1e-4, weight_decay=0.05)),
 ]
 
 

@@ -130,3 +130,27 @@ def test_keras_lstm_uses_one_mask_per_sequence_and_gradchecks():
     assert set(np.unique(mask).round(6)) == {0.0, 1.25} and abs((mask == 0).mean() - 0.2) < 0.02
     layer.eval()
     np.testing.assert_array_equal(layer(mg.tensor(x)).data, layer(mg.tensor(x)).data)
+
+
+@pytest.mark.parametrize("make, state, message", [
+    (lambda: nn.LSTM(3, 4), (mg.zeros(1, 1, 4), mg.zeros(1, 1, 4)),
+     r"LSTM: h0 must have shape \(num_layers, batch, hidden_size\) = \(1, 2, 4\); got "
+     r"\(1, 1, 4\)"),
+    (lambda: nn.LSTM(3, 4), (mg.zeros(1, 2, 4), mg.zeros(2, 2, 4)),
+     r"LSTM: c0 must have shape .* = \(1, 2, 4\); got \(2, 2, 4\)"),
+    (lambda: nn.RNN(3, 4, num_layers=2), mg.zeros(1, 2, 4), r"RNN: h0 must have shape"),
+    (lambda: nn.RNN(3, 4), mg.zeros(1, 2, 1), r"got \(1, 2, 1\)"),
+])
+def test_initial_states_of_the_wrong_shape_are_refused(make, state, message):
+    with pytest.raises(RuntimeError, match=message):
+        make()(mg.randn(5, 2, 3), state)
+
+
+def test_cells_and_empty_sequences_are_checked():
+    with pytest.raises(RuntimeError, match=r"LSTM: expected a sequence of at least one step"):
+        nn.LSTM(3, 4)(mg.randn(0, 2, 3))
+    with pytest.raises(RuntimeError, match=r"LSTMCell: h_0 must have shape \(batch, "
+                                           r"hidden_size\) = \(2, 4\)"):
+        nn.LSTMCell(3, 4)(mg.randn(2, 3), (mg.zeros(1, 4), mg.zeros(2, 4)))
+    with pytest.raises(RuntimeError, match=r"RNNCell: hx must have shape"):
+        nn.RNNCell(3, 4)(mg.randn(2, 3), mg.zeros(2, 5))

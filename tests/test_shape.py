@@ -1,8 +1,10 @@
-"""Shape ops: reshape/view, permute/transpose, squeeze/unsqueeze/flatten, expand, indexing,
-gather, cat, stack, split, chunk, pad."""
+"""Shape ops: reshape/view, permute/transpose, squeeze/unsqueeze/flatten, expand, indexing
+(PyTorch's order for mixed integer and array indices), gather, cat, stack, split, chunk, pad;
+the copies: clone, flip, repeat, masked_fill."""
 import numpy as np
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import assume, given, strategies as st
+from hypothesis.extra import numpy as hnp
 
 import minigrad as mg
 import minigrad.functional as F
@@ -135,3 +137,103 @@ def test_shape_errors_name_the_op_and_shapes():
         mg.ones(2).expand(3)
     with pytest.raises(ValueError, match=r"split: sizes \[1, 1\] sum to 2"):
         mg.ones(3).split([1, 1])
+
+
+# ----------------------------------------------------------------------------- copies
+@given(x=arrays(shapes(min_dims=1)), data=st.data())
+def test_flip(x, data):
+    dims = tuple(data.draw(st.sets(st.integers(0, x.ndim - 1), min_size=1)))
+    assert_matches_torch(lambda t: t.flip(dims), lambda t: t.flip(dims), x)
+    assert_gradcheck(lambda t: mg.flip(t, dims), x)
+
+
+@given(x=arrays(shapes(max_dims=2)), data=st.data())
+def test_repeat(x, data):
+    sizes = tuple(data.draw(st.lists(st.integers(0, 3), min_size=x.ndim,
+                                     max_size=x.ndim + 2)))
+    assume(sizes)
+    assert_matches_torch(lambda t: t.repeat(*sizes), lambda t: t.repeat(*sizes), x)
+    assert_gradcheck(lambda t: t.repeat(sizes), x)
+
+
+def test_repeat_needs_a_size_per_dim():
+    with pytest.raises(RuntimeError, match=r"repeat: needs at least as many"):
+        mg.ones(2, 3).repeat(2)
+
+
+def test_clone_copies_and_passes_the_gradient():
+    x = mg.tensor([1.0, 2.0], requires_grad=True)
+    y = x.clone()
+    assert y.data is not x.data and not np.shares_memory(y.data, x.data)
+    (y * 3).sum().backward()
+    np.testing.assert_array_equal(x.grad.data, [3.0, 3.0])
+    transposed = mg.ones(3, 4).T
+    assert not transposed.data.flags.c_contiguous
+    assert transposed.contiguous().data.flags.c_contiguous
+    ready = mg.ones(3)
+    assert ready.contiguous() is ready
+
+
+@given(x=arrays(shapes(min_dims=1)), data=st.data())
+def test_masked_fill(x, data):
+    torch = torch_or_skip()
+    mask_shape = x.shape[data.draw(st.integers(0, x.ndim)):]
+    mask = data.draw(hnp.arrays(np.bool_, mask_shape))
+    assert_matches_torch(lambda t: t.masked_fill(mg.tensor(mask), -1.5),
+                         lambda t: t.masked_fill(torch.tensor(mask), -1.5), x)
+
+
+def test_masked_fill_errors():
+    with pytest.raises(TypeError, match="masked_fill: mask must be a bool tensor"):
+        mg.ones(3).masked_fill(mg.tensor([1, 0, 1]), 0.0)
+    with pytest.raises(RuntimeError, match=r"masked_fill: mask of shape \(2, 3\)"):
+        mg.ones(3).masked_fill(mg.ones(2, 3) > 0, 0.0)
+
+
+def test_type_names_and_conversions():
+    x = mg.ones(2)
+    assert x.type() == "minigrad.FloatTensor"
+    assert x.type(mg.float64).type() == "minigrad.DoubleTensor"
+    assert x.type("minigrad.LongTensor").dtype == np.int64
+    assert mg.ones(2, 3).view_as(mg.ones(3, 2)).shape == (3, 2)
+
+
+# ----------------------------------------------------------------------------- PyTorch's indexing
+@pytest.mark.parametrize("index", [
+    (0, slice(None), [0, 1]), (slice(None), 1, slice(None), [0, 2]), ([0, 1], 0, [0, 1]),
+    (0, Ellipsis, [1, 2]), (None, 0, slice(None), [1, 2]), (1, slice(None), [[0, 1], [2, 3]]),
+    (0, slice(None), [True, False, True, False, True, False])],
+    ids=lambda i: str(i).replace(" ", ""))
+def test_integers_mixed_with_index_arrays_follow_pytorch(index):
+    """NumPy moves the indexed dim to the front when an integer and an index array are
+    separated by a slice; PyTorch applies the integers first and keeps it in place."""
+    torch = torch_or_skip()
+    x = np.random.default_rng(0).standard_normal((2, 5, 6, 5, 3))
+    theirs = tuple(torch.tensor(i) if isinstance(i, list) else i for i in index)
+    ours = tuple(mg.tensor(i) if isinstance(i, list) else i for i in index)
+    assert_matches_torch(lambda t: t[ours], lambda t: t[theirs], x)
+
+
+def test_gather_follows_pytorchs_contract():
+    x = mg.randn(2, 3, 4)
+    with pytest.raises(RuntimeError, match=r"gather: index must be an integer tensor with as "
+                                           r"many dims as the input; got index of shape \(2,\)"):
+        x.gather(2, mg.tensor([0, 1]))
+    with pytest.raises(IndexError, match=r"gather: index values must be in \[0, 4\) along dim "
+                                         r"2; got values in \[-1, 0\]"):
+        x.gather(2, mg.tensor(np.array([[[-1], [0], [0]]] * 2)))
+    with pytest.raises(RuntimeError, match="larger than the input"):
+        x.gather(0, mg.tensor(np.zeros((2, 4, 4), np.int64)))
+
+
+@pytest.mark.parametrize("pad", [(-1, 2), (1, -2, -1, 0), (0, 0, -1, -1, 2, 0), (-2, -3)])
+def test_negative_padding_crops(pad):
+    x = np.random.default_rng(1).standard_normal((3, 4, 5))
+    torch = torch_or_skip()
+    check(lambda t: F.pad(t, pad, value=0.5), lambda t: torch.nn.functional.pad(t, pad, value=0.5),
+          x)
+
+
+def test_cropping_more_than_there_is_is_an_error():
+    with pytest.raises(RuntimeError, match=r"pad: \(-3, -3\) crops more than the shape \(5,\)"):
+        F.pad(mg.ones(5), (-3, -3))

@@ -150,3 +150,24 @@ def test_manual_seed_is_reproducible_and_does_not_replay_same_seed_generators():
     assert abs(np.corrcoef(weights, same_seed)[0, 1]) < 0.2
     mg.manual_seed(7)
     np.testing.assert_array_equal(mg.rand(1000).numpy(), weights)
+
+
+def test_one_hot_matches_torch():
+    torch = pytest.importorskip("torch")
+    labels = np.array([[0, 3], [2, 1]])
+    for classes in (-1, 5):
+        ours = mg.functional.one_hot(mg.tensor(labels), classes)
+        theirs = torch.nn.functional.one_hot(torch.tensor(labels), classes)
+        assert ours.dtype == np.int64
+        np.testing.assert_array_equal(ours.data, theirs.numpy())
+    with pytest.raises(ValueError, match=r"one_hot: class values must be in \[0, 3\)"):
+        mg.functional.one_hot(mg.tensor([0, 3]), 3)
+    with pytest.raises(TypeError, match="one_hot: expected an integer tensor"):
+        mg.functional.one_hot(mg.tensor([0.0, 1.0]))
+
+
+def test_bitwise_not_of_bool_and_integer_tensors():
+    assert (~mg.tensor([True, False])).tolist() == [False, True]
+    assert (~mg.tensor([0, 5])).tolist() == [-1, -6]
+    with pytest.raises(TypeError, match=r"~ \(bitwise not\) is only defined for bool"):
+        ~mg.ones(2)

@@ -121,8 +121,9 @@ def _root_gradient(root: Tensor, gradient, create_graph: bool):
     if isinstance(gradient, Tensor):
         if gradient.dtype != root.dtype:
             gradient = gradient.to(root.dtype)
-        return gradient if create_graph else gradient.data
-    gradient = gradient.astype(root.data.dtype, copy=False)
+        return gradient if create_graph else gradient.data.copy()
+    # a copy, as PyTorch makes: the caller's array never becomes (part of) a leaf's .grad
+    gradient = gradient.astype(root.data.dtype, copy=True)
     return Tensor._wrap(gradient, None) if create_graph else gradient
 
 

@@ -38,6 +38,7 @@ import numpy as np
 
 from .. import versions
 from ..backend import device_of
+from ..promotion import promoted
 from ..tensor import Tensor
 from .grad_mode import _state
 
@@ -56,13 +57,16 @@ class Function:
     ``ctx.needs_input_grad[i]`` says whether input ``i`` wants a gradient, so backward can skip
     work nobody will use.  ``differentiable_twice = False`` marks an op whose backward cannot
     build a graph (PyTorch's ``once_differentiable``): ``create_graph=True`` through it is an
-    error naming it.
+    error naming it.  ``promotion`` makes mixed inputs follow PyTorch's type promotion
+    before ``forward`` sees them (``minigrad.promotion``).
     """
 
     parents: tuple = ()           # per input: the node that made it, the leaf itself, or None
     needs_input_grad: tuple = ()
     retained: Tensor | None = None
     differentiable_twice = True
+    promotion: str | None = None  # "common" or "float": PyTorch's dtypes (minigrad.promotion)
+    promoted_inputs = None        # which inputs take part (None: all)
     _saved: tuple = ()
     _cached: tuple = ()
     _time = 0                     # the in-place-change clock at forward (minigrad.versions)
@@ -87,6 +91,8 @@ class Function:
             parents.append(None)
         if off_cpu:
             raw = on_one_device(cls.__name__, raw, parents)
+        if cls.promotion is not None:
+            raw = promoted(raw, cls.promotion, cls.promoted_inputs)
         if not (record and _state.enabled):
             return Tensor._wrap(ctx.forward(*raw, **options), None)
         ctx.seq = next(_sequence)

@@ -2,9 +2,10 @@
 and parameter layouts, so a PyTorch model definition ports by changing its imports."""
 from .. import functional
 from . import init
-from .activation import GELU, LeakyReLU, LogSoftmax, ReLU, Sigmoid, Softmax, Tanh
+from .activation import (ELU, GELU, LeakyReLU, LogSoftmax, ReLU, Sigmoid, SiLU, Softmax,
+                         Softplus, Tanh)
 from .containers import ModuleList, Sequential
-from .conv import AdaptiveAvgPool2d, AvgPool2d, Conv2d, MaxPool2d
+from .conv import AdaptiveAvgPool2d, AvgPool2d, Conv1d, Conv2d, ConvTranspose2d, MaxPool2d
 from .layers import Dropout, Embedding, Flatten, Identity, Linear
 from .loss import BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, HingeLoss, MSELoss, NLLLoss
 from .module import Module, Parameter
@@ -15,11 +16,11 @@ from .transformer import (LearnedPositionalEncoding, MultiheadAttention,
                           TransformerEncoderLayer)
 from .residual import ResidualBlock, SmallResNet
 
-__all__ = ["functional", "init", "GELU", "LeakyReLU", "LogSoftmax", "ReLU", "Sigmoid",
+__all__ = ["functional", "init", "ELU", "SiLU", "Softplus", "GELU", "LeakyReLU", "LogSoftmax", "ReLU", "Sigmoid",
            "Softmax", "Tanh", "ModuleList", "Sequential", "Dropout", "Embedding", "Flatten",
            "Identity", "Linear", "BCELoss", "BCEWithLogitsLoss", "CrossEntropyLoss", "HingeLoss",
            "MSELoss", "NLLLoss", "Module", "Parameter", "BatchNorm1d", "BatchNorm2d", "LayerNorm",
-           "AdaptiveAvgPool2d", "AvgPool2d", "Conv2d", "MaxPool2d", "ResidualBlock", "SmallResNet",
+           "AdaptiveAvgPool2d", "AvgPool2d", "Conv1d", "Conv2d", "ConvTranspose2d", "MaxPool2d", "ResidualBlock", "SmallResNet",
            "LSTM", "RNN", "KerasLSTM", "LSTMCell", "RNNCell",
            "LearnedPositionalEncoding", "MultiheadAttention", "SinusoidalPositionalEncoding",
            "TransformerEncoder", "TransformerEncoderLayer"]

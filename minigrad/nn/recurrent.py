@@ -12,6 +12,7 @@ import math
 from .. import functional as F
 from ..backend import device_generator
 from ..creation import empty, zeros
+from ..errors import ShapeError
 from ..ops.recurrent import LSTMLayer, RNNLayer
 from ..tensor import Tensor
 from ..tensor_functions import stack
@@ -48,13 +49,21 @@ class _Recurrent(Module):
             raise ValueError(f"{type(self).__name__}(input_size={self.input_size}): expected "
                              f"input of shape {order} with {self.input_size} features, got "
                              f"{tuple(x.shape)}")
-        return x.transpose(0, 1) if self.batch_first else x
+        x = x.transpose(0, 1) if self.batch_first else x
+        if x.shape[0] == 0:
+            raise ShapeError(f"{type(self).__name__}: expected a sequence of at least one step; "
+                             f"got input of shape {tuple(x.shape)}")
+        return x
 
-    def _initial(self, state, like):
-        """The given state, or zeros for every layer, on the input's device and dtype."""
-        return state if state is not None else \
-            zeros(self.num_layers, like.shape[1], self.hidden_size, dtype=like.dtype,
-                  device=like.device)
+    def _initial(self, state, like, name: str):
+        """The given state (checked: (num_layers, B, H)), or zeros for every layer, on the
+        input's device and dtype."""
+        shape = (self.num_layers, like.shape[1], self.hidden_size)
+        if state is None:
+            return zeros(*shape, dtype=like.dtype, device=like.device)
+        check_state(type(self).__name__, name, state, shape,
+                    "(num_layers, batch, hidden_size)")
+        return state
 
     def _between_layers(self, x, k: int):
         """PyTorch's ``dropout``: applied to the outputs of every layer but the last."""
@@ -87,7 +96,7 @@ class RNN(_Recurrent):
 
     def forward(self, x, h0=None):
         x = self._sequence_first(x)
-        h0 = self._initial(h0, x)
+        h0 = self._initial(h0, x, "h0")
         finals = []
         for k in range(self.num_layers):
             w_ih, w_hh, b_ih, b_hh = self.layer_parameters(k)
@@ -106,7 +115,7 @@ class LSTM(_Recurrent):
     def forward(self, x, state=None):
         x = self._sequence_first(x)
         h0, c0 = state if state is not None else (None, None)
-        h0, c0 = self._initial(h0, x), self._initial(c0, x)
+        h0, c0 = self._initial(h0, x, "h0"), self._initial(c0, x, "c0")
         h_finals, c_finals = [], []
         for k in range(self.num_layers):
             w_ih, w_hh, b_ih, b_hh = self.layer_parameters(k)
@@ -172,6 +181,7 @@ class RNNCell(_Recurrent):
     def forward(self, x, h=None):
         h = h if h is not None else zeros(x.shape[0], self.hidden_size, dtype=x.dtype,
                                           device=x.device)
+        check_state("RNNCell", "hx", h, (x.shape[0], self.hidden_size), "(batch, hidden_size)")
         projected = F.linear(x, self.weight_ih, self.bias_ih).unsqueeze(0)
         return RNNLayer.apply(projected, h, self.weight_hh, self.bias_hh,
                               relu=self.nonlinearity == "relu")[0]
@@ -189,9 +199,20 @@ class LSTMCell(_Recurrent):
     def forward(self, x, state=None):
         if state is None:
             state = (zeros(x.shape[0], self.hidden_size, dtype=x.dtype, device=x.device),) * 2
+        for name, value in zip(("h_0", "c_0"), state):
+            check_state("LSTMCell", name, value, (x.shape[0], self.hidden_size),
+                        "(batch, hidden_size)")
         projected = F.linear(x, self.weight_ih, self.bias_ih).unsqueeze(0)
         states = LSTMLayer.apply(projected, state[0], state[1], self.weight_hh, self.bias_hh)
         return states[0], states[1]
+
+
+def check_state(layer: str, name: str, state, shape: tuple, meaning: str) -> None:
+    """A recurrent state must have exactly the expected shape (broadcasting a wrong batch,
+    layer count or hidden size would silently compute something else)."""
+    if tuple(state.shape) != shape:
+        raise ShapeError(f"{layer}: {name} must have shape {meaning} = {shape}; got "
+                         f"{tuple(state.shape)}")
 
 
 def _drop_layer_suffix(cell: Module) -> None:

@@ -16,6 +16,7 @@ import numpy as np
 from .. import functional as F
 from ..backend import array_module_of, device_of, to_device
 from ..creation import arange, empty, zeros
+from ..errors import ShapeError
 from ..ops.attention import ScaledDotProductAttention, attention_weights
 from ..tensor import Tensor
 from . import init
@@ -88,6 +89,7 @@ class MultiheadAttention(Module):
 
     def forward(self, query, key, value, key_padding_mask=None, need_weights: bool = True,
                 attn_mask=None, average_attn_weights: bool = True, is_causal: bool = False):
+        self._check_shapes(query, key, value, key_padding_mask, attn_mask)
         if not self.batch_first:
             query, key, value = (t.transpose(0, 1) for t in (query, key, value))
         batch, length, source = query.shape[0], query.shape[1], key.shape[1]
@@ -106,6 +108,35 @@ class MultiheadAttention(Module):
                                                      1 / math.sqrt(q.shape[-1])), None)
             weights = weights.mean(dim=1) if average_attn_weights else weights
         return output, weights
+
+    def _check_shapes(self, query, key, value, key_padding_mask, attn_mask) -> None:
+        """PyTorch's contract, on query (L, B, E) and key and value (S, B, E) (batch first
+        with ``batch_first``): the same batch, key and value of one shape, E = embed_dim, masks
+        (B, S) and (L, S) or (B·heads, L, S).  Broadcasting a wrong shape would compute
+        something else silently."""
+        order = "(B, L, E)" if self.batch_first else "(L, B, E) (batch_first=False)"
+
+        def refuse(what):
+            raise ShapeError(f"MultiheadAttention(embed_dim={self.embed_dim}, num_heads="
+                             f"{self.num_heads}): {what}; inputs are {order}")
+        shapes = {n: tuple(t.shape) for n, t in (("query", query), ("key", key),
+                                                 ("value", value))}
+        if any(len(s) != 3 or s[2] != self.embed_dim for s in shapes.values()):
+            refuse(f"query, key and value must be 3-D with {self.embed_dim} features; got "
+                   f"{shapes}")
+        if shapes["key"] != shapes["value"]:
+            refuse(f"key {shapes['key']} and value {shapes['value']} must have the same shape")
+        b, t = (0, 1) if self.batch_first else (1, 0)  # the batch and the time dims
+        if shapes["query"][b] != shapes["key"][b]:
+            refuse(f"query {shapes['query']} and key {shapes['key']} must have the same batch")
+        batch, length, source = shapes["query"][b], shapes["query"][t], shapes["key"][t]
+        if key_padding_mask is not None and tuple(np.shape(key_padding_mask)) != (batch, source):
+            refuse(f"key_padding_mask must have shape (batch, source length) = "
+                   f"{(batch, source)}; got {tuple(np.shape(key_padding_mask))}")
+        allowed = ((length, source), (batch * self.num_heads, length, source))
+        if attn_mask is not None and tuple(np.shape(attn_mask)) not in allowed:
+            refuse(f"attn_mask must have shape {allowed[0]} or {allowed[1]}; got "
+                   f"{tuple(np.shape(attn_mask))}")
 
     def extra_repr(self) -> str:
         return f"embed_dim={self.embed_dim}, num_heads={self.num_heads}"
@@ -177,6 +208,7 @@ class SinusoidalPositionalEncoding(Module):
         self.register_buffer("pe", Tensor(table))
 
     def forward(self, x):
+        check_positions(self, x, *self.pe.shape)
         return x + self.pe[:x.shape[1]]
 
 
@@ -190,4 +222,14 @@ class LearnedPositionalEncoding(Module):
         init.normal_(self.weight)
 
     def forward(self, x):
+        check_positions(self, x, *self.weight.shape)
         return x + F.embedding(arange(x.shape[1]), self.weight)
+
+
+def check_positions(layer: Module, x, max_len: int, d_model: int) -> None:
+    """A positional encoding has codes for ``max_len`` positions of ``d_model`` features: a
+    longer or wider (B, T, d) input is an error naming both."""
+    if x.ndim != 3 or x.shape[1] > max_len or x.shape[2] != d_model:
+        raise ShapeError(f"{type(layer).__name__}(max_len={max_len}, d_model={d_model}): "
+                         f"expected input (B, T, {d_model}) with T <= {max_len}; got "
+                         f"{tuple(x.shape)}")

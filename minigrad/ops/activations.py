@@ -49,6 +49,8 @@ class Sigmoid(Function):
     """z = σ(x) = 1 / (1 + e^-x).   dL/dx = g * z * (1 - z)  (formulas ``sigmoid``,
     ``sigmoid_back``)."""
 
+    promotion = "float"
+
     def forward(ctx, x):
         z = stable_sigmoid(x)
         ctx.save_for_backward(z)
@@ -65,6 +67,8 @@ class Tanh(Function):
     Forward uses the library tanh, which is stable; the printed quotient is nan for x >= 355.
     """
 
+    promotion = "float"
+
     def forward(ctx, x):
         z = array_module_of(x).tanh(x)
         ctx.save_for_backward(z)
@@ -76,16 +80,49 @@ class Tanh(Function):
 
 
 class Softplus(Function):
-    """z = ln(1 + eˣ) = max(x, 0) + ln(1 + e^-|x|).   dL/dx = g * σ(x)."""
+    """z = (1/β) ln(1 + e^{βx}), and x where βx > threshold.   dL/dx = g σ(βx), and g in
+    the linear region (formulas ``softplus``, ``softplus_back``; β = 1 gives ln(1 + eˣ))."""
 
-    def forward(ctx, x):
-        xp = array_module_of(x)
+    promotion = "float"
+
+    def forward(ctx, x, beta=1.0, threshold=20.0):
         ctx.save_for_backward(x)
-        return xp.maximum(x, 0) + xp.log1p(xp.exp(-xp.abs(x)))
+        ctx.beta, ctx.threshold = beta, threshold
+        return pointwise("softplus", x, beta=beta, threshold=threshold)
 
     def backward(ctx, g):
         (x,) = ctx.saved
-        return g * stable_sigmoid(x)
+        return pointwise("softplus_back", g, x, beta=ctx.beta, threshold=ctx.threshold)
+
+
+class ELU(Function):
+    """z = x if x > 0 else α(eˣ − 1).   dL/dx = g if x > 0 else g α eˣ (formulas ``elu``,
+    ``elu_back``)."""
+
+    promotion = "float"
+
+    def forward(ctx, x, alpha=1.0):
+        ctx.save_for_backward(x)
+        ctx.alpha = alpha
+        return pointwise("elu", x, alpha=alpha)
+
+    def backward(ctx, g):
+        (x,) = ctx.saved
+        return pointwise("elu_back", g, x, alpha=ctx.alpha)
+
+
+class SiLU(Function):
+    """z = x σ(x).   dL/dx = g σ(x)(1 + x(1 − σ(x)))  (formulas ``silu``, ``silu_back``)."""
+
+    promotion = "float"
+
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return pointwise("silu", x)
+
+    def backward(ctx, g):
+        (x,) = ctx.saved
+        return pointwise("silu_back", g, x)
 
 
 class GELU(Function):
@@ -96,6 +133,8 @@ class GELU(Function):
     dL/dx = g * (½(1 + t) + ½x(1 - t²) √(2/π)(1 + 3·0.044715x²)),  t = tanh u
     (``gelu_tanh``, ``gelu_tanh_back``).
     """
+
+    promotion = "float"
 
     def forward(ctx, x, approximate="none"):
         if approximate not in ("none", "tanh"):
@@ -123,6 +162,8 @@ def exp_and_logsumexp(x, dim):
 class Softmax(Function):
     """z_i = e^{x_i} / Σ_j e^{x_j} along ``dim``.   dL/dx = z ⊙ (g - Σ_j g_j z_j)."""
 
+    promotion = "float"
+
     def forward(ctx, x, dim):
         e, total, _ = exp_and_logsumexp(x, dim)
         z = e / total
@@ -137,6 +178,8 @@ class Softmax(Function):
 
 class LogSoftmax(Function):
     """z_i = x_i - ln Σ_j e^{x_j} along ``dim``.   dL/dx = g - softmax(x) Σ_j g_j."""
+
+    promotion = "float"
 
     def forward(ctx, x, dim):
         z = x - exp_and_logsumexp(x, dim)[2]

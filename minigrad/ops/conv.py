@@ -40,6 +40,7 @@ import numpy as np
 from .. import kernels
 from ..autograd import Function
 from ..backend import array_module_of, as_strided, is_tensor
+from ..errors import ShapeError
 
 
 def pair(value) -> tuple[int, int]:
@@ -175,12 +176,18 @@ class Fold(Function):
             if is_tensor(g) else Unfold.forward(Unfold(), g, kernel, stride, dilation, out)
 
 
-def _geometry(op: str, x_shape: tuple, kernel: tuple, stride: tuple, padding: tuple,
+def window_geometry(op: str, x_shape: tuple, kernel: tuple, stride: tuple, padding: tuple,
               dilation: tuple) -> tuple:
+    """The output's spatial size, after checking that the settings make sense (PyTorch refuses
+    a zero stride, negative padding and a zero dilation)."""
+    for name, values, low in (("stride", stride, 1), ("padding", padding, 0),
+                              ("dilation", dilation, 1)):
+        if any(v < low for v in values):
+            raise ShapeError(f"{op}: {name} must be >= {low} in every dim; got {values}")
     out = tuple(output_size(n, k, s, p, d) for n, k, s, p, d in
                 zip(x_shape[2:], kernel, stride, padding, dilation))
     if min(out) < 1:
-        raise ValueError(f"{op}: input of spatial size {tuple(x_shape[2:])} is too small for "
+        raise ShapeError(f"{op}: input of spatial size {tuple(x_shape[2:])} is too small for "
                          f"kernel {kernel} with stride {stride}, padding {padding}, dilation "
                          f"{dilation} (output would be {out})")
     return out
@@ -192,6 +199,62 @@ def conv_columns(x, kernel, stride, padding, dilation, out, ones_row: bool):
                           ones_row)
 
 
+def correlate(x, weight, bias, stride, padding, dilation):
+    """Y = X ⋆ W + b by im2col and one matrix product: (Y as (N, OC, OH, OW), the columns).
+    The bias is the weight of an extra row of ones in the columns."""
+    kernel, n = weight.shape[2:], x.shape[0]
+    out = window_geometry("conv2d", x.shape, kernel, stride, padding, dilation)
+    columns = conv_columns(x, kernel, stride, padding, dilation, out,  # (KH·KW·C [+1], OH·OW·N)
+                           ones_row=bias is not None)
+    w_matrix = array_module_of(weight).transpose(weight, (2, 3, 1, 0)).reshape(
+        -1, weight.shape[0])                                            # (KH·KW·C, OC)
+    if bias is not None:  # the bias is the weight of the row of ones
+        w_matrix = array_module_of(x).concatenate([w_matrix, bias[None, :]])
+    y = columns.T @ w_matrix                                            # (OH·OW·N, OC)
+    return pixel_major(y.reshape(*out, n, weight.shape[0])), columns
+
+
+def correlate_input_grad(g, weight, size: tuple, stride, padding, dilation):
+    """dL/dX = col2im(G Wᵀ) for an input X of spatial ``size``, from G = dL/dY (N, OC, OH, OW):
+    G Wᵀ one kernel offset at a time, (KH·KW, OH·OW·N, C), each added where it read."""
+    xp, (oc, c, kh, kw), out = array_module_of(g), weight.shape, tuple(g.shape[2:])
+    g_rows = xp.ascontiguousarray(pixel_major(g)).reshape(-1, oc)     # (OH·OW·N, OC)
+    w_offsets = xp.transpose(weight, (2, 3, 0, 1)).reshape(kh * kw, oc, c)
+    d_rows = xp.matmul(g_rows, w_offsets).reshape(kh, kw, *out, g.shape[0], c)
+    padded = (size[0] + 2 * padding[0], size[1] + 2 * padding[1], g.shape[0], c)
+    d_image = add_at_offsets(lambda u, v: d_rows[u, v], padded, (kh, kw), stride, dilation,
+                             out, g.dtype)
+    return pixel_major(crop_pixels(d_image, padding))
+
+
+def correlate_weight_grad(x, g, columns, kernel, stride, padding, dilation, has_bias):
+    """(dL/dW (OC, C, KH, KW), dL/db or None) = columns G, whose last row (the ones' row) is
+    dL/db; the columns of x are formed again when not given (a graph being built)."""
+    xp, oc, c = array_module_of(g), g.shape[1], x.shape[1]
+    if columns is None:
+        columns = conv_columns(x, kernel, stride, padding, dilation, tuple(g.shape[2:]),
+                               has_bias)
+    g_rows = xp.ascontiguousarray(pixel_major(g)).reshape(-1, oc)     # (OH·OW·N, OC)
+    d_w_matrix = columns @ g_rows              # (KH·KW·C [+1], OC)
+    rows = kernel[0] * kernel[1] * c
+    dw = xp.transpose(d_w_matrix[:rows].reshape(*kernel, c, oc), (3, 2, 0, 1))
+    return dw, (d_w_matrix[-1] if has_bias else None)
+
+
+def _check_channels(op: str, x, weight, bias, in_dim: int, out_dim: int) -> None:
+    """Input channels must match the weight's dim ``in_dim``; a bias has the weight's
+    ``out_dim`` size."""
+    if x.ndim != 4 or weight.ndim != 4 or x.shape[1] != weight.shape[in_dim]:
+        layout = "(out, in, kH, kW)" if in_dim == 1 else "(in, out, kH, kW)"
+        raise ShapeError(f"{op}: input of shape {tuple(x.shape)} (N, C, H, W) and weight of "
+                         f"shape {tuple(weight.shape)} {layout} need the same number of input "
+                         f"channels")
+    if bias is not None and tuple(bias.shape) != (weight.shape[out_dim],):
+        raise ShapeError(f"{op}: bias must have shape (out_channels,) = "
+                         f"{(weight.shape[out_dim],)} for weight {tuple(weight.shape)}; got "
+                         f"{tuple(bias.shape)}")
+
+
 class Conv2d(Function):
     """Y = X ⋆ W + b: Y[n, o, i, j] = b[o] + Σ_{c, u, v} W[o, c, u, v] · X̃[n, c, s·i + d·u,
     s·j + d·v] (X̃ the padded input), computed as columnsᵀ @ W (module docstring), with b
@@ -200,42 +263,66 @@ class Conv2d(Function):
     dL/dX = col2im(G Wᵀ)."""
 
     def forward(ctx, x, weight, bias, stride, padding, dilation):
-        if x.ndim != 4 or weight.ndim != 4 or x.shape[1] != weight.shape[1]:
-            raise ValueError(f"conv2d: input of shape {tuple(x.shape)} (N, C, H, W) and weight "
-                             f"of shape {tuple(weight.shape)} (out, in, kH, kW) need the same "
-                             f"number of input channels")
-        kernel, n = weight.shape[2:], x.shape[0]
-        out = _geometry("conv2d", x.shape, kernel, stride, padding, dilation)
-        columns = conv_columns(x, kernel, stride, padding, dilation, out,  # (KH·KW·C [+1],
-                               ones_row=bias is not None)                  #  OH·OW·N)
-        w_matrix = weight.transpose(2, 3, 1, 0).reshape(-1, weight.shape[0])  # (KH·KW·C, OC)
-        if bias is not None:  # the bias is the weight of the row of ones
-            w_matrix = array_module_of(x).concatenate([w_matrix, bias[None, :]])
-        y = columns.T @ w_matrix                                            # (OH·OW·N, OC)
+        _check_channels("conv2d", x, weight, bias, 1, 0)
+        y, columns = correlate(x, weight, bias, stride, padding, dilation)
         ctx.save_for_backward(x, weight)
         ctx.cache_for_backward(columns)
-        ctx.geometry = (stride, padding, dilation, out, bias is not None)
-        return pixel_major(y.reshape(*out, n, weight.shape[0]))
+        ctx.geometry = (stride, padding, dilation, bias is not None)
+        return y
 
     def backward(ctx, g):
         (x, weight), (columns,) = ctx.saved, ctx.cached
-        stride, padding, dilation, out, has_bias = ctx.geometry
-        xp, (oc, c, kh, kw) = array_module_of(g), weight.shape
-        g_rows = xp.ascontiguousarray(pixel_major(g)).reshape(-1, oc)     # (OH·OW·N, OC)
+        stride, padding, dilation, has_bias = ctx.geometry
         dx = dw = db = None
-        if ctx.needs_input_grad[0]:  # G Wᵀ one kernel offset at a time: (KH·KW, OH·OW·N, C)
-            w_offsets = xp.transpose(weight, (2, 3, 0, 1)).reshape(kh * kw, oc, c)
-            d_rows = xp.matmul(g_rows, w_offsets).reshape(kh, kw, *out, x.shape[0], c)
-            padded = (x.shape[2] + 2 * padding[0], x.shape[3] + 2 * padding[1], x.shape[0], c)
-            d_image = add_at_offsets(lambda u, v: d_rows[u, v], padded, (kh, kw), stride,
-                                     dilation, out, g.dtype)
-            dx = pixel_major(crop_pixels(d_image, padding))
+        if ctx.needs_input_grad[0]:
+            dx = correlate_input_grad(g, weight, x.shape[2:], stride, padding, dilation)
         if ctx.needs_input_grad[1] or ctx.needs_input_grad[2]:
-            if columns is None:  # building a graph: the columns again, differentiably
-                columns = conv_columns(x, (kh, kw), stride, padding, dilation, out, has_bias)
-            d_w_matrix = columns @ g_rows          # (KH·KW·C [+1], OC); the last row is dL/db
-            dw = xp.transpose(d_w_matrix[:kh * kw * c].reshape(kh, kw, c, oc), (3, 2, 0, 1))
-            db = d_w_matrix[-1] if ctx.needs_input_grad[2] else None
+            dw, db = correlate_weight_grad(x, g, columns, weight.shape[2:], stride, padding,
+                                           dilation, has_bias)
+        return dx, dw, (db if ctx.needs_input_grad[2] else None)
+
+
+class ConvTranspose2d(Function):
+    """The transposed convolution: Y = the gradient a conv2d with weight W would send back to
+    its input, given X as the gradient of its output (so it spreads each input pixel over a
+    kernel-sized patch, stride s apart: an upsampling).  W is (in, out, kH, kW); the output
+    size is (H − 1)s − 2p + d(k − 1) + output_padding + 1.
+
+        Y = col2im(X Wᵀ) + b                      (conv2d's dL/dX formula, forward)
+        dL/dX = G ⋆ W                             (a conv2d of G: the backward is a conv)
+        dL/dW = conv2d's dL/dW with G as its input and X as its output gradient
+        dL/db = Σ G over (n, i, j)
+    """
+
+    def forward(ctx, x, weight, bias, stride, padding, output_padding, dilation):
+        _check_channels("conv_transpose2d", x, weight, bias, 0, 1)
+        if any(op >= max(s, d) or op < 0 for op, s, d in zip(output_padding, stride, dilation)):
+            raise ShapeError(f"conv_transpose2d: output_padding {output_padding} must be "
+                             f"non-negative and smaller than stride {stride} or dilation "
+                             f"{dilation}")
+        window_geometry("conv_transpose2d", (0, 0, 1, 1), (1, 1), stride, padding, dilation)
+        size = tuple((n - 1) * s - 2 * p + d * (k - 1) + op + 1 for n, s, p, d, k, op in
+                     zip(x.shape[2:], stride, padding, dilation, weight.shape[2:],
+                         output_padding))
+        if min(size) < 1:
+            raise ShapeError(f"conv_transpose2d: input of spatial size {tuple(x.shape[2:])} "
+                             f"gives an empty output {size}")
+        y = correlate_input_grad(x, weight, size, stride, padding, dilation)
+        ctx.save_for_backward(x, weight)
+        ctx.geometry = (stride, padding, dilation)
+        return y if bias is None else y + bias[:, None, None]
+
+    def backward(ctx, g):
+        x, weight = ctx.saved
+        stride, padding, dilation = ctx.geometry
+        dx = dw = db = None
+        if ctx.needs_input_grad[0]:
+            dx = correlate(g, weight, None, stride, padding, dilation)[0]
+        if ctx.needs_input_grad[1]:
+            dw, _ = correlate_weight_grad(g, x, None, weight.shape[2:], stride, padding,
+                                          dilation, False)
+        if ctx.needs_input_grad[2]:
+            db = g.sum(axis=(0, 2, 3))
         return dx, dw, db
 
 
@@ -247,7 +334,7 @@ class MaxPool2d(Function):
 
     def forward(ctx, x, kernel, stride, padding, dilation):
         xp = array_module_of(x)
-        out = _geometry("max_pool2d", x.shape, kernel, stride, padding, dilation)
+        out = window_geometry("max_pool2d", x.shape, kernel, stride, padding, dilation)
         image = pad_pixels(pixel_major(x), padding, value=-np.inf)
         ctx.geometry = (image.shape, kernel, stride, padding, dilation, out)
         fused = kernels.max_pool(image, kernel, stride, dilation, out)
@@ -289,7 +376,7 @@ class AvgPool2d(Function):
     PyTorch's default).   dL/dX = G / (KH·KW) added to every position of each window."""
 
     def forward(ctx, x, kernel, stride, padding):
-        out = _geometry("avg_pool2d", x.shape, kernel, stride, padding, (1, 1))
+        out = window_geometry("avg_pool2d", x.shape, kernel, stride, padding, (1, 1))
         image = pad_pixels(pixel_major(x), padding)
         ctx.geometry = (image.shape, kernel, stride, padding, out)
         total = sum(image[rows, cols]

@@ -13,15 +13,19 @@ import numpy as np
 
 from ..autograd import Function
 from ..backend import array_module_of, cast, erf
+from ..errors import ShapeError
 
 
 def _broadcast_error(op: str, x, y, err: Exception) -> ValueError:
-    return ValueError(f"{op}: shapes {tuple(np.shape(x))} and {tuple(np.shape(y))} cannot be "
+    return ShapeError(f"{op}: shapes {tuple(np.shape(x))} and {tuple(np.shape(y))} cannot be "
                       f"broadcast together") if "broadcast" in str(err) else err
 
 
 class _Binary(Function):
-    """A two-input op whose forward is one array expression that may fail to broadcast."""
+    """A two-input op whose forward is one array expression that may fail to broadcast; its
+    inputs promote to one dtype as in PyTorch."""
+
+    promotion = "common"
 
     def forward(ctx, x, y):
         try:
@@ -65,7 +69,10 @@ class Mul(_Binary):
 
 
 class Div(_Binary):
-    """z = x / y.   dL/dx = g / y,   dL/dy = -g * x / y²."""
+    """z = x / y.   dL/dx = g / y,   dL/dy = -g * x / y².  True division: integers give
+    floats."""
+
+    promotion = "float"
 
     def compute(ctx, x, y):
         ctx.save_for_backward(x, y)
@@ -123,6 +130,8 @@ class Neg(Function):
 class Exp(Function):
     """z = eˣ.   dL/dx = g * eˣ = g * z."""
 
+    promotion = "float"
+
     def forward(ctx, x):
         z = array_module_of(x).exp(x)
         ctx.save_for_backward(z)
@@ -136,6 +145,8 @@ class Exp(Function):
 class Log(Function):
     """z = ln x.   dL/dx = g / x."""
 
+    promotion = "float"
+
     def forward(ctx, x):
         ctx.save_for_backward(x)
         return array_module_of(x).log(x)
@@ -147,6 +158,8 @@ class Log(Function):
 
 class Sqrt(Function):
     """z = √x.   dL/dx = g / (2√x) = g / (2z)."""
+
+    promotion = "float"
 
     def forward(ctx, x):
         z = array_module_of(x).sqrt(x)
@@ -161,6 +174,8 @@ class Sqrt(Function):
 class Erf(Function):
     """z = erf x = (2/√π) ∫₀ˣ e^{-t²} dt.   dL/dx = g * (2/√π) e^{-x²}."""
 
+    promotion = "float"
+
     def forward(ctx, x):
         ctx.save_for_backward(x)
         return erf(x)
@@ -168,6 +183,47 @@ class Erf(Function):
     def backward(ctx, g):
         (x,) = ctx.saved
         return g * (2 / math.sqrt(math.pi)) * array_module_of(g).exp(-x * x)
+
+
+class Sin(Function):
+    """z = sin x.   dL/dx = g cos x."""
+
+    promotion = "float"
+
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return array_module_of(x).sin(x)
+
+    def backward(ctx, g):
+        (x,) = ctx.saved
+        return g * array_module_of(g).cos(x)
+
+
+class Cos(Function):
+    """z = cos x.   dL/dx = -g sin x."""
+
+    promotion = "float"
+
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return array_module_of(x).cos(x)
+
+    def backward(ctx, g):
+        (x,) = ctx.saved
+        return -g * array_module_of(g).sin(x)
+
+
+class Floor(Function):
+    """z = ⌊x⌋, the largest integer <= x (``rounding="trunc"``: towards zero instead).
+    dL/dx = 0: a step function is flat almost everywhere (PyTorch's choice at the jumps,
+    too)."""
+
+    def forward(ctx, x, rounding="floor"):
+        xp = array_module_of(x)
+        return xp.floor(x) if rounding == "floor" else xp.trunc(x)
+
+    def backward(ctx, g):
+        return g * 0
 
 
 class Abs(Function):
@@ -216,6 +272,8 @@ def _tie_split(g, x_wins, tie):
 
 class Where(Function):
     """z = x where cond else y.   dL/dx = g * cond,   dL/dy = g * (not cond)."""
+
+    promotion, promoted_inputs = "common", (1, 2)
 
     def forward(ctx, cond, x, y):
         ctx.save_for_backward(cond)

@@ -4,16 +4,17 @@ from __future__ import annotations
 
 from ..autograd import Function
 from ..backend import array_module_of
+from ..errors import ShapeError
 
 
 def _check_shapes(a, b) -> None:
     """Name both shapes and the two sizes that disagree, before NumPy's terser message."""
     if a.ndim == 0 or b.ndim == 0:
-        raise ValueError(f"matmul: both operands need at least one dimension; got shapes "
+        raise ShapeError(f"matmul: both operands need at least one dimension; got shapes "
                          f"{tuple(a.shape)} and {tuple(b.shape)}")
     k_a, k_b = a.shape[-1], b.shape[-2 if b.ndim > 1 else 0]
     if k_a != k_b:
-        raise ValueError(f"matmul: shapes {tuple(a.shape)} and {tuple(b.shape)} are not "
+        raise ShapeError(f"matmul: shapes {tuple(a.shape)} and {tuple(b.shape)} are not "
                          f"aligned: {k_a} (last dim of the first) != {k_b} "
                          f"({'second-to-last' if b.ndim > 1 else 'only'} dim of the second)")
 
@@ -68,7 +69,7 @@ class Linear(Function):
 
     def forward(ctx, x, weight, bias=None):
         if x.shape[-1] != weight.shape[1]:
-            raise ValueError(f"linear: input of shape {tuple(x.shape)} has {x.shape[-1]} "
+            raise ShapeError(f"linear: input of shape {tuple(x.shape)} has {x.shape[-1]} "
                              f"features, but the weight of shape {tuple(weight.shape)} expects "
                              f"{weight.shape[1]}")
         ctx.save_for_backward(x, weight)

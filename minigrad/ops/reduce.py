@@ -6,10 +6,13 @@ of the output element it contributed to.
 """
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 
 from ..autograd import Function
-from ..backend import array_module_of, broadcast_copy
+from ..backend import array_module_of, broadcast_copy, is_tensor
+from ..errors import ShapeError
 
 
 def normalize_dims(dim, ndim: int) -> tuple:
@@ -95,9 +98,14 @@ class Var(_Reduction):
     def forward(ctx, x, dim=None, keepdim=False, correction=1):
         axes = ctx.setup(x, dim, keepdim)
         ctx.dof = max(ctx.count - correction, 0)
+        if ctx.dof == 0:
+            warnings.warn(f"{type(ctx).__name__.lower()}(): degrees of freedom N - correction = "
+                          f"{ctx.count} - {correction} <= 0: the result is a division by zero "
+                          f"(inf, or nan where all values are equal)", stacklevel=4)
         ctx.save_for_backward(x)
         squares = (ctx.deviation(x) ** 2).sum(axis=axes, keepdims=keepdim)
-        return squares / ctx.dof if ctx.dof else squares * float("nan")
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return squares / ctx.dof
 
     def deviation(ctx, x):
         """x - x̄ over the reduced axes."""
@@ -105,7 +113,8 @@ class Var(_Reduction):
 
     def backward(ctx, g):
         (x,) = ctx.saved
-        return ctx.kept(g) * 2 * ctx.deviation(x) / ctx.dof
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return ctx.kept(g) * 2 * ctx.deviation(x) / ctx.dof
 
 
 class Std(Var):
@@ -125,21 +134,130 @@ class Std(Var):
         return array_module_of(g).where(std == 0, 0, grad)
 
 
-class AMax(_Reduction):
-    """z = max x over the axes.   dL/dx = g / k at each of the k maximal elements, else 0
-    (ties share the gradient equally, as PyTorch's ``max()`` and ``amax``)."""
+class Prod(_Reduction):
+    """z = Π x over the axes.   dL/dx_i = g Π_{j≠i} x_j: the product of the others (never
+    z / x_i, which is 0/0 where x_i = 0), from prefix and suffix products: Π_{j<i} · Π_{j>i}.
 
-    pick = "max"
+    While a graph is being built the same products are formed as a product over a (K, K)
+    matrix that holds x with ones on the diagonal: a differentiable op (this one again), at
+    K² memory, so the second derivative exists too."""
 
     def forward(ctx, x, dim=None, keepdim=False):
         axes = ctx.setup(x, dim, keepdim)
+        ctx.save_for_backward(x)
+        return x.prod(axis=axes, keepdims=keepdim)
+
+    def backward(ctx, g):
+        (x,) = ctx.saved
+        xp, axes = array_module_of(g), ctx.axes
+        order = [a for a in range(x.ndim) if a not in axes] + list(axes)
+        rows = xp.transpose(x, order).reshape(*(x.shape[a] for a in order[:x.ndim - len(axes)]),
+                                              -1)                 # (kept dims..., K)
+        others = _products_of_the_others(xp, rows)
+        others = others.reshape([x.shape[a] for a in order])
+        return ctx.kept(g) * xp.transpose(others, sorted(range(x.ndim), key=order.__getitem__))
+
+
+def _products_of_the_others(xp, rows):
+    """Π_{j≠i} rows[..., j] for every i of the last axis."""
+    if not is_tensor(rows):
+        ones = xp.ones_like(rows[..., :1])
+        before = xp.cumprod(xp.concatenate([ones, rows[..., :-1]], -1), -1)     # Π_{j<i}
+        after = xp.cumprod(xp.concatenate([ones, rows[..., :0:-1]], -1), -1)[..., ::-1]
+        return before * after                                                    # · Π_{j>i}
+    k = rows.shape[-1]
+    diagonal = np.eye(k, dtype=bool)
+    return xp.prod(xp.where(diagonal, 1.0, rows[..., None, :]), axis=-1)
+
+
+class LogSumExp(_Reduction):
+    """z = ln Σ eˣ over the axes = m + ln Σ e^{x−m} (m the max: no overflow).
+    dL/dx = g e^{x−z} = g softmax(x) over the axes, computed as e^{x−m} / Σ e^{x−m} (e^{x−z}
+    would inherit z's rounding: in float32 a z near 1000 is off by 3e-5)."""
+
+    promotion = "float"
+
+    def forward(ctx, x, dim=None, keepdim=False):
+        axes = ctx.setup(x, dim, keepdim)
+        e, total = ctx.shifted_exp(x)
+        ctx.save_for_backward(x)
+        ctx.cache_for_backward(e / total)
+        z = array_module_of(x).log(total) + ctx.top
+        return z if keepdim else z.reshape([n for i, n in enumerate(x.shape) if i not in axes])
+
+    def shifted_exp(ctx, x):
+        """(e^{x−m}, Σ e^{x−m}) over the axes, m = the max (0 where it is not finite)."""
+        xp = array_module_of(x)
+        top = xp.max(x, axis=ctx.axes, keepdims=True)
+        ctx.top = xp.where(xp.isfinite(top), top, 0)  # all -inf (or an inf): no shift
+        e = xp.exp(x - ctx.top)
+        return e, e.sum(axis=ctx.axes, keepdims=True)
+
+    def backward(ctx, g):
+        (x,), (softmax,) = ctx.saved, ctx.cached
+        if softmax is None:  # building a graph: the same softmax, differentiably
+            e, total = ctx.shifted_exp(x)
+            softmax = e / total
+        return ctx.kept(g) * softmax
+
+
+class SumToSize(Function):
+    """z = x summed down to ``shape`` (the dims broadcasting would have added, and the size-1
+    dims of ``shape``): the engine's ``unbroadcast`` as an op.   dL/dx = g broadcast back."""
+
+    def forward(ctx, x, shape):
+        lead = x.ndim - len(shape)
+        if lead < 0 or any(n not in (1, m) for n, m in zip(shape, x.shape[lead:])):
+            raise ShapeError(f"sum_to_size: size {tuple(shape)} is not expandable to the "
+                             f"tensor's size {tuple(x.shape)}")
+        ctx.input_shape = x.shape
+        summed = tuple(range(lead)) + tuple(lead + i for i, n in enumerate(shape)
+                                            if n == 1 and x.shape[lead + i] != 1)
+        return x.sum(axis=summed, keepdims=True).reshape(shape) if summed else x
+
+    def backward(ctx, g):
+        return broadcast_copy(g, ctx.input_shape)
+
+
+class Cumsum(Function):
+    """z_i = Σ_{j<=i} x_j along ``dim``.   dL/dx_j = Σ_{i>=j} g_i: the cumulative sum of g
+    taken from the other end (flip, cumsum, flip)."""
+
+    def forward(ctx, x, dim):
+        (ctx.axis,) = normalize_dims(dim, x.ndim)
+        return array_module_of(x).cumsum(x, axis=ctx.axis) if x.ndim else x.copy()
+
+    def backward(ctx, g):
+        xp = array_module_of(g)
+        if not g.ndim:
+            return g
+        return xp.flip(xp.cumsum(xp.flip(g, ctx.axis), axis=ctx.axis), ctx.axis)
+
+
+class AMax(_Reduction):
+    """z = max x over the axes.   dL/dx = g / k at each of the k maximal elements, else 0
+    (ties share the gradient equally, as PyTorch's ``max()`` and ``amax``).
+
+    A NaN is the maximum of any slice it is in.  With ``nan_wins`` (``max()`` without a dim,
+    as PyTorch) the NaNs are the winners and share g; without (``amax``, as PyTorch) no element
+    equals NaN and the gradient is NaN.
+    """
+
+    pick = "max"
+
+    def forward(ctx, x, dim=None, keepdim=False, nan_wins=False):
+        axes = ctx.setup(x, dim, keepdim)
         z = getattr(x, ctx.pick)(axis=axes, keepdims=True)
-        ctx.save_for_backward(x == z)
+        winners = x == z
+        if nan_wins:
+            winners |= (x != x) & (z != z)  # NaN is the only value not equal to itself
+        ctx.save_for_backward(winners)
         return z if keepdim else z.reshape([n for i, n in enumerate(x.shape) if i not in axes])
 
     def backward(ctx, g):
         (winners,) = ctx.saved
-        share = winners / winners.sum(axis=ctx.axes, keepdims=True)
+        with np.errstate(invalid="ignore"):  # no winner (amax over a NaN): 0/0, as PyTorch
+            share = winners / winners.sum(axis=ctx.axes, keepdims=True)
         return ctx.kept(g) * share
 
 

@@ -8,8 +8,11 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
+
 from ..autograd import Function
-from ..backend import array_module_of, device_of, scattered, to_device
+from ..backend import array_module_of, device_of, ensure, scattered, to_device
+from ..errors import ShapeError
 from .reduce import normalize_dims
 
 # ----------------------------------------------------------------------------- shape helpers
@@ -45,7 +48,6 @@ def unsqueezed_shape(shape: tuple, dim: int) -> tuple:
 def raw_index(index):
     """An index with Tensors replaced by their arrays and lists by integer/bool arrays."""
     from ..tensor import Tensor
-    import numpy as np
 
     def convert(item):
         if isinstance(item, Tensor):
@@ -54,6 +56,35 @@ def raw_index(index):
             return np.asarray(item)
         return item
     return tuple(convert(i) for i in index) if isinstance(index, tuple) else convert(index)
+
+
+def _is_int(item) -> bool:
+    return isinstance(item, (int, np.integer)) and not isinstance(item, (bool, np.bool_))
+
+
+def integers_first(index) -> tuple:
+    """PyTorch's order for an index that mixes integers with index arrays, as two steps.
+
+    NumPy counts an integer as one more index array, so in ``x[0, :, [0, 1]]`` the two are
+    "separated by a slice" and the indexed dim moves to the front: shape (2, 5, ...).  PyTorch
+    first selects with the integers (each removes its dim) and then indexes with the rest, so
+    the array's dim stays where it was: (5, 2, ...).  Returns ``(first, rest)`` (apply
+    ``first``, then ``rest``) when the two rules can differ, else ``(None, index)``."""
+    items = index if isinstance(index, tuple) else (index,)
+    arrays = [hasattr(i, "ndim") and i.ndim > 0 for i in items]
+    if not (any(arrays) and any(_is_int(i) for i in items)):
+        return None, index
+    first, rest = [], []
+    for item, is_array in zip(items, arrays):
+        if _is_int(item):
+            first.append(item)
+        elif item is None:
+            rest.append(item)
+        else:
+            rest.append(item)
+            width = item.ndim if is_array and item.dtype == bool else 1
+            first.extend([Ellipsis] if item is Ellipsis else [slice(None)] * width)
+    return tuple(first), tuple(rest)
 
 
 def _is_integer_array(item) -> bool:
@@ -71,7 +102,7 @@ class Reshape(Function):
         try:
             return x.reshape(shape)
         except ValueError:
-            raise ValueError(f"reshape: a tensor of shape {tuple(x.shape)} ({x.size} elements) "
+            raise ShapeError(f"reshape: a tensor of shape {tuple(x.shape)} ({x.size} elements) "
                              f"cannot be viewed as shape {tuple(shape)}") from None
 
     def backward(ctx, g):
@@ -83,7 +114,7 @@ class Permute(Function):
 
     def forward(ctx, x, dims):
         if sorted(d % max(x.ndim, 1) for d in dims) != list(range(x.ndim)):
-            raise ValueError(f"permute: dims {tuple(dims)} are not a permutation of the "
+            raise ShapeError(f"permute: dims {tuple(dims)} are not a permutation of the "
                              f"{x.ndim} dims of a tensor of shape {tuple(x.shape)}")
         ctx.dims = dims
         return x.transpose(dims)
@@ -103,7 +134,7 @@ class Expand(Function):
         try:
             return array_module_of(x).broadcast_to(x, full)
         except ValueError:
-            raise ValueError(f"expand: a tensor of shape {tuple(x.shape)} cannot be expanded "
+            raise ShapeError(f"expand: a tensor of shape {tuple(x.shape)} cannot be expanded "
                              f"to {tuple(shape)}: only size-1 dims can grow") from None
 
     def backward(ctx, g):
@@ -148,6 +179,7 @@ class Gather(Function):
     def forward(ctx, x, dim, index):
         xp = array_module_of(x)
         axis = normalize_dims(dim, x.ndim)[0]
+        _check_gather_index(x, axis, index)
         grid = list(xp.ix_(*[xp.arange(n) for n in index.shape]))
         grid[axis] = index
         positions = tuple(grid)
@@ -160,19 +192,38 @@ class Gather(Function):
         return scattered(g, positions, ctx.input_shape)
 
 
+def _check_gather_index(x, axis: int, index) -> None:
+    """PyTorch's contract for ``gather``: an integer index of x's rank, no larger than x in
+    the other dims, its values in [0, size) along ``dim`` (negative values are refused, not
+    wrapped)."""
+    if not _is_integer_array(index) or index.ndim != x.ndim:
+        raise ShapeError(f"gather: index must be an integer tensor with as many dims as the "
+                         f"input; got index of shape {tuple(getattr(index, 'shape', ()))} "
+                         f"({getattr(index, 'dtype', type(index).__name__)}) for an input of "
+                         f"shape {tuple(x.shape)}")
+    if any(i != axis and n > m for i, (n, m) in enumerate(zip(index.shape, x.shape))):
+        raise ShapeError(f"gather: index of shape {tuple(index.shape)} is larger than the input "
+                         f"of shape {tuple(x.shape)} outside dim {axis}")
+    if index.size:
+        size = x.shape[axis]
+        ensure((index.min() >= 0) & (index.max() < size), IndexError,
+               lambda: f"gather: index values must be in [0, {size}) along dim {axis}; got "
+                       f"values in [{int(index.min())}, {int(index.max())}]")
+
+
 class Cat(Function):
     """z = the inputs joined along ``dim``.   dL/dx_k = the slice of g where x_k landed."""
 
     def forward(ctx, *xs, dim=0):
         if not xs:
-            raise ValueError("cat: expected a non-empty sequence of tensors")
+            raise ShapeError("cat: expected a non-empty sequence of tensors")
         axis = normalize_dims(dim, xs[0].ndim)[0]
         ctx.axis, ctx.sizes = axis, [x.shape[axis] for x in xs]
         try:
             return array_module_of(xs[0]).concatenate(xs, axis=axis)
         except ValueError:
             shapes = ", ".join(str(tuple(x.shape)) for x in xs)
-            raise ValueError(f"cat: shapes {shapes} must match except in dim {dim}") from None
+            raise ShapeError(f"cat: shapes {shapes} must match except in dim {dim}") from None
 
     def backward(ctx, g):
         ends = [sum(ctx.sizes[:k + 1]) for k in range(len(ctx.sizes))]
@@ -184,10 +235,10 @@ class Stack(Function):
 
     def forward(ctx, *xs, dim=0):
         if not xs:
-            raise ValueError("stack: expected a non-empty sequence of tensors")
+            raise ShapeError("stack: expected a non-empty sequence of tensors")
         if len({x.shape for x in xs}) > 1:
             shapes = ", ".join(str(tuple(x.shape)) for x in xs)
-            raise ValueError(f"stack: all tensors must have the same shape; got {shapes}")
+            raise ShapeError(f"stack: all tensors must have the same shape; got {shapes}")
         ctx.axis = normalize_dims(dim, xs[0].ndim + 1)[0]
         return array_module_of(xs[0]).stack(xs, axis=ctx.axis)
 
@@ -198,20 +249,31 @@ class Stack(Function):
 
 class Pad(Function):
     """z = x with ``value`` added around it; ``pad`` lists (before, after) pairs starting from
-    the last dim, as ``torch.nn.functional.pad``.   dL/dx = the central slice of g."""
+    the last dim, as ``torch.nn.functional.pad``.  A negative amount crops instead: that many
+    elements are removed from that side.   dL/dx = the slice of g where x landed, with zeros
+    where x was cropped away."""
 
     def forward(ctx, x, pad, value=0.0):
-        if len(pad) % 2 or len(pad) // 2 > x.ndim or min(pad, default=0) < 0:
-            raise ValueError(f"pad: {tuple(pad)} must be non-negative (before, after) pairs for "
-                             f"at most the {x.ndim} dims of shape {tuple(x.shape)}")
+        if len(pad) % 2 or len(pad) // 2 > x.ndim:
+            raise ShapeError(f"pad: {tuple(pad)} must be (before, after) pairs for at most the "
+                             f"{x.ndim} dims of shape {tuple(x.shape)}")
         widths = [(0, 0)] * x.ndim
         for k in range(len(pad) // 2):
             widths[x.ndim - 1 - k] = (pad[2 * k], pad[2 * k + 1])
-        ctx.window = tuple(slice(lo, lo + n) for (lo, _), n in zip(widths, x.shape))
-        return array_module_of(x).pad(x, widths, constant_values=value)
+        if any(n + lo + hi < 0 for (lo, hi), n in zip(widths, x.shape)):
+            raise ShapeError(f"pad: {tuple(pad)} crops more than the shape {tuple(x.shape)} has")
+        crop = tuple(slice(-min(lo, 0), n + min(hi, 0)) for (lo, hi), n in zip(widths, x.shape))
+        grow = [(max(lo, 0), max(hi, 0)) for lo, hi in widths]
+        kept = x[crop]
+        ctx.crop, ctx.input_shape = crop, x.shape
+        ctx.window = tuple(slice(lo, lo + n) for (lo, _), n in zip(grow, kept.shape))
+        return array_module_of(x).pad(kept, grow, constant_values=value)
 
     def backward(ctx, g):
-        return g[ctx.window]
+        inner = g[ctx.window]
+        if all(c == slice(0, n) for c, n in zip(ctx.crop, ctx.input_shape)):
+            return inner
+        return scattered(inner, ctx.crop, ctx.input_shape, unique=True)
 
 
 class ToDevice(Function):
@@ -236,12 +298,12 @@ def split(tensor, split_size_or_sections, dim: int = 0) -> tuple:
     if isinstance(split_size_or_sections, int):
         step = split_size_or_sections
         if step <= 0:
-            raise ValueError(f"split: split_size must be positive, got {step}")
+            raise ShapeError(f"split: split_size must be positive, got {step}")
         sizes = [min(step, length - start) for start in range(0, length, step)]
     else:
         sizes = list(split_size_or_sections)
         if sum(sizes) != length:
-            raise ValueError(f"split: sizes {sizes} sum to {sum(sizes)}, but dim {dim} of "
+            raise ShapeError(f"split: sizes {sizes} sum to {sum(sizes)}, but dim {dim} of "
                              f"shape {tuple(tensor.shape)} has length {length}")
     pieces, start = [], 0
     for size in sizes:

@@ -136,7 +136,7 @@ def _ufunc(name: str):
 
 
 _UFUNCS = ("exp expm1 log log1p log2 log10 sqrt square tanh sin cos tan abs absolute sign "
-           "negative reciprocal floor ceil isfinite isnan isinf logical_not invert "
+           "negative reciprocal floor ceil trunc isfinite isnan isinf logical_not invert "
            "add subtract multiply divide true_divide floor_divide power maximum minimum "
            "fmax fmin greater greater_equal less less_equal equal not_equal logical_and "
            "logical_or logical_xor bitwise_and bitwise_or bitwise_xor arctan2 hypot")
@@ -226,6 +226,10 @@ def any(a, axis=None, out=None, keepdims=False):  # noqa: A001
 
 def cumsum(a, axis=None, dtype=None, out=None):
     return a.cumsum(axis, dtype, out)
+
+
+def cumprod(a, axis=None, dtype=None, out=None):
+    return wrap(numpy.cumprod(_operand(a), axis=axis, dtype=dtype))
 
 
 def count_nonzero(a, axis=None):
