@@ -165,7 +165,7 @@ def bench_p2_train_step(torch, number, repeats) -> dict:
     model = mg.nn.Sequential(mg.nn.Linear(784, 128), mg.nn.ReLU(), mg.nn.Linear(128, 64),
                              mg.nn.ReLU(), mg.nn.Linear(64, 10))
     for layer, (w, b) in zip(model[::2], zip(params[::2], params[1::2])):
-        layer.weight.data[...], layer.bias.data[...] = w.T, b
+        layer.weight.array[...], layer.bias.array[...] = w.T, b
     optimizer, loss_fn = mg.optim.Adam(model.parameters(), lr=1e-3), mg.nn.CrossEntropyLoss()
     xs, ys = mg.tensor(x), mg.tensor(y)
 

@@ -59,7 +59,7 @@ def minigrad_workloads(mlp, cnn, lstm, data):
     F = mg.functional
 
     def load(layer, weight, bias):
-        layer.weight.data[...], layer.bias.data[...] = weight, bias
+        layer.weight.array[...], layer.bias.array[...] = weight, bias
         return layer
     p2 = nn.Sequential(load(nn.Linear(784, 128), *mlp[0]), nn.ReLU(),
                        load(nn.Linear(128, 64), *mlp[1]), nn.ReLU(), load(nn.Linear(64, 10), *mlp[2]))
@@ -68,7 +68,7 @@ def minigrad_workloads(mlp, cnn, lstm, data):
                        load(nn.Linear(128, 10), *cnn["fc2"]))
     rnn = nn.LSTM(64, 128)
     for p, value in zip(rnn.layer_parameters(0), lstm):
-        p.data[...] = value
+        p.array[...] = value
     return {"p2_step": _step(p2, optim.Adam(p2.parameters(), lr=1e-3),
                              lambda: F.cross_entropy(p2(x), y)),
             "p4_step": _step(p4, optim.Adam(p4.parameters(), lr=1e-3),

@@ -20,14 +20,18 @@ from .autograd import (Function, enable_grad, inference_mode, is_grad_enabled, n
 from . import differentiable
 from .backend import manual_seed
 from .creation import (arange, empty, eye, from_numpy, full, full_like, ones, ones_like, rand,
-                       randint, randn, tensor, zeros, zeros_like)
-from .tensor_functions import (abs, add, argmax, argmin, cat, chunk, clamp, clone, concat, cos,
-                               cumsum, div, erf, exp, flatten, flip, floor, gather, log,
-                               logsumexp, masked_fill, matmul, max, maximum, mean, min, minimum,
-                               mul, neg, permute, pow, prod, reshape, sin, split, sqrt, squeeze,
-                               stack, sub, sum, transpose, unsqueeze, where)
+                       rand_like, randint, randn, randn_like, tensor, zeros, zeros_like)
+from .tensor_functions import (BoolTensor, DoubleTensor, FloatTensor, LongTensor, abs, add,
+                               argmax, argmin, cat, chunk, clamp, clone, concat, cos, cumsum,
+                               div, erf, exp, flatten, flip, floor, gather, is_tensor, log,
+                               log1p, log_softmax, logsumexp, masked_fill, matmul, max, maximum,
+                               mean, min, minimum, mm, mul, narrow, neg, norm, numel, permute,
+                               pow, prod, relu, reshape, sigmoid, sin, softmax, split, sqrt,
+                               squeeze, stack, sub, sum, t, tanh, transpose, tril, triu,
+                               unsqueeze, where)
 from .gradcheck import GradcheckError, gradcheck, numerical_grad
-from . import cuda, functional, kernels, nn, optim
+from . import accelerator, backends, cuda, functional, kernels, nn, optim, utils, vision
+from .device import device
 from .kernels import kernels_mode, set_kernels
 from .serialization import load, save
 

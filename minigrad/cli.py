@@ -56,11 +56,11 @@ def train_tiny_network(epochs: int = 300, lr: float = 0.5, seed: int = 0, progre
         loss.backward()
         with no_grad():
             for p in params:
-                p.data -= lr * p.grad.data
+                p.array -= lr * p.grad.array
         losses.append(loss.item())
         bar.set_postfix(loss=f"{losses[-1]:.4f}")
     with no_grad():
-        accuracy = float((forward(x).argmax(dim=1) == y).data.mean())
+        accuracy = float((forward(x).argmax(dim=1) == y).array.mean())
     return losses, accuracy
 
 

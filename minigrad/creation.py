@@ -13,7 +13,7 @@ def as_array(data, dtype=None, device=None):
     """``data`` (a Tensor, an array, nested lists or a number) as a new array on ``device``
     (default: where the data already is)."""
     if isinstance(data, Tensor):
-        data = data.data
+        data = data.array
     target = backend.normalize_device(device) if device is not None else backend.device_of(data)
     if backend.device_of(data) != target:
         data = backend.to_device(data, target)
@@ -68,17 +68,29 @@ def full(size, fill_value, dtype=None, requires_grad=False, device=None) -> Tens
     return _make(np.full(size, fill_value, dtype=dtype), None, requires_grad, device)
 
 
-def zeros_like(t: Tensor, dtype=None, requires_grad=False) -> Tensor:
-    return full(t.shape, 0, dtype=dtype or t.dtype, requires_grad=requires_grad, device=t.device)
+def zeros_like(t: Tensor, dtype=None, requires_grad=False, device=None) -> Tensor:
+    return full_like(t, 0, dtype, requires_grad, device)
 
 
-def ones_like(t: Tensor, dtype=None, requires_grad=False) -> Tensor:
-    return full(t.shape, 1, dtype=dtype or t.dtype, requires_grad=requires_grad, device=t.device)
+def ones_like(t: Tensor, dtype=None, requires_grad=False, device=None) -> Tensor:
+    return full_like(t, 1, dtype, requires_grad, device)
 
 
-def full_like(t: Tensor, fill_value, dtype=None, requires_grad=False) -> Tensor:
+def full_like(t: Tensor, fill_value, dtype=None, requires_grad=False, device=None) -> Tensor:
     return full(t.shape, fill_value, dtype=dtype or t.dtype, requires_grad=requires_grad,
-                device=t.device)
+                device=device or t.device)
+
+
+def rand_like(t: Tensor, dtype=None, requires_grad=False, device=None) -> Tensor:
+    """Uniform samples from [0, 1) in the shape (and dtype, device) of ``t``."""
+    return rand(t.shape, dtype=dtype or t.dtype, requires_grad=requires_grad,
+                device=device or t.device)
+
+
+def randn_like(t: Tensor, dtype=None, requires_grad=False, device=None) -> Tensor:
+    """Standard normal samples in the shape (and dtype, device) of ``t``."""
+    return randn(t.shape, dtype=dtype or t.dtype, requires_grad=requires_grad,
+                 device=device or t.device)
 
 
 def rand(*size, dtype=None, requires_grad=False, device=None) -> Tensor:

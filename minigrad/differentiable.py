@@ -45,7 +45,7 @@ def _constant(array) -> Tensor:
 
 
 def _data(x):
-    return x.data if isinstance(x, Tensor) else x
+    return x.array if isinstance(x, Tensor) else x
 
 
 # ----------------------------------------------------------------------------- elementwise

@@ -39,5 +39,5 @@ def tensor_repr(t) -> str:
         extras.append(f"grad_fn=<{t.grad_fn.name}>")
     elif t.requires_grad:
         extras.append("requires_grad=True")
-    body = _format_array(backend.to_device(t.data, "cpu"))
+    body = _format_array(backend.to_device(t.array, "cpu"))
     return _PREFIX + ", ".join([body] + extras) + ")"

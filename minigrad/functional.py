@@ -3,6 +3,8 @@ signatures.  Thin wrappers: the formulas live in ``minigrad.ops``; here we only 
 reshape arguments."""
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 
 from .backend import array_module_of, to_device
@@ -72,15 +74,27 @@ def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     return Linear.apply(x, weight, bias)
 
 
-def dropout(x: Tensor, p: float = 0.5, training: bool = True) -> Tensor:
-    """Zero each element with probability p and scale the rest by 1/(1-p) (training only)."""
+def dropout(x: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False,
+            channels: bool = False) -> Tensor:
+    """Zero each element with probability p and scale the rest by 1/(1-p) (training only).
+    ``inplace`` is accepted for PyTorch's signature; the result is always a new tensor."""
     if not 0 <= p <= 1:
         raise ValueError(f"dropout: probability p must be in [0, 1], got {p}")
     if not training or p == 0:
         return x
     if p == 1:
         return x * 0
-    return Dropout.apply(x, p=p)
+    return Dropout.apply(x, p=p, channels=channels)
+
+
+def dropout2d(x: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:
+    """Zero whole channels: each (sample, channel) of an (N, C, H, W) input with probability p,
+    the rest scaled by 1/(1-p).  (PyTorch warns for inputs that are not 3-D or 4-D and then
+    draws one value per element of the first two dims, as here.)"""
+    if x.ndim not in (3, 4):
+        warnings.warn(f"dropout2d: received a {x.ndim}-D input; dropout2d is meant for "
+                      f"(N, C, H, W) feature maps (for others use dropout)", stacklevel=2)
+    return dropout(x, p, training, channels=True)
 
 
 def batch_norm(x: Tensor, running_mean, running_var, weight=None, bias=None,
@@ -92,16 +106,16 @@ def batch_norm(x: Tensor, running_mean, running_var, weight=None, bias=None,
         raise ValueError(f"batch_norm: expected input of shape (N, C, ...), got {tuple(x.shape)}")
     axes = (0,) + tuple(range(2, x.ndim))
     if not training:
-        return BatchNorm.apply(x, weight, bias, running_mean.data, running_var.data, axes=axes,
+        return BatchNorm.apply(x, weight, bias, running_mean.array, running_var.array, axes=axes,
                                eps=eps, training=False)
     count = x.numel() // x.shape[1]
     if count < 2:
         raise ValueError(f"batch_norm: expected more than 1 value per channel when training, "
                          f"got input of shape {tuple(x.shape)}")
-    mean, var = x.data.mean(axis=axes), x.data.var(axis=axes)
+    mean, var = x.array.mean(axis=axes), x.array.var(axis=axes)
     if running_mean is not None:
-        running_mean.data[...] = (1 - momentum) * running_mean.data + momentum * mean
-        running_var.data[...] = (1 - momentum) * running_var.data + \
+        running_mean.array[...] = (1 - momentum) * running_mean.array + momentum * mean
+        running_var.array[...] = (1 - momentum) * running_var.array + \
             momentum * var * count / (count - 1)
     return BatchNorm.apply(x, weight, bias, mean, var, axes=axes, eps=eps, training=True)
 
@@ -117,7 +131,7 @@ def layer_norm(x: Tensor, normalized_shape, weight=None, bias=None, eps: float =
 
 def embedding(input, weight: Tensor, padding_idx: int | None = None) -> Tensor:
     """Rows of ``weight`` selected by the integer tensor ``input``."""
-    index = input.data if isinstance(input, Tensor) else np.asarray(input)
+    index = input.array if isinstance(input, Tensor) else np.asarray(input)
     index = to_device(index, weight.device)  # indices may come from the host
     return Embedding.apply(weight, index, padding_idx=padding_idx)
 
@@ -161,13 +175,13 @@ def scaled_dot_product_attention(query: Tensor, key: Tensor, value: Tensor, attn
         raise ValueError(f"scaled_dot_product_attention: query {tuple(query.shape)}, key "
                          f"{tuple(key.shape)} and value {tuple(value.shape)} do not fit "
                          f"(need q·k feature sizes and k/v lengths to match)")
-    xp = array_module_of(query.data)
+    xp = array_module_of(query.array)
     shape = query.shape[:-1] + (key.shape[-2],)
     if isinstance(attn_mask, Tensor) and attn_mask.dtype.kind == "f":  # may require grad
         causal = additive_mask(shape, None, is_causal, xp, query.dtype)
         mask = attn_mask if causal is None else attn_mask + causal
     else:
-        raw = attn_mask.data if isinstance(attn_mask, Tensor) else attn_mask
+        raw = attn_mask.array if isinstance(attn_mask, Tensor) else attn_mask
         mask = additive_mask(shape, raw, is_causal, xp, query.dtype)
     return ScaledDotProductAttention.apply(query, key, value, mask, dropout_p=dropout_p,
                                            scale=scale)
@@ -176,7 +190,7 @@ def scaled_dot_product_attention(query: Tensor, key: Tensor, value: Tensor, attn
 def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
     """Class indices (any shape) -> int64 rows with a single 1: shape (..., num_classes);
     ``num_classes=-1`` takes the largest index + 1."""
-    index = tensor.data if isinstance(tensor, Tensor) else np.asarray(tensor)
+    index = tensor.array if isinstance(tensor, Tensor) else np.asarray(tensor)
     if index.dtype.kind not in "iu":
         raise TypeError(f"one_hot: expected an integer tensor of class indices, got "
                         f"{index.dtype}")
@@ -201,9 +215,21 @@ def pad(x: Tensor, pad: tuple, mode: str = "constant", value: float = 0.0) -> Te
 
 
 def _same_shape(op: str, x: Tensor, t) -> None:
-    if tuple(x.shape) != tuple(np.shape(t.data if isinstance(t, Tensor) else t)):
+    if tuple(x.shape) != tuple(np.shape(t.array if isinstance(t, Tensor) else t)):
         raise ValueError(f"{op}: input shape {tuple(x.shape)} and target shape "
-                         f"{tuple(np.shape(t.data if isinstance(t, Tensor) else t))} differ")
+                         f"{tuple(np.shape(t.array if isinstance(t, Tensor) else t))} differ")
+
+
+def smooth_l1_loss(input: Tensor, target, reduction: str = "mean", beta: float = 1.0) -> Tensor:
+    """½d²/β for |d| < β, |d| − ½β beyond (d = input − target)."""
+    _same_shape("smooth_l1_loss", input, target)
+    return losses.SmoothL1.apply(input, _as_target(target, input), reduction=reduction,
+                                 beta=beta)
+
+
+def huber_loss(input: Tensor, target, reduction: str = "mean", delta: float = 1.0) -> Tensor:
+    """½d² for |d| < δ, δ(|d| − ½δ) beyond: δ · smooth_l1_loss with β = δ."""
+    return smooth_l1_loss(input, target, reduction, beta=delta) * delta
 
 
 def mse_loss(input: Tensor, target, reduction: str = "mean") -> Tensor:

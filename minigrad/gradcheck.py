@@ -52,7 +52,7 @@ def _float64_copies(inputs) -> list:
     copies = []
     for x in inputs:
         if isinstance(x, Tensor) and x.dtype.kind == "f":
-            copy = Tensor._wrap(np.array(x.data, dtype=np.float64), None)
+            copy = Tensor._wrap(np.array(x.array, dtype=np.float64), None)
             copies.append(copy.requires_grad_(x.requires_grad))
         else:
             copies.append(x)
@@ -70,7 +70,7 @@ def _scalarize(fn, inputs, weights_seed: int = 1234):
                         f"{type(out).__name__}")
     rng = np.random.default_rng(weights_seed)
     weights = [None if o is None else rng.standard_normal(o.shape) for o in outputs]
-    if isinstance(out, Tensor) and out.data.size == 1:
+    if isinstance(out, Tensor) and out.array.size == 1:
         return fn
 
     def scalar(*xs):
@@ -92,12 +92,12 @@ def numerical_grad(fn, *inputs, eps: float = 1e-6) -> list:
                 continue
             grad = np.zeros(x.shape, dtype=np.float64)
             for i in np.ndindex(*x.shape):
-                original = x.data[i].copy()
-                x.data[i] = original + eps
+                original = x.array[i].copy()
+                x.array[i] = original + eps
                 f_plus = float(fn(*inputs).item())
-                x.data[i] = original - eps
+                x.array[i] = original - eps
                 f_minus = float(fn(*inputs).item())
-                x.data[i] = original
+                x.array[i] = original
                 grad[i] = (f_plus - f_minus) / (2 * eps)
             grads.append(grad)
     return grads
@@ -117,7 +117,7 @@ def compare_gradients(fn, *inputs, eps: float = 1e-6, atol: float = 1e-5,
     reports = []
     wanted = [(i, x) for i, x in enumerate(xs) if isinstance(x, Tensor) and x.requires_grad]
     for (index, x), num in zip(wanted, numerical):
-        ana = x.grad.data if x.grad is not None else np.zeros_like(num)
+        ana = x.grad.array if x.grad is not None else np.zeros_like(num)
         error = np.abs(ana - num)
         excess = error - (atol + rtol * np.abs(num))
         worst = np.unravel_index(np.argmax(excess), num.shape) if num.size else ()

@@ -14,7 +14,7 @@ from .tensor import Tensor
 
 
 def _labels(values) -> np.ndarray:
-    array = values.data if isinstance(values, Tensor) else np.asarray(values)
+    array = values.array if isinstance(values, Tensor) else np.asarray(values)
     return array.reshape(-1) if array.ndim <= 1 else array
 
 

@@ -99,6 +99,10 @@ def _more_cases(rng, away):
         "softplus (beta)": (lambda a: F.softplus(a, beta=2.0, threshold=30.0),
                             _inputs(rng, (3, 4))),
         "pad (cropping)": (lambda a: F.pad(a, (-1, 2)), _inputs(rng, (3, 4))),
+        "norm": (lambda a: a.norm(dim=1), _inputs(rng, (3, 4))),
+        "tril": (lambda a: a.tril(-1), _inputs(rng, (3, 4))),
+        "log1p": (lambda a: a.log1p(), _inputs(rng, (3, 4), low=0.1, high=2.0)),
+        "smooth_l1_loss": (lambda a, b: F.smooth_l1_loss(a, b, beta=0.5), away((3, 4), (3, 4))),
     }
 
 

@@ -32,7 +32,7 @@ def _encode(obj, arrays: dict):
     """The JSON description of ``obj``; arrays are moved into ``arrays`` under fresh keys."""
     if isinstance(obj, (Tensor, np.ndarray)) or hasattr(obj, "__cuda_array_interface__"):
         key = f"a{len(arrays)}"
-        data = obj.data if isinstance(obj, Tensor) else obj
+        data = obj.array if isinstance(obj, Tensor) else obj
         arrays[key] = to_device(data, "cpu")
         return {"__tensor__" if isinstance(obj, Tensor) else "__array__": key}
     if isinstance(obj, np.generic):
@@ -47,6 +47,11 @@ def _encode(obj, arrays: dict):
         return [_encode(v, arrays) for v in obj]
     if obj is None or isinstance(obj, (bool, int, float, str)):
         return obj
+    if hasattr(obj, "state_dict") and hasattr(obj, "parameters"):
+        raise TypeError(f"save: cannot store a whole {type(obj).__name__} module (PyTorch "
+                        f"pickles it; minigrad never writes or reads pickles, so that loading "
+                        f"cannot run code): save model.state_dict() and load it into a new "
+                        f"model with load_state_dict()")
     raise TypeError(f"save: cannot store an object of type {type(obj).__name__} (checkpoints "
                     f"hold arrays, tensors, numbers, strings, None, lists, tuples and dicts)")
 
@@ -72,10 +77,15 @@ def _decode(node, archive):
 
 def save(obj, path) -> None:
     """Write ``obj`` (e.g. ``{"model": model.state_dict(), "optimizer": opt.state_dict()}``)
-    to ``path`` atomically."""
-    path = Path(path)
+    to ``path`` atomically, or into an open binary file.  Any file name works (``.pt`` and
+    ``.pth`` included, as PyTorch scripts use them): the content is always this ``.npz``
+    checkpoint, never a pickle."""
     arrays: dict = {}
     structure = json.dumps({"format": FORMAT, "object": _encode(obj, arrays)})
+    if hasattr(path, "write"):  # an open file: written in place
+        np.savez(path, **arrays, **{STRUCTURE_KEY: np.array(structure)})
+        return
+    path = Path(path)
     handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp",
                                          dir=path.parent if str(path.parent) else ".")
     try:
@@ -90,10 +100,31 @@ def save(obj, path) -> None:
         raise
 
 
-def load(path):
-    """Read a checkpoint written by ``save``; arrays come back as NumPy arrays and tensors as
-    Tensors.  A truncated, corrupted or foreign file raises CheckpointError naming the file."""
-    path = Path(path)
+def load(path, map_location=None, weights_only: bool = True):
+    """Read a checkpoint written by ``save`` (a path or an open binary file); arrays come back
+    as NumPy arrays and tensors as Tensors (on ``map_location`` when given).  A truncated,
+    corrupted or foreign file (a PyTorch pickle included) raises CheckpointError naming the
+    file.  ``weights_only`` is accepted for PyTorch's signature: loading never runs code."""
+    result = _load(path)
+    if map_location is None:
+        return result
+    from .backend import normalize_device
+    return _moved(result, normalize_device(map_location))
+
+
+def _moved(obj, device: str):
+    """Every Tensor in a loaded structure moved to ``device``."""
+    if isinstance(obj, Tensor):
+        return obj.to(device)
+    if isinstance(obj, dict):
+        return {k: _moved(v, device) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return type(obj)(_moved(v, device) for v in obj)
+    return obj
+
+
+def _load(path):
+    path = path if hasattr(path, "read") else Path(path)
     try:
         with np.load(path, allow_pickle=False) as archive:
             contents = {key: archive[key] for key in archive.files}

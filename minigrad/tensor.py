@@ -1,6 +1,7 @@
 """The Tensor: an array, the gradient it receives, and the node that made it.
 
-A Tensor wraps a raw array (``.data``: NumPy on the CPU, CuPy on a GPU).  When it was produced
+A Tensor wraps a raw array (``.array``: NumPy on the CPU, CuPy on a GPU; ``.data`` is, as in
+PyTorch, the same values as a Tensor outside the graph).  When it was produced
 by a recorded operation, ``.grad_fn`` is that operation's node (a ``Function``), which holds the
 input tensors; following those links backwards is the computation graph that ``backward()``
 walks.  Leaves (tensors made by you, not by an op) have ``grad_fn is None`` and collect their
@@ -28,20 +29,42 @@ _TYPE_NAMES = {np.dtype(d): n for d, n in (
 """PyTorch's legacy type names, which ``Tensor.type()`` returns."""
 
 
+def _triangle(x: "Tensor", diagonal: int, lower: bool) -> "Tensor":
+    """A 0/1 mask of x's dtype that keeps the lower (or upper) triangle of the last two dims."""
+    if x.ndim < 2:
+        raise ops.shape.ShapeError(f"{'tril' if lower else 'triu'}: needs at least 2 dims, got "
+                                   f"shape {tuple(x.shape)}")
+    xp = backend.array_module_of(x.array)
+    ones = xp.ones(x.shape[-2:], dtype=bool)
+    keep = xp.tril(ones, diagonal) if lower else xp.triu(ones, diagonal)
+    return Tensor._wrap(keep.astype(x.dtype), None)
+
+
+def _device_named(name: str):
+    from .device import device
+    known = _DEVICES.get(name)
+    if known is None:
+        known = _DEVICES[name] = device(name)
+    return known
+
+
+_DEVICES: dict = {}
+
+
 def _raw(value):
     """The array inside a Tensor; anything else unchanged."""
-    return value.data if isinstance(value, Tensor) else value
+    return value.array if isinstance(value, Tensor) else value
 
 
 class Tensor:
     """An n-dimensional array that can record the operations applied to it."""
 
-    __slots__ = ("data", "grad", "requires_grad", "grad_fn", "__weakref__")
+    __slots__ = ("array", "grad", "requires_grad", "grad_fn", "__weakref__")
     __array_ufunc__ = None  # make ``ndarray + Tensor`` call Tensor.__radd__
 
     def __init__(self, data, dtype=None, requires_grad: bool = False, device=None):
         from .creation import as_array
-        self.data = as_array(data, dtype, device)
+        self.array = as_array(data, dtype, device)
         self.grad = None
         self.grad_fn = None
         self.requires_grad = False
@@ -54,7 +77,7 @@ class Tensor:
         if isinstance(data, np.generic):
             data = np.asarray(data)
         out = object.__new__(Tensor)
-        out.data = data
+        out.array = data
         out.grad = None
         out.grad_fn = grad_fn
         out.requires_grad = grad_fn is not None
@@ -63,19 +86,26 @@ class Tensor:
     # ------------------------------------------------------------------ what it is
     @property
     def shape(self) -> tuple:
-        return self.data.shape
+        return self.array.shape
 
     @property
     def dtype(self):
-        return self.data.dtype
+        return self.array.dtype
 
     @property
     def ndim(self) -> int:
-        return self.data.ndim
+        return self.array.ndim
 
     @property
-    def device(self) -> str:
-        return backend.device_of(self.data)
+    def device(self):
+        """Where the data lives: a ``minigrad.device`` ("cpu" or "cuda"), equal to its name."""
+        return _device_named(backend.device_of(self.array))
+
+    @property
+    def is_cuda(self) -> bool:
+        return self.device.type == "cuda"
+
+    is_xpu = False  # no Intel GPUs here (PyTorch's examples ask)
 
     @property
     def is_leaf(self) -> bool:
@@ -84,25 +114,37 @@ class Tensor:
 
     def size(self, dim: int | None = None):
         """The shape, or the length of one dimension."""
-        return self.data.shape if dim is None else self.data.shape[dim]
+        return self.array.shape if dim is None else self.array.shape[dim]
 
     def dim(self) -> int:
-        return self.data.ndim
+        return self.array.ndim
 
     def numel(self) -> int:
-        return int(self.data.size)
+        return int(self.array.size)
 
     def __len__(self) -> int:
-        if self.data.ndim == 0:
+        if self.array.ndim == 0:
             raise TypeError("len() of a 0-d tensor")
-        return self.data.shape[0]
+        return self.array.shape[0]
+
+    @property
+    def data(self) -> "Tensor":
+        """The same values as a Tensor that records nothing (PyTorch's ``.data``): changes
+        made through it (``p.data.add_(-lr * p.grad)``) are not recorded and not checked.
+        The raw NumPy/CuPy array is ``.array``."""
+        return Tensor._wrap(self.array, None)
+
+    @data.setter
+    def data(self, value) -> None:
+        from .creation import as_array
+        self.array = value.array if isinstance(value, Tensor) else as_array(value, None, None)
 
     # ------------------------------------------------------------------ autograd
     def requires_grad_(self, requires_grad: bool = True) -> "Tensor":
         """Mark a leaf as a variable whose gradient backward() should compute."""
-        if requires_grad and self.data.dtype.kind != "f":
+        if requires_grad and self.array.dtype.kind != "f":
             raise TypeError(f"only floating point tensors can require gradients; this tensor "
-                            f"has dtype {self.data.dtype} (make it with dtype=minigrad.float32)")
+                            f"has dtype {self.array.dtype} (make it with dtype=minigrad.float32)")
         if not requires_grad and self.grad_fn is not None:
             raise RuntimeError("requires_grad_(False) on a non-leaf tensor: use detach()")
         self.requires_grad = requires_grad
@@ -124,39 +166,45 @@ class Tensor:
     def detach(self) -> "Tensor":
         """The same data, cut from the graph (an in-place change of either is seen by both,
         and counts as a change of both)."""
-        return Tensor._wrap(self.data, None)
+        return Tensor._wrap(self.array, None)
 
     @property
     def _version(self) -> int:
         """How many in-place changes this tensor's data has had (PyTorch's ``_version``)."""
-        return versions.version(self.data)
+        return versions.version(self.array)
 
     def _bump_version(self) -> None:
         """Count an in-place change of the data (see ``minigrad.versions``)."""
-        versions.note_inplace_change(self.data)
+        versions.note_inplace_change(self.array)
 
     # ------------------------------------------------------------------ conversions
     def item(self):
         """The single value of a one-element tensor as a Python number."""
-        if self.data.size != 1:
+        if self.array.size != 1:
             raise ValueError(f"item(): only one-element tensors can be converted to Python "
                              f"scalars; this one has shape {tuple(self.shape)}")
         backend.raise_deferred()  # the host waits for the device here anyway
-        return self.data.reshape(()).item()
+        return self.array.reshape(()).item()
 
     def numpy(self) -> np.ndarray:
         """The data as a NumPy array (shares memory on the CPU)."""
         if self.device != "cpu":
             raise TypeError("numpy(): the tensor is on 'cuda'; call .cpu() first")
-        return self.data
+        return self.array
 
     def tolist(self):
         backend.raise_deferred()
-        return self.data.tolist()
+        return self.array.tolist()
 
     def __array__(self, dtype=None, copy=None):
-        array = backend.to_device(self.data, "cpu")
+        array = backend.to_device(self.array, "cpu")
         return array if dtype is None else array.astype(dtype)
+
+    def __format__(self, spec: str) -> str:
+        """A one-element tensor formats as its number (``f"{loss:.3f}"``), as in PyTorch."""
+        if spec and self.array.size == 1:
+            return format(self.item(), spec)
+        return format(str(self), spec)
 
     def __float__(self) -> float:
         return float(self.item())
@@ -165,8 +213,8 @@ class Tensor:
         return int(self.item())
 
     def __bool__(self) -> bool:
-        if self.data.size != 1:
-            raise RuntimeError(f"the truth value of a tensor with {self.data.size} elements is "
+        if self.array.size != 1:
+            raise RuntimeError(f"the truth value of a tensor with {self.array.size} elements is "
                                f"ambiguous: use .any() or .all()")
         return bool(self.item())
 
@@ -233,9 +281,37 @@ class Tensor:
     def copy_(self, source) -> "Tensor":
         return self._update("copy_", _raw(source))
 
+    def normal_(self, mean: float = 0.0, std: float = 1.0) -> "Tensor":
+        """Fill with samples of N(mean, std²), in place."""
+        values = backend.generator().normal(mean, std, self.shape)
+        return self._update("normal_", backend.to_device(values.astype(self.dtype), self.device))
+
+    def uniform_(self, a: float = 0.0, b: float = 1.0) -> "Tensor":
+        """Fill with samples of U(a, b), in place."""
+        values = backend.generator().uniform(a, b, self.shape)
+        return self._update("uniform_", backend.to_device(values.astype(self.dtype), self.device))
+
+    def new_full(self, size, fill_value, dtype=None, device=None,
+                 requires_grad: bool = False) -> "Tensor":
+        """A new tensor of ``size`` filled with ``fill_value``, of this tensor's dtype and
+        device unless told otherwise."""
+        from .creation import full
+        return full(size, fill_value, dtype=dtype or self.dtype, device=device or self.device,
+                    requires_grad=requires_grad)
+
+    def new_zeros(self, *size, dtype=None, device=None, requires_grad: bool = False):
+        return self.new_full(ops.shape.size_args(size), 0, dtype, device, requires_grad)
+
+    def new_ones(self, *size, dtype=None, device=None, requires_grad: bool = False):
+        return self.new_full(ops.shape.size_args(size), 1, dtype, device, requires_grad)
+
+    def new_tensor(self, data, dtype=None, device=None, requires_grad: bool = False):
+        return Tensor(data, dtype=dtype or self.dtype, device=device or self.device,
+                      requires_grad=requires_grad)
+
     def _update(self, name: str, result) -> "Tensor":
         self._check_inplace(name)
-        self.data[...] = result
+        self.array[...] = result
         self._bump_version()
         return self
 
@@ -244,9 +320,9 @@ class Tensor:
         result type is of a higher category than self's dtype (``int_tensor.div_(2)``)."""
         other = _raw(other)
         result = (promotion.float_result_type if name == "div_" else promotion.result_type)(
-            self.data, other)
-        promotion.check_inplace_cast(name, result, self.data.dtype)
-        return self._update(name, op(self.data, other))
+            self.array, other)
+        promotion.check_inplace_cast(name, result, self.array.dtype)
+        return self._update(name, op(self.array, other))
 
     def add_(self, other) -> "Tensor":
         return self._arithmetic_("add_", operator.add, other)
@@ -325,7 +401,7 @@ class Tensor:
         if rounding_mode not in ("floor", "trunc"):
             raise ValueError(f"div: rounding_mode must be None, 'floor' or 'trunc', got "
                              f"{rounding_mode!r}")
-        a, b = promotion.promoted([self.data, _raw(other)], "common")
+        a, b = promotion.promoted([self.array, _raw(other)], "common")
         if a.dtype.kind in "iub":  # exact integer division, no gradient to carry
             xp = backend.array_module_of(a)
             quotient = xp.floor_divide(a, b) if rounding_mode == "floor" else \
@@ -340,49 +416,49 @@ class Tensor:
 
     # comparisons give boolean tensors outside the graph
     def __eq__(self, other):
-        return Tensor._wrap(self.data == _raw(other), None)
+        return Tensor._wrap(self.array == _raw(other), None)
 
     def __ne__(self, other):
-        return Tensor._wrap(self.data != _raw(other), None)
+        return Tensor._wrap(self.array != _raw(other), None)
 
     def __lt__(self, other):
-        return Tensor._wrap(self.data < _raw(other), None)
+        return Tensor._wrap(self.array < _raw(other), None)
 
     def __le__(self, other):
-        return Tensor._wrap(self.data <= _raw(other), None)
+        return Tensor._wrap(self.array <= _raw(other), None)
 
     def __gt__(self, other):
-        return Tensor._wrap(self.data > _raw(other), None)
+        return Tensor._wrap(self.array > _raw(other), None)
 
     def __ge__(self, other):
-        return Tensor._wrap(self.data >= _raw(other), None)
+        return Tensor._wrap(self.array >= _raw(other), None)
 
     def eq(self, other):
         return self == other
 
     # logical/bitwise operators on bool (or integer) tensors, outside the graph
     def __and__(self, other):
-        return Tensor._wrap(self.data & _raw(other), None)
+        return Tensor._wrap(self.array & _raw(other), None)
 
     def __or__(self, other):
-        return Tensor._wrap(self.data | _raw(other), None)
+        return Tensor._wrap(self.array | _raw(other), None)
 
     def __xor__(self, other):
-        return Tensor._wrap(self.data ^ _raw(other), None)
+        return Tensor._wrap(self.array ^ _raw(other), None)
 
     def __invert__(self):
-        if self.data.dtype.kind not in "biu":
+        if self.array.dtype.kind not in "biu":
             raise TypeError(f"~ (bitwise not) is only defined for bool and integer tensors, "
                             f"not {self.dtype}")
-        return Tensor._wrap(~self.data, None)
+        return Tensor._wrap(~self.array, None)
 
     __rand__, __ror__, __rxor__ = __and__, __or__, __xor__
 
     def any(self) -> "Tensor":
-        return Tensor._wrap(self.data.any(), None)
+        return Tensor._wrap(self.array.any(), None)
 
     def all(self) -> "Tensor":
-        return Tensor._wrap(self.data.all(), None)
+        return Tensor._wrap(self.array.all(), None)
 
     # ------------------------------------------------------------------ elementwise math
     def exp(self):
@@ -399,6 +475,27 @@ class Tensor:
 
     def pow(self, exponent):
         return ops.elementwise.Pow.apply(self, exponent)
+
+    def log1p(self):
+        """ln(1 + x)."""
+        return (self + 1).log()
+
+    def norm(self, p=2, dim=None, keepdim: bool = False):
+        """The p-norm (Σ|x|^p)^(1/p) over ``dim`` (all elements by default); p = 2 is
+        √(Σx²), "fro" means 2, inf the largest |x|."""
+        p = 2 if p == "fro" else p
+        if p == float("inf"):
+            return self.abs().amax(dim, keepdim)
+        if p == 2:
+            return (self * self).sum(dim, keepdim).sqrt()
+        return (self.abs() ** p).sum(dim, keepdim) ** (1 / p)
+
+    def mm(self, other):
+        """The matrix product of two 2-D tensors."""
+        if self.ndim != 2 or getattr(other, "ndim", 0) != 2:
+            raise ops.shape.ShapeError(f"mm: expected two 2-D tensors, got shapes "
+                                       f"{tuple(self.shape)} and {tuple(other.shape)}")
+        return self @ other
 
     def sin(self):
         return ops.elementwise.Sin.apply(self)
@@ -521,10 +618,10 @@ class Tensor:
         return _MaxResult(values, index)
 
     def argmax(self, dim: int | None = None, keepdim: bool = False):
-        return Tensor._wrap(ops.reduce.arg_reduce(self.data, "argmax", dim, keepdim), None)
+        return Tensor._wrap(ops.reduce.arg_reduce(self.array, "argmax", dim, keepdim), None)
 
     def argmin(self, dim: int | None = None, keepdim: bool = False):
-        return Tensor._wrap(ops.reduce.arg_reduce(self.data, "argmin", dim, keepdim), None)
+        return Tensor._wrap(ops.reduce.arg_reduce(self.array, "argmin", dim, keepdim), None)
 
     # ------------------------------------------------------------------ shape
     def reshape(self, *shape):
@@ -548,6 +645,32 @@ class Tensor:
         dims = list(range(self.ndim))
         dims[dim0], dims[dim1] = dims[dim1], dims[dim0]
         return self.permute(dims)
+
+    def t(self):
+        """The transpose of a tensor of at most 2 dims."""
+        if self.ndim > 2:
+            raise ops.shape.ShapeError(f"t() expects a tensor with <= 2 dimensions, got shape "
+                                       f"{tuple(self.shape)} (use transpose or mT)")
+        return self.T
+
+    def tril(self, diagonal: int = 0):
+        """The lower triangle of the last two dims (elements above ``diagonal`` set to 0);
+        its gradient passes only where the elements were kept."""
+        return self * _triangle(self, diagonal, lower=True)
+
+    def triu(self, diagonal: int = 0):
+        """The upper triangle of the last two dims (elements below ``diagonal`` set to 0)."""
+        return self * _triangle(self, diagonal, lower=False)
+
+    def narrow(self, dim: int, start: int, length: int):
+        """The slice [start, start + length) along ``dim`` (a view's gradient: the rest 0)."""
+        (axis,) = ops.reduce.normalize_dims(dim, self.ndim)
+        if not (0 <= start % max(self.shape[axis], 1) and length >= 0 and
+                start % max(self.shape[axis], 1) + length <= self.shape[axis]):
+            raise IndexError(f"narrow: [{start}, {start} + {length}) is out of range for dim "
+                             f"{dim} of size {self.shape[axis]}")
+        start %= max(self.shape[axis], 1)
+        return self[(slice(None),) * axis + (slice(start, start + length),)]
 
     @property
     def T(self):
@@ -581,7 +704,7 @@ class Tensor:
 
     def contiguous(self):
         """Self when its elements are already in row-major order, else a row-major copy."""
-        return self if self.data.flags.c_contiguous else self.clone()
+        return self if self.array.flags.c_contiguous else self.clone()
 
     def type(self, dtype=None):
         """Without an argument, the type's name (``'minigrad.FloatTensor'``); with a dtype (or
@@ -603,6 +726,14 @@ class Tensor:
 
     def chunk(self, chunks: int, dim: int = 0):
         return ops.shape.chunk(self, chunks, dim)
+
+    def __setitem__(self, index, value) -> None:
+        """``x[index] = value`` in place.  Not recorded: like every in-place change here it is
+        refused on a tensor that requires grad while grad is recorded (use ``no_grad()``, or
+        ``x.data[index] = value``)."""
+        self._check_inplace("__setitem__")
+        self.array[ops.shape.raw_index(index)] = _raw(value)
+        self._bump_version()
 
     def __getitem__(self, index):
         first, rest = ops.shape.integers_first(ops.shape.raw_index(index))

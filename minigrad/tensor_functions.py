@@ -46,6 +46,24 @@ def cumsum(x, dim): return _tensor(x).cumsum(dim)
 def flip(x, dims): return _tensor(x).flip(dims)
 def clone(x): return _tensor(x).clone()
 def masked_fill(x, mask, value): return _tensor(x).masked_fill(mask, value)
+def sigmoid(x): return _tensor(x).sigmoid()
+def tanh(x): return _tensor(x).tanh()
+def relu(x): return _tensor(x).relu()
+def softmax(x, dim): return _tensor(x).softmax(dim)
+def log_softmax(x, dim): return _tensor(x).log_softmax(dim)
+def log1p(x): return _tensor(x).log1p()
+def mm(a, b): return _tensor(a).mm(b)
+def tril(x, diagonal=0): return _tensor(x).tril(diagonal)
+def triu(x, diagonal=0): return _tensor(x).triu(diagonal)
+def narrow(x, dim, start, length): return _tensor(x).narrow(dim, start, length)
+def t(x): return _tensor(x).t()
+def norm(x, p=2, dim=None, keepdim=False): return _tensor(x).norm(p, dim, keepdim)
+def numel(x): return _tensor(x).numel()
+def is_tensor(x): return isinstance(x, Tensor)
+def LongTensor(data): return Tensor(data, dtype="int64")  # noqa: N802 - torch's names
+def FloatTensor(data): return Tensor(data, dtype="float32")  # noqa: N802
+def DoubleTensor(data): return Tensor(data, dtype="float64")  # noqa: N802
+def BoolTensor(data): return Tensor(data, dtype="bool")  # noqa: N802
 
 
 def maximum(x, y) -> Tensor:

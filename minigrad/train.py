@@ -143,7 +143,7 @@ class EarlyStopping(Callback):
         if self.best is None or _monitor_improved(value, self.best, self.mode, self.min_delta):
             self.best, self.wait = value, 0
             if self.restore_best_weights:
-                self.best_weights = {k: v.data.copy() for k, v in model.state_dict().items()}
+                self.best_weights = {k: v.array.copy() for k, v in model.state_dict().items()}
             return
         self.wait += 1
         if self.wait > self.patience:
@@ -186,7 +186,7 @@ class ModelCheckpoint(Callback):
 def _as_array(values):
     """Data as an array where it already lives (a Tensor's, a CuPy array as is, else NumPy)."""
     if isinstance(values, Tensor):
-        return values.data
+        return values.array
     return values if device_of(values) != "cpu" else np.asarray(values)
 
 
@@ -288,10 +288,10 @@ def _train_epoch(model, x, y, loss_fn, optimizer, batch_size, order, metrics, th
             optimizer.zero_grad()
             batch_loss.backward()
             optimizer.step()
-            total_loss = total_loss + batch_loss.data * len(index)   # stays on the device
+            total_loss = total_loss + batch_loss.array * len(index)   # stays on the device
             seen += len(index)
             if "accuracy" in metrics:
-                correct = correct + batch_correct(output.data, yb.data, threshold)
+                correct = correct + batch_correct(output.array, yb.array, threshold)
             bar.update()
             if not bar.disable and bar.n % 20 == 0:  # a read: only when someone is watching
                 bar.set_postfix(loss=f"{_read(total_loss) / seen:.4f}", refresh=False)
@@ -307,7 +307,7 @@ def predict(model: Module, x, batch_size: int = 256, device=None) -> np.ndarray:
     device, x = _device(model, device), _as_array(x)
     model.eval()
     with no_grad():
-        outputs = [model(_on(device, x[i])).data for i in _batches(len(x), batch_size)]
+        outputs = [model(_on(device, x[i])).array for i in _batches(len(x), batch_size)]
     xp = array_module_of(outputs[0])
     return to_device(xp.concatenate(outputs), "cpu")
 
@@ -325,9 +325,9 @@ def evaluate(model: Module, x, y, loss="mse", metrics=("accuracy",), batch_size:
     with no_grad():
         for index in _batches(len(x), batch_size):
             output, target = model(_on(device, x[index])), _on(device, y[index])
-            total = total + loss_fn(output, target).data * len(index)
+            total = total + loss_fn(output, target).array * len(index)
             if "accuracy" in metrics:
-                correct = correct + batch_correct(output.data, target.data, threshold)
+                correct = correct + batch_correct(output.array, target.array, threshold)
     scores = {"loss": _read(total) / len(x)}
     if "accuracy" in metrics:
         scores["accuracy"] = _read(correct) / len(x)

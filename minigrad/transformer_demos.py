@@ -81,7 +81,7 @@ def train_tagger(model, steps: int, length: int = 32, vocabulary: int = 10, batc
     tokens, target = reverse_batch(rng, 1000, length, vocabulary)
     model.eval()
     with no_grad():
-        predicted = model(tensor(tokens)).data.argmax(-1)
+        predicted = model(tensor(tokens)).array.argmax(-1)
     model.train()
     return {"losses": losses, "accuracy": float((predicted == target).mean())}
 
@@ -175,6 +175,6 @@ def _fine_tune(model, sequences, labels, cut, steps, rng, batch: int = 32):
         losses.append(loss.item())
     model.eval()
     with no_grad():
-        logits = model.classify(sequences[cut:]).data[:, 0]
+        logits = model.classify(sequences[cut:]).array[:, 0]
     model.train()
     return losses, float(((logits > 0) == labels[cut:]).mean())

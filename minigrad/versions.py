@@ -10,7 +10,7 @@ how many it has had (a Tensor's ``_version``; a detached tensor shares its array
 the count, as in PyTorch).  A node remembers the time of its forward; when backward reads its
 saved arrays, nothing needs checking if the clock has not moved since (the common case:
 forward, backward, then the optimizer step), and otherwise each saved array is looked up.
-Changes made by writing into ``tensor.data`` directly are not seen (like PyTorch's ``.data``).
+Changes made by writing into ``tensor.array`` directly are not seen (like PyTorch's ``.data``).
 """
 from __future__ import annotations
 

@@ -30,7 +30,7 @@ def assert_matches_torch(mg_fn, torch_fn, *arrays, atol=1e-10, rtol=1e-7):
     theirs = [torch.tensor(a, requires_grad=_differentiable(a)) if isinstance(a, np.ndarray)
               else a for a in arrays]
     out, ref = mg_fn(*ours), torch_fn(*theirs)
-    np.testing.assert_allclose(out.data, ref.detach().numpy(), atol=atol, rtol=rtol,
+    np.testing.assert_allclose(out.array, ref.detach().numpy(), atol=atol, rtol=rtol,
                                err_msg="forward differs from PyTorch")
     if not ref.requires_grad:
         return
@@ -40,7 +40,7 @@ def assert_matches_torch(mg_fn, torch_fn, *arrays, atol=1e-10, rtol=1e-7):
     for i, (a, b) in enumerate(zip(ours, theirs)):
         if isinstance(b, torch.Tensor) and b.requires_grad:
             expected = b.grad.numpy() if b.grad is not None else np.zeros(b.shape)
-            got = a.grad.data if a.grad is not None else np.zeros(a.shape)
+            got = a.grad.array if a.grad is not None else np.zeros(a.shape)
             np.testing.assert_allclose(got, expected, atol=atol, rtol=rtol,
                                        err_msg=f"gradient of input {i} differs from PyTorch")
 
@@ -69,7 +69,7 @@ def assert_double_backward_matches_torch(mg_fn, torch_fn, *arrays, atol=1e-9, rt
     g_m = mg.autograd.grad(out, xs_m, mv, create_graph=True, allow_unused=True)
     g_t = torch.autograd.grad(ref, xs_t, tv, create_graph=True, allow_unused=True)
     for i, (a, b) in enumerate(zip(g_m, g_t)):
-        np.testing.assert_allclose(a.data if a is not None else 0.0,
+        np.testing.assert_allclose(a.array if a is not None else 0.0,
                                    b.detach().numpy() if b is not None else 0.0,
                                    atol=atol, rtol=rtol, err_msg=f"first gradient {i} differs")
     us = [rng.standard_normal(x.shape) for x in xs_m]
@@ -83,7 +83,7 @@ def assert_double_backward_matches_torch(mg_fn, torch_fn, *arrays, atol=1e-9, rt
     second_m = mg.autograd.grad(s_m, xs_m + [mv], allow_unused=True)
     second_t = torch.autograd.grad(s_t, xs_t + [tv], allow_unused=True)
     for i, (a, b) in enumerate(zip(second_m, second_t)):
-        np.testing.assert_allclose(a.data if a is not None else 0.0,
+        np.testing.assert_allclose(a.array if a is not None else 0.0,
                                    b.numpy() if b is not None else 0.0, atol=atol, rtol=rtol,
                                    err_msg=f"second derivative wrt input {i} differs "
                                            f"(the last is wrt the grad_output v)")

@@ -67,7 +67,7 @@ def test_no_overflow_at_extreme_inputs(fn, dtype):
         warnings.simplefilter("error")
         y = fn(x)
         y.sum().backward()
-    assert np.all(np.isfinite(y.data)) and np.all(np.isfinite(x.grad.data))
+    assert np.all(np.isfinite(y.array)) and np.all(np.isfinite(x.grad.array))
 
 
 def test_extreme_values_match_torch():
@@ -86,7 +86,7 @@ def test_naive_forms_overflow_where_stable_ones_do_not():
         naive_tanh = (np.exp(2 * x) - 1) / (np.exp(2 * x) + 1)
     assert np.isnan(naive_tanh[1])
     np.testing.assert_allclose(naive_sigmoid, [0, 1])  # right values, but after an overflow
-    np.testing.assert_allclose(F.tanh(mg.tensor(x)).data, [-1, 1])
+    np.testing.assert_allclose(F.tanh(mg.tensor(x)).array, [-1, 1])
 
 
 def test_gelu_rejects_unknown_approximation():
@@ -100,7 +100,7 @@ def test_gelu_rejects_unknown_approximation():
                                                lambda x: F.softplus(x, 2.0, 5.0))])
 def test_activation_modules_call_their_function(module, function):
     x = mg.tensor(np.linspace(-4, 4, 9))
-    np.testing.assert_array_equal(module(x).data, function(x).data)
+    np.testing.assert_array_equal(module(x).array, function(x).array)
 
 
 def test_integer_inputs_give_the_default_float_as_pytorch():

@@ -40,8 +40,8 @@ def test_fully_masked_rows_are_zero_not_nan():
         warnings.simplefilter("error")
         out = F.scaled_dot_product_attention(q, k, v, attn_mask=mg.tensor(allowed))
         out.sum().backward()
-    assert np.all(out.data[:, :, 2] == 0) and np.all(np.isfinite(q.grad.data))
-    assert np.all(np.isfinite(k.grad.data)) and np.all(np.isfinite(v.grad.data))
+    assert np.all(out.array[:, :, 2] == 0) and np.all(np.isfinite(q.grad.array))
+    assert np.all(np.isfinite(k.grad.array)) and np.all(np.isfinite(v.grad.array))
 
 
 def copy_weights(ours, theirs):
@@ -53,15 +53,15 @@ def compare_module(ours, theirs, inputs, call_ours, call_theirs, atol=1e-9):
     xs_m = [mg.tensor(a, requires_grad=True) for a in inputs]
     xs_t = [torch.tensor(a, requires_grad=True) for a in inputs]
     out_m, out_t = call_ours(ours, *xs_m), call_theirs(theirs, *xs_t)
-    np.testing.assert_allclose(out_m.data, out_t.detach().numpy(), atol=atol)
+    np.testing.assert_allclose(out_m.array, out_t.detach().numpy(), atol=atol)
     w = rng.standard_normal(out_m.shape)
     (out_m * w).sum().backward()
     (out_t * torch.tensor(w)).sum().backward()
     for a, b in zip(xs_m, xs_t):
-        np.testing.assert_allclose(a.grad.data, b.grad.numpy(), atol=atol)
+        np.testing.assert_allclose(a.grad.array, b.grad.numpy(), atol=atol)
     theirs_params = dict(theirs.named_parameters())
     for name, p in ours.named_parameters():
-        np.testing.assert_allclose(p.grad.data, theirs_params[name].grad.numpy(), atol=atol,
+        np.testing.assert_allclose(p.grad.array, theirs_params[name].grad.numpy(), atol=atol,
                                    err_msg=name)
 
 
@@ -91,7 +91,7 @@ def test_multihead_attention_matches_torch(batch_first, masks):
     compare_module(ours, theirs, [q, kv], call(mg), call(torch))
     _, w_ours = ours(mg.tensor(q), mg.tensor(kv), mg.tensor(kv))
     _, w_theirs = theirs(torch.tensor(q), torch.tensor(kv), torch.tensor(kv))
-    np.testing.assert_allclose(w_ours.data, w_theirs.detach().numpy(), atol=1e-10)
+    np.testing.assert_allclose(w_ours.array, w_theirs.detach().numpy(), atol=1e-10)
 
 
 @pytest.mark.parametrize("norm_first", [False, True])
@@ -125,13 +125,13 @@ def test_transformer_encoder_stacks_independent_copies():
 def test_positional_encodings():
     pe = nn.SinusoidalPositionalEncoding(6, max_len=10)
     out = pe(mg.zeros(1, 4, 6))
-    assert np.allclose(out.data[0, 0], [0, 1, 0, 1, 0, 1])
-    assert np.allclose(out.data[0, 3, 0], np.sin(3))
+    assert np.allclose(out.array[0, 0], [0, 1, 0, 1, 0, 1])
+    assert np.allclose(out.array[0, 3, 0], np.sin(3))
     learned = nn.LearnedPositionalEncoding(10, 6)
     y = learned(mg.zeros(2, 3, 6))
     y.sum().backward()
-    assert learned.weight.grad.data[:3].tolist() == [[2.0] * 6] * 3
-    assert np.all(learned.weight.grad.data[3:] == 0)
+    assert learned.weight.grad.array[:3].tolist() == [[2.0] * 6] * 3
+    assert np.all(learned.weight.grad.array[3:] == 0)
 
 
 def test_transformer_reverses_sequences_that_an_lstm_cannot():

@@ -65,7 +65,7 @@ def test_max_pool2d_matches_torch(case):
     x, kernel, stride, padding, dilation = case
     # a dilated window can fall entirely on padding: its max is -inf and where PyTorch sends
     # its gradient is an implementation detail, so such cases are left out
-    assume(np.isfinite(F.max_pool2d(mg.tensor(x), kernel, stride, padding, dilation).data).all())
+    assume(np.isfinite(F.max_pool2d(mg.tensor(x), kernel, stride, padding, dilation).array).all())
     assert_matches_torch(lambda t: F.max_pool2d(t, kernel, stride, padding, dilation),
                          lambda t: TF.max_pool2d(t, kernel, stride, padding, dilation), x)
 
@@ -100,7 +100,7 @@ def test_conv_chain_keeps_pixel_major_layout_and_values():
     rng = np.random.default_rng(3)
     x, w1, w2 = (rng.standard_normal(s) for s in [(4, 2, 10, 10), (5, 2, 3, 3), (3, 5, 2, 2)])
     y = F.conv2d(F.max_pool2d(F.relu(F.conv2d(mg.tensor(x), mg.tensor(w1))), 2), mg.tensor(w2))
-    assert y.data.transpose(2, 3, 0, 1).flags.c_contiguous
+    assert y.array.transpose(2, 3, 0, 1).flags.c_contiguous
     expected = TF.conv2d(TF.max_pool2d(TF.relu(TF.conv2d(torch.tensor(x), torch.tensor(w1))), 2),
                          torch.tensor(w2))
     np.testing.assert_allclose(y.numpy(), expected.numpy(), rtol=1e-10, atol=1e-12)
@@ -117,18 +117,18 @@ def test_conv_and_pool_modules_match_torch():
         ours.load_state_dict({k: v.numpy() for k, v in theirs.state_dict().items()})
         xm, xt = mg.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
         ym, yt = ours(xm), theirs(xt)
-        np.testing.assert_allclose(ym.data, yt.detach().numpy(), atol=1e-10)
+        np.testing.assert_allclose(ym.array, yt.detach().numpy(), atol=1e-10)
         ym.sum().backward(), yt.sum().backward()
-        np.testing.assert_allclose(xm.grad.data, xt.grad.numpy(), atol=1e-10)
+        np.testing.assert_allclose(xm.grad.array, xt.grad.numpy(), atol=1e-10)
         for name, p in ours.named_parameters():
-            np.testing.assert_allclose(p.grad.data, dict(theirs.named_parameters())[name].grad,
+            np.testing.assert_allclose(p.grad.array, dict(theirs.named_parameters())[name].grad,
                                        atol=1e-10)
 
 
 def test_conv2d_default_init_bounds():
     layer = nn.Conv2d(2, 8, 3)
     bound = 1 / np.sqrt(2 * 9)
-    assert np.abs(layer.weight.data).max() <= bound and np.abs(layer.bias.data).max() <= bound
+    assert np.abs(layer.weight.array).max() <= bound and np.abs(layer.bias.array).max() <= bound
 
 
 def test_batchnorm2d_statistics_match_torch():
@@ -138,16 +138,16 @@ def test_batchnorm2d_statistics_match_torch():
         x = rng.standard_normal((4, 3, 5, 5)) * 2 + 1
         xm, xt = mg.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
         ym, yt = ours(xm), theirs(xt)
-        np.testing.assert_allclose(ym.data, yt.detach().numpy(), atol=1e-10)
+        np.testing.assert_allclose(ym.array, yt.detach().numpy(), atol=1e-10)
         w = rng.standard_normal(x.shape)
         (ym * w).sum().backward(), (yt * torch.tensor(w)).sum().backward()
-        np.testing.assert_allclose(xm.grad.data, xt.grad.numpy(), atol=1e-10)
-        np.testing.assert_allclose(ours.weight.grad.data, theirs.weight.grad.numpy(), atol=1e-10)
-    np.testing.assert_allclose(ours.running_mean.data, theirs.running_mean.numpy(), atol=1e-12)
-    np.testing.assert_allclose(ours.running_var.data, theirs.running_var.numpy(), atol=1e-12)
+        np.testing.assert_allclose(xm.grad.array, xt.grad.numpy(), atol=1e-10)
+        np.testing.assert_allclose(ours.weight.grad.array, theirs.weight.grad.numpy(), atol=1e-10)
+    np.testing.assert_allclose(ours.running_mean.array, theirs.running_mean.numpy(), atol=1e-12)
+    np.testing.assert_allclose(ours.running_var.array, theirs.running_var.numpy(), atol=1e-12)
     ours.eval(), theirs.eval()
     x = rng.standard_normal((2, 3, 4, 4))
-    np.testing.assert_allclose(ours(mg.tensor(x)).data, theirs(torch.tensor(x)).detach().numpy(),
+    np.testing.assert_allclose(ours(mg.tensor(x)).array, theirs(torch.tensor(x)).detach().numpy(),
                                atol=1e-10)
 
 

@@ -111,7 +111,7 @@ def test_a_convolution_is_a_matrix_product_with_unfold():
     x, w = mg.tensor(rng.standard_normal((2, 3, 5, 5))), mg.tensor(rng.standard_normal(
         (4, 3, 3, 3)))
     via_unfold = (w.reshape(4, -1) @ F.unfold(x, 3, padding=1)).reshape(2, 4, 5, 5)
-    np.testing.assert_allclose(via_unfold.data, F.conv2d(x, w, padding=1).data, atol=1e-12)
+    np.testing.assert_allclose(via_unfold.array, F.conv2d(x, w, padding=1).array, atol=1e-12)
 
 
 @pytest.mark.parametrize("make, reference, shape", [
@@ -127,11 +127,11 @@ def test_layers_have_pytorchs_parameters_and_load_its_weights(make, reference, s
     assert {k: tuple(v.shape) for k, v in ours.state_dict().items()} == \
         {k: tuple(v.shape) for k, v in theirs.state_dict().items()}
     bound = max(abs(theirs.weight.detach().numpy()).max(), 1e-3)  # the same init range
-    assert abs(ours.weight.data).max() <= bound * 1.5
+    assert abs(ours.weight.array).max() <= bound * 1.5
     ours.load_state_dict({k: mg.tensor(v.detach().numpy()) for k, v in
                           theirs.state_dict().items()})
     x = np.random.default_rng(0).standard_normal(shape).astype(np.float32)
-    np.testing.assert_allclose(ours(mg.tensor(x)).data, theirs(torch.tensor(x)).detach().numpy(),
+    np.testing.assert_allclose(ours(mg.tensor(x)).array, theirs(torch.tensor(x)).detach().numpy(),
                                atol=1e-5)
 
 

@@ -48,7 +48,7 @@ def run_on(device: str, name: str):
     out = out[0] if isinstance(out, tuple) else out
     weights = mg.tensor(np.random.default_rng(1).standard_normal(out.shape), device=device)
     (out * weights.to(out.dtype)).sum().backward()
-    return host(out.data), [host(t.grad.data) for t in moved]
+    return host(out.array), [host(t.grad.array) for t in moved]
 
 
 @pytest.mark.parametrize("name", sorted(catalogue()))
@@ -74,7 +74,7 @@ def _same_step_on(device, build, batch, loss_fn, steps: int = 3, lr: float = 0.0
         loss.backward()
         optimizer.step()
         losses.append(loss.item())
-    return losses, {k: host(v.data) for k, v in model.state_dict().items()}
+    return losses, {k: host(v.array) for k, v in model.state_dict().items()}
 
 
 def _assert_same_training(cuda, build, batch, loss_fn, rtol=1e-5, optimizer=optim.Adam):
@@ -189,7 +189,7 @@ def test_optimizers_on_cuda_equal_cpu(cuda, make):
             optimizer.zero_grad()
             (model(x) ** 2).mean().backward()
             optimizer.step()
-        return host(model.weight.data)
+        return host(model.weight.array)
     with array_formulas():
         expected = run("cpu")
     np.testing.assert_allclose(run(cuda), expected, rtol=1e-5, atol=1e-7)
@@ -228,7 +228,7 @@ def test_a_cpu_number_tensor_works_with_cuda_like_a_number(cuda):
     """PyTorch lets a 0-d CPU tensor take part in a CUDA op as a number; CuPy refuses NumPy
     arrays (even 0-d) but takes NumPy scalars, so minigrad hands it over as one."""
     out = mg.ones(3, device=cuda) * mg.tensor(2.0)
-    assert out.device == "cuda" and host(out.data).tolist() == [2.0, 2.0, 2.0]
+    assert out.device == "cuda" and host(out.array).tolist() == [2.0, 2.0, 2.0]
     assert (mg.ones(3, device=cuda) * 2.0).device == "cuda"
     with pytest.raises(RuntimeError, match=r"Mul.*cpu and cuda"):   # with a gradient: no
         mg.ones(3, device=cuda) * mg.tensor(2.0, requires_grad=True)
@@ -320,8 +320,8 @@ def test_every_layer_on_cuda_equals_cpu(cuda, name):
         out = layer(x)
         out = out[0] if isinstance(out, tuple) else out
         (out * out).sum().backward()
-        grads = [host(p.grad.data) for p in layer.parameters() if p.grad is not None]
-        return host(out.data), grads + ([host(x.grad.data)] if x.requires_grad else [])
+        grads = [host(p.grad.array) for p in layer.parameters() if p.grad is not None]
+        return host(out.array), grads + ([host(x.grad.array)] if x.requires_grad else [])
     out, grads = run(cuda)
     with array_formulas():
         expected_out, expected_grads = run("cpu")

@@ -105,7 +105,7 @@ def test_reflected_scalars_and_numpy_arrays():
     y = 2 - x + 3 * x + 8 / x + 2 ** x + np.array([1.0, 1.0, 1.0]) * x
     y.sum().backward()
     expected = -1 + 3 - 8 / np.array([1, 4, 16]) + np.log(2) * 2 ** np.array([1, 2, 4]) + 1
-    np.testing.assert_allclose(x.grad.data, expected, rtol=1e-6)
+    np.testing.assert_allclose(x.grad.array, expected, rtol=1e-6)
     assert isinstance(np.ones(3) + x, mg.Tensor)
 
 
@@ -143,7 +143,7 @@ def test_smooth_unary_ops(name, x):
     theirs = lambda t: getattr(t, name)()  # noqa: E731
     assert_matches_torch(ours, theirs, x)
     assert_gradcheck(ours, x)
-    np.testing.assert_array_equal(getattr(mg, name)(mg.tensor(x)).data, ours(mg.tensor(x)).data)
+    np.testing.assert_array_equal(getattr(mg, name)(mg.tensor(x)).array, ours(mg.tensor(x)).array)
 
 
 @given(x=arrays(shapes(), -4, 4))
@@ -172,7 +172,7 @@ def test_div_rounding_modes_on_integers_and_floats(mode):
     a, b = np.array([-7, 7, 5, -5, 0]), np.array([2, 2, -3, -3, 4])
     got = mg.tensor(a).div(mg.tensor(b), rounding_mode=mode)
     assert got.dtype == np.int64
-    np.testing.assert_array_equal(got.data, torch.tensor(a).div(torch.tensor(b),
+    np.testing.assert_array_equal(got.array, torch.tensor(a).div(torch.tensor(b),
                                                                 rounding_mode=mode).numpy())
     assert_matches_torch(lambda x: mg.div(x, 0.7, rounding_mode=mode),
                          lambda x: x.div(0.7, rounding_mode=mode), np.linspace(-3, 3, 13))

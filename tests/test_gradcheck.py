@@ -44,7 +44,7 @@ def test_gradcheck_reports_the_worst_element_of_each_input():
 def test_numerical_grad_of_a_known_function():
     x = mg.tensor([0.5, -1.0], dtype=mg.float64, requires_grad=True)
     (grad,) = mg.numerical_grad(lambda t: (t ** 3).sum(), x)
-    np.testing.assert_allclose(grad, 3 * x.data ** 2, rtol=1e-8)
+    np.testing.assert_allclose(grad, 3 * x.array ** 2, rtol=1e-8)
 
 
 def test_gradcheck_needs_something_to_check():
@@ -54,6 +54,6 @@ def test_gradcheck_needs_something_to_check():
 
 def test_gradcheck_leaves_inputs_unchanged():
     x = mg.tensor([1.0, 2.0], requires_grad=True)
-    before = x.data.copy()
+    before = x.array.copy()
     mg.gradcheck(lambda t: t.sum(), x)
-    assert np.array_equal(x.data, before) and x.grad is None
+    assert np.array_equal(x.array, before) and x.grad is None

@@ -45,9 +45,9 @@ def test_gradients_after_resetting_grad():
 def test_leaf_gradients_never_share_memory():
     a, b = mg.ones(2, requires_grad=True), mg.ones(2, requires_grad=True)
     (a + b).sum().backward()
-    a.grad.data[0] = 100.0
+    a.grad.array[0] = 100.0
     assert b.grad.tolist() == [1.0, 1.0]
-    assert a.grad.data.flags.writeable and b.grad.data.flags.writeable
+    assert a.grad.array.flags.writeable and b.grad.array.flags.writeable
 
 
 def test_intermediate_gradients_are_not_kept_unless_asked():
@@ -90,7 +90,7 @@ def test_detach_cuts_the_graph():
     z = y.detach() * x
     z.sum().backward()
     assert x.grad.tolist() == [2.0, 4.0]
-    assert y.detach().data is y.data
+    assert y.detach().array is y.array
 
 
 def test_chain_of_100000_ops_needs_no_recursion():
@@ -168,8 +168,8 @@ def test_backward_gradient_is_copied_not_aliased(through):
     given = np.ones(3, np.float32)
     through(x).backward(gradient=given)
     given[:] = 7
-    np.testing.assert_array_equal(x.grad.data, [1, 1, 1])
+    np.testing.assert_array_equal(x.grad.array, [1, 1, 1])
     y = mg.randn(3, requires_grad=True)
     as_tensor = mg.ones(3)
     through(y).backward(gradient=as_tensor)
-    assert not np.shares_memory(y.grad.data, as_tensor.data)
+    assert not np.shares_memory(y.grad.array, as_tensor.array)

@@ -274,7 +274,7 @@ def test_backward_gradient_array_is_copied_into_grad_as_pytorch():
     x = mg.zeros(3, requires_grad=True)
     g = np.array([1.0, 2.0, 3.0], dtype=np.float32)
     x.backward(g)
-    assert x.grad.data is not g and x.grad.tolist() == [1.0, 2.0, 3.0]
+    assert x.grad.array is not g and x.grad.tolist() == [1.0, 2.0, 3.0]
 
 
 # ----------------------------------------------------------------------------- functional

@@ -35,7 +35,7 @@ def test_matmul_with_one_operand_constant_skips_its_gradient():
     w = mg.randn(3, 2, requires_grad=True)
     (x @ w).sum().backward()
     assert x.grad is None and w.grad.shape == (3, 2)
-    np.testing.assert_allclose(w.grad.data, np.broadcast_to(x.data.sum(0)[:, None], (3, 2)),
+    np.testing.assert_allclose(w.grad.array, np.broadcast_to(x.array.sum(0)[:, None], (3, 2)),
                                rtol=1e-5)
 
 

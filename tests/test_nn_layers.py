@@ -22,14 +22,14 @@ def compare_layer(ours, theirs, x, atol=1e-10):
     xm = mg.tensor(x, requires_grad=True)
     xt = torch.tensor(x, requires_grad=True)
     ym, yt = ours(xm), theirs(xt)
-    np.testing.assert_allclose(ym.data, yt.detach().numpy(), atol=atol)
+    np.testing.assert_allclose(ym.array, yt.detach().numpy(), atol=atol)
     w = np.random.default_rng(0).standard_normal(ym.shape)
     (ym * w).sum().backward()
     (yt * torch.tensor(w)).sum().backward()
-    np.testing.assert_allclose(xm.grad.data, xt.grad.numpy(), atol=atol)
+    np.testing.assert_allclose(xm.grad.array, xt.grad.numpy(), atol=atol)
     theirs_params = dict(theirs.named_parameters())
     for name, p in ours.named_parameters():
-        np.testing.assert_allclose(p.grad.data, theirs_params[name].grad.numpy(), atol=atol,
+        np.testing.assert_allclose(p.grad.array, theirs_params[name].grad.numpy(), atol=atol,
                                    err_msg=name)
 
 
@@ -50,7 +50,7 @@ def test_linear_gradcheck():
     layer = nn.Linear(3, 2).double()
     assert_gradcheck(lambda x, w, b: mg.functional.linear(x, w, b),
                      np.random.default_rng(0).standard_normal((4, 3)),
-                     layer.weight.data.copy(), layer.bias.data.copy())
+                     layer.weight.array.copy(), layer.bias.array.copy())
 
 
 @pytest.mark.parametrize("module", ["ReLU", "Sigmoid", "Tanh", "GELU", "LeakyReLU", "Flatten",
@@ -81,7 +81,7 @@ def test_batchnorm1d_training_and_running_statistics(shape, affine):
             ours(mg.tensor(x))
             theirs(torch.tensor(x))
     for name in ("running_mean", "running_var"):
-        np.testing.assert_allclose(getattr(ours, name).data, getattr(theirs, name).numpy(),
+        np.testing.assert_allclose(getattr(ours, name).array, getattr(theirs, name).numpy(),
                                    atol=1e-12)
     assert ours.num_batches_tracked.item() == theirs.num_batches_tracked.item() == 4
 
@@ -122,12 +122,12 @@ def test_embedding_with_padding_idx():
     copy_weights(ours, theirs)
     index = np.array([[0, 2, 2], [5, 0, 1]])
     ym, yt = ours(mg.tensor(index)), theirs(torch.tensor(index))
-    np.testing.assert_allclose(ym.data, yt.detach().numpy())
+    np.testing.assert_allclose(ym.array, yt.detach().numpy())
     ym.sum().backward()
     yt.sum().backward()
-    np.testing.assert_allclose(ours.weight.grad.data, theirs.weight.grad.numpy())
-    assert ours.weight.grad.data[0].tolist() == [0, 0, 0] and ours.weight.grad.data[2, 0] == 2
-    assert nn.Embedding(4, 2, padding_idx=1).weight.data[1].tolist() == [0, 0]
+    np.testing.assert_allclose(ours.weight.grad.array, theirs.weight.grad.numpy())
+    assert ours.weight.grad.array[0].tolist() == [0, 0, 0] and ours.weight.grad.array[2, 0] == 2
+    assert nn.Embedding(4, 2, padding_idx=1).weight.array[1].tolist() == [0, 0]
 
 
 def test_embedding_index_error():
@@ -140,11 +140,11 @@ def test_dropout_statistics_and_eval_identity():
     layer = nn.Dropout(0.3)
     x = mg.ones(200, 500, requires_grad=True)
     y = layer(x)
-    kept = y.data != 0
+    kept = y.array != 0
     assert abs(kept.mean() - 0.7) < 0.01
-    np.testing.assert_allclose(y.data[kept], 1 / 0.7)
+    np.testing.assert_allclose(y.array[kept], 1 / 0.7)
     y.sum().backward()
-    np.testing.assert_array_equal(x.grad.data, y.data)  # same mask and scale in backward
+    np.testing.assert_array_equal(x.grad.array, y.array)  # same mask and scale in backward
     layer.eval()
     assert layer(x) is x
     with pytest.raises(ValueError, match="Dropout: probability p must be in"):

@@ -58,9 +58,9 @@ def test_torch_state_dict_loads_and_gives_the_same_outputs():
     ours.load_state_dict({k: v.numpy() for k, v in theirs.state_dict().items()})
     ours.eval(), theirs.eval()
     x = np.random.default_rng(0).standard_normal((5, 4)).astype(np.float32)
-    np.testing.assert_allclose(ours(mg.tensor(x)).data, theirs(torch.tensor(x)).detach().numpy(),
+    np.testing.assert_allclose(ours(mg.tensor(x)).array, theirs(torch.tensor(x)).detach().numpy(),
                                atol=1e-5)
-    back = {k: torch.tensor(np.array(v.data)) for k, v in ours.state_dict().items()}
+    back = {k: torch.tensor(np.array(v.array)) for k, v in ours.state_dict().items()}
     fresh = torch_two_layer()
     fresh.load_state_dict(back)  # and the reverse direction
     fresh.eval()
@@ -70,8 +70,8 @@ def test_torch_state_dict_loads_and_gives_the_same_outputs():
 
 def test_mismatched_state_dict_changes_nothing_and_says_why():
     model = TwoLayer()
-    before = {k: v.data.copy() for k, v in model.state_dict().items()}
-    bad = {k: v.data.copy() + 1 for k, v in model.state_dict().items()}
+    before = {k: v.array.copy() for k, v in model.state_dict().items()}
+    bad = {k: v.array.copy() + 1 for k, v in model.state_dict().items()}
     bad["head.weight"] = np.zeros((3, 9), np.float32)
     del bad["head.bias"]
     bad["extra.weight"] = np.zeros(2, np.float32)
@@ -81,7 +81,7 @@ def test_mismatched_state_dict_changes_nothing_and_says_why():
     assert "missing keys: head.bias" in message and "unexpected keys: extra.weight" in message
     assert "head.weight: checkpoint (3, 9) vs model (3, 8)" in message
     for k, v in model.state_dict().items():
-        np.testing.assert_array_equal(v.data, before[k])
+        np.testing.assert_array_equal(v.array, before[k])
     result = model.load_state_dict({k: v for k, v in bad.items() if k != "head.weight"} |
                                    {"head.weight": before["head.weight"]}, strict=False)
     assert result.missing_keys == ["head.bias"] and result.unexpected_keys == ["extra.weight"]
@@ -130,7 +130,7 @@ def test_checkpoint_round_trip(tmp_path):
     fresh = TwoLayer()
     fresh.load_state_dict(loaded["model"])
     for (k, a), (_, b) in zip(model.state_dict().items(), fresh.state_dict().items()):
-        np.testing.assert_array_equal(a.data, b.data, err_msg=k)
+        np.testing.assert_array_equal(a.array, b.array, err_msg=k)
     fresh_optimizer = mg.optim.Adam(fresh.parameters(), lr=1.0)
     fresh_optimizer.load_state_dict(loaded["optimizer"])
     assert fresh_optimizer.param_groups[0]["lr"] == 1e-2
@@ -175,16 +175,16 @@ def test_init_distributions(name, expected_std):
     w = mg.empty(300, 200)
     kwargs = {"nonlinearity": "relu"} if name.startswith("kaiming") else {}
     getattr(nn.init, name)(w, **kwargs)
-    assert w.data.std() == pytest.approx(expected_std, rel=0.02)
-    assert abs(w.data.mean()) < 0.01 * expected_std * 10
+    assert w.array.std() == pytest.approx(expected_std, rel=0.02)
+    assert abs(w.array.mean()) < 0.01 * expected_std * 10
 
 
 def test_default_linear_init_matches_torch_bounds():
     layer = nn.Linear(50, 400)
     bound = 1 / math.sqrt(50)
-    assert np.abs(layer.weight.data).max() <= bound and np.abs(layer.weight.data).max() > 0.95 * bound
-    assert layer.weight.data.std() == pytest.approx(bound / math.sqrt(3), rel=0.05)
-    assert np.abs(layer.bias.data).max() <= bound
+    assert np.abs(layer.weight.array).max() <= bound and np.abs(layer.weight.array).max() > 0.95 * bound
+    assert layer.weight.array.std() == pytest.approx(bound / math.sqrt(3), rel=0.05)
+    assert np.abs(layer.bias.array).max() <= bound
 
 
 def test_fan_and_gain():

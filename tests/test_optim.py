@@ -49,7 +49,7 @@ def test_twenty_steps_equal_torch(name, settings):
         opt_m.step()
         opt_t.step()
     for p, q in zip(ours, theirs):
-        np.testing.assert_allclose(p.data, q.detach().numpy(), rtol=1e-6, atol=1e-12)
+        np.testing.assert_allclose(p.array, q.detach().numpy(), rtol=1e-6, atol=1e-12)
 
 
 def test_parameters_without_grad_are_skipped_and_groups_have_own_settings():
@@ -60,7 +60,7 @@ def test_parameters_without_grad_are_skipped_and_groups_have_own_settings():
     assert a.tolist() == [0.0, 0.0] and b.tolist() == [1.0, 1.0]
     b.grad = mg.ones(2)
     opt.step()
-    assert b.data.tolist() == pytest.approx([0.9, 0.9])
+    assert b.array.tolist() == pytest.approx([0.9, 0.9])
 
 
 def test_zero_grad():
@@ -93,7 +93,7 @@ def test_seed_f12_adam_is_plain_sgd():
     opt = optim.SeedF12Adam([p], lr=0.1)
     p.grad = mg.tensor([0.5, 0.5])
     opt.step()
-    assert p.data.tolist() == pytest.approx([0.95, -2.05])
+    assert p.array.tolist() == pytest.approx([0.95, -2.05])
 
 
 def test_seed_f13_adam_lacks_bias_correction():
@@ -124,16 +124,16 @@ def test_bad_hyperparameters_and_params_are_clear_errors():
 def test_optimizer_state_dict_round_trip_continues_identically():
     rng = np.random.default_rng(0)
     a = mg.tensor(rng.standard_normal(3), requires_grad=True)
-    b = mg.tensor(a.data.copy(), requires_grad=True)
+    b = mg.tensor(a.array.copy(), requires_grad=True)
     opt_a, opt_b = optim.Adam([a], lr=0.1, amsgrad=True), optim.Adam([b], lr=0.5)
     a.grad = mg.tensor(rng.standard_normal(3))
     opt_a.step()
-    b.data[...] = a.data
+    b.array[...] = a.array
     opt_b.load_state_dict(opt_a.state_dict())
     for _ in range(3):
         g = mg.tensor(rng.standard_normal(3))
         a.grad, b.grad = g, g
         opt_a.step(), opt_b.step()
-    np.testing.assert_array_equal(a.data, b.data)
+    np.testing.assert_array_equal(a.array, b.array)
     with pytest.raises(ValueError, match="groups of"):
         optim.Adam([a, b]).load_state_dict(opt_a.state_dict())

@@ -95,7 +95,7 @@ def test_gradients_keep_each_inputs_dtype():
     (a * b).sum().backward()
     assert (a * b).dtype == mg.float32
     assert a.grad.dtype == mg.float32 and b.grad.dtype == mg.float64
-    np.testing.assert_allclose(b.grad.data, 2.0)
+    np.testing.assert_allclose(b.grad.array, 2.0)
 
 
 def test_in_place_ops_refuse_a_higher_category_and_change_nothing():

@@ -21,16 +21,16 @@ def compare(ours, theirs, inputs, torch_inputs, pick):
     rng = np.random.default_rng(1)
     total_m, total_t = 0, 0
     for a, b in zip(out_m, out_t):
-        np.testing.assert_allclose(a.data, b.detach().numpy(), atol=1e-10)
+        np.testing.assert_allclose(a.array, b.detach().numpy(), atol=1e-10)
         w = rng.standard_normal(a.shape)
         total_m, total_t = total_m + (a * w).sum(), total_t + (b * torch.tensor(w)).sum()
     total_m.backward(), total_t.backward()
     for a, b in zip(inputs, torch_inputs):
         if isinstance(a, mg.Tensor) and a.requires_grad:
-            np.testing.assert_allclose(a.grad.data, b.grad.numpy(), atol=1e-10)
+            np.testing.assert_allclose(a.grad.array, b.grad.numpy(), atol=1e-10)
     theirs_params = dict(theirs.named_parameters())
     for name, p in ours.named_parameters():
-        np.testing.assert_allclose(p.grad.data, theirs_params[name].grad.numpy(), atol=1e-9,
+        np.testing.assert_allclose(p.grad.array, theirs_params[name].grad.numpy(), atol=1e-9,
                                    err_msg=name)
 
 
@@ -53,8 +53,8 @@ def test_lstm_matches_torch_over_20_steps(num_layers, batch_first, with_state):
         torch_inputs.append((ht, ct))
     compare(ours, theirs, inputs, torch_inputs, lambda r: [r[0], r[1][0], r[1][1]])
     if with_state:
-        np.testing.assert_allclose(hm.grad.data, ht.grad.numpy(), atol=1e-10)
-        np.testing.assert_allclose(cm.grad.data, ct.grad.numpy(), atol=1e-10)
+        np.testing.assert_allclose(hm.grad.array, ht.grad.numpy(), atol=1e-10)
+        np.testing.assert_allclose(cm.grad.array, ct.grad.numpy(), atol=1e-10)
 
 
 @pytest.mark.parametrize("nonlinearity", ["tanh", "relu"])
@@ -67,7 +67,7 @@ def test_rnn_matches_torch_over_20_steps(nonlinearity, num_layers, batch_first):
     xm, xt = tensors((2, 20, 3) if batch_first else (20, 2, 3), 0)
     hm, ht = tensors((num_layers, 2, 5), 1)
     compare(ours, theirs, [xm, hm], [xt, ht], lambda r: [r[0], r[1]])
-    np.testing.assert_allclose(hm.grad.data, ht.grad.numpy(), atol=1e-10)
+    np.testing.assert_allclose(hm.grad.array, ht.grad.numpy(), atol=1e-10)
 
 
 def test_cells_match_torch():
@@ -89,15 +89,15 @@ def test_lstm_dropout_between_layers_only_in_training():
     x = mg.randn(5, 2, 3)
     lstm.eval()
     a, b = lstm(x)[0], lstm(x)[0]
-    np.testing.assert_array_equal(a.data, b.data)
+    np.testing.assert_array_equal(a.array, b.array)
     lstm.train()
-    assert not np.array_equal(lstm(x)[0].data, lstm(x)[0].data)
+    assert not np.array_equal(lstm(x)[0].array, lstm(x)[0].array)
 
 
 def test_gradcheck_through_a_3_step_lstm_cell():
     cell = nn.LSTMCell(2, 3).double()
     rng = np.random.default_rng(0)
-    params = [p.data.copy() for p in cell.parameters()]
+    params = [p.array.copy() for p in cell.parameters()]
 
     def three_steps(x, w_ih, w_hh, b_ih, b_hh):
         for name, value in zip(("weight_ih", "weight_hh", "bias_ih", "bias_hh"),
@@ -129,7 +129,7 @@ def test_keras_lstm_uses_one_mask_per_sequence_and_gradchecks():
     mask = sequence_mask(1000, 50, 0.2, mg.zeros(1))
     assert set(np.unique(mask).round(6)) == {0.0, 1.25} and abs((mask == 0).mean() - 0.2) < 0.02
     layer.eval()
-    np.testing.assert_array_equal(layer(mg.tensor(x)).data, layer(mg.tensor(x)).data)
+    np.testing.assert_array_equal(layer(mg.tensor(x)).array, layer(mg.tensor(x)).array)
 
 
 @pytest.mark.parametrize("make, state, message", [

@@ -85,7 +85,7 @@ def test_max_with_dim_sends_gradient_to_the_returned_index_like_torch(dim, keepd
                              lambda t: getattr(t, op)(dim, keepdim).values, TIES)
         ours = getattr(mg.tensor(TIES), op)(dim, keepdim).indices
         theirs = getattr(torch.tensor(TIES), op)(dim, keepdim).indices
-        np.testing.assert_array_equal(ours.data, theirs.numpy())
+        np.testing.assert_array_equal(ours.array, theirs.numpy())
     x = mg.tensor(TIES, requires_grad=True)
     x.max(dim=1).values.sum().backward()
     assert x.grad.tolist() == [[1.0, 0.0, 0.0], [1.0, 0.0, 0.0]]
@@ -101,7 +101,7 @@ def test_argmax_argmin_match_numpy(case, keepdim):
         got = getattr(t, name)(dim=dim, keepdim=keepdim)
         expected = getattr(np, name)(x, axis=dim, keepdims=keepdim)
         assert got.dtype == mg.int64 and not got.requires_grad
-        np.testing.assert_array_equal(got.data, expected)
+        np.testing.assert_array_equal(got.array, expected)
 
 
 def test_bad_dim_is_a_clear_error():
@@ -134,7 +134,7 @@ def test_prod_gradient_with_zeros_is_the_product_of_the_others():
         x = mg.tensor(values, dtype=mg.float64, requires_grad=True)
         x.prod().backward()
         expected = [np.prod(np.delete(values, i)) for i in range(len(values))]
-        np.testing.assert_array_equal(x.grad.data, expected)
+        np.testing.assert_array_equal(x.grad.array, expected)
 
 
 @given(case=array_and_dims(min_dims=1), keepdim=st.booleans())
@@ -152,7 +152,7 @@ def test_logsumexp_does_not_overflow():
     y = mg.logsumexp(x, 0)
     y.backward()
     np.testing.assert_allclose(y.item(), 1000 + np.log(2), rtol=1e-6)
-    np.testing.assert_allclose(x.grad.data, [0.5, 0.5, 0.0])
+    np.testing.assert_allclose(x.grad.array, [0.5, 0.5, 0.0])
 
 
 # ----------------------------------------------------------------------------- cumsum, sum_to_size
@@ -204,7 +204,7 @@ def test_max_of_a_tensor_with_nan_sends_the_gradient_to_the_nan():
                                                                            requires_grad=True)
         getattr(ours, name)().backward()
         getattr(theirs, name)().backward()
-        np.testing.assert_array_equal(ours.grad.data, theirs.grad.numpy())
+        np.testing.assert_array_equal(ours.grad.array, theirs.grad.numpy())
     x = mg.tensor(values, requires_grad=True)
     x.amax().backward()
-    assert np.isnan(x.grad.data).all()
+    assert np.isnan(x.grad.array).all()

@@ -57,7 +57,7 @@ def _negative_step(index) -> bool:
 @pytest.mark.parametrize("index", INDICES, ids=range(len(INDICES)))
 def test_getitem(index):
     if _negative_step(index):  # PyTorch has no negative steps: NumPy is the reference
-        np.testing.assert_array_equal(mg.tensor(X)[index].data, X[index])
+        np.testing.assert_array_equal(mg.tensor(X)[index].array, X[index])
         assert_gradcheck(lambda t: t[index], X)
         return
     torch = torch_or_skip()
@@ -74,8 +74,8 @@ def test_getitem_repeated_integer_index_accumulates():
 
 def test_getitem_with_list_and_tensor_indices():
     x = mg.tensor(X)
-    np.testing.assert_array_equal(x[[0, 1]].data, X[[0, 1]])
-    np.testing.assert_array_equal(x[mg.tensor([1])].data, X[[1]])
+    np.testing.assert_array_equal(x[[0, 1]].array, X[[0, 1]])
+    np.testing.assert_array_equal(x[mg.tensor([1])].array, X[[1]])
 
 
 @given(x=arrays((3, 4)), data=st.data())
@@ -164,12 +164,12 @@ def test_repeat_needs_a_size_per_dim():
 def test_clone_copies_and_passes_the_gradient():
     x = mg.tensor([1.0, 2.0], requires_grad=True)
     y = x.clone()
-    assert y.data is not x.data and not np.shares_memory(y.data, x.data)
+    assert y.array is not x.array and not np.shares_memory(y.array, x.array)
     (y * 3).sum().backward()
-    np.testing.assert_array_equal(x.grad.data, [3.0, 3.0])
+    np.testing.assert_array_equal(x.grad.array, [3.0, 3.0])
     transposed = mg.ones(3, 4).T
-    assert not transposed.data.flags.c_contiguous
-    assert transposed.contiguous().data.flags.c_contiguous
+    assert not transposed.array.flags.c_contiguous
+    assert transposed.contiguous().array.flags.c_contiguous
     ready = mg.ones(3)
     assert ready.contiguous() is ready
 

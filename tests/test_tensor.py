@@ -19,7 +19,7 @@ def test_tensor_copies_its_data():
     a[0] = 5
     assert t.tolist() == [0.0, 0.0, 0.0]
     shared = mg.from_numpy(a)
-    assert shared.data is a
+    assert shared.array is a
 
 
 def test_integer_tensor_cannot_require_grad():
@@ -38,8 +38,8 @@ def test_factories():
     assert x.requires_grad and x.is_leaf and x.dtype == mg.float32
     assert mg.zeros_like(x).shape == (2, 2) and not mg.zeros_like(x).requires_grad
     assert mg.ones_like(x).tolist() == [[1.0, 1.0]] * 2
-    assert 0 <= mg.rand(100).data.min() and mg.rand(100).data.max() < 1
-    assert mg.randint(0, 3, (50,)).data.max() < 3
+    assert 0 <= mg.rand(100).array.min() and mg.rand(100).array.max() < 1
+    assert mg.randint(0, 3, (50,)).array.max() < 3
 
 
 def test_manual_seed_makes_draws_repeatable():
@@ -58,7 +58,7 @@ def test_properties():
 
 def test_conversions():
     x = mg.tensor([[1.5, 2.0]])
-    assert x.numpy() is x.data and np.asarray(x).shape == (1, 2)
+    assert x.numpy() is x.array and np.asarray(x).shape == (1, 2)
     assert x.tolist() == [[1.5, 2.0]]
     assert mg.tensor([2.5]).item() == 2.5 and float(mg.tensor(2.5)) == 2.5
     assert x.double().dtype == mg.float64 and x.long().tolist() == [[1, 2]]
@@ -159,7 +159,7 @@ def test_one_hot_matches_torch():
         ours = mg.functional.one_hot(mg.tensor(labels), classes)
         theirs = torch.nn.functional.one_hot(torch.tensor(labels), classes)
         assert ours.dtype == np.int64
-        np.testing.assert_array_equal(ours.data, theirs.numpy())
+        np.testing.assert_array_equal(ours.array, theirs.numpy())
     with pytest.raises(ValueError, match=r"one_hot: class values must be in \[0, 3\)"):
         mg.functional.one_hot(mg.tensor([0, 3]), 3)
     with pytest.raises(TypeError, match="one_hot: expected an integer tensor"):

@@ -62,7 +62,7 @@ def test_validation_split_takes_the_last_fraction():
 
         def forward(self, x):
             if not self.training:
-                seen.extend(x.data[:, 0].tolist())
+                seen.extend(x.array[:, 0].tolist())
             return self.layer(x)
     x = np.arange(10, dtype=np.float32)[:, None]
     fit(Spy(), x, x, loss="mse", optimizer="sgd", epochs=1, validation_split=0.3, metrics=(),
@@ -84,16 +84,16 @@ def test_early_stopping_and_checkpoint(tmp_path):
 
     class Snapshot(Callback):
         def on_epoch_end(self, epoch, logs, model):
-            weights_after[epoch] = model[0].weight.data.copy()
+            weights_after[epoch] = model[0].weight.array.copy()
 
     stopper = EarlyStopping(monitor="loss", patience=0, min_delta=10.0, restore_best_weights=True)
     path = tmp_path / "best.npz"
     history = fit(model, x, y, loss=nn.CrossEntropyLoss(), epochs=10, verbose=0,
                   callbacks=[Snapshot(), stopper, ModelCheckpoint(path, monitor="loss")])
     assert len(history.epoch) == 2 and stopper.stopped_epoch == 1
-    np.testing.assert_array_equal(model[0].weight.data, weights_after[0])  # restored best
+    np.testing.assert_array_equal(model[0].weight.array, weights_after[0])  # restored best
     saved = mg.load(path)  # the checkpoint kept the lowest loss: epoch 1's weights
-    np.testing.assert_array_equal(saved["0.weight"].data, weights_after[1])
+    np.testing.assert_array_equal(saved["0.weight"].array, weights_after[1])
 
 
 def test_ctrl_c_stops_cleanly_and_keeps_the_weights(tmp_path):
@@ -110,7 +110,7 @@ def test_ctrl_c_stops_cleanly_and_keeps_the_weights(tmp_path):
                   callbacks=[Interrupt(), ModelCheckpoint(path, save_best_only=False)])
     assert history.interrupted and len(history.epoch) == 2
     saved = mg.load(path)
-    np.testing.assert_array_equal(saved["0.weight"].data, model[0].weight.data)
+    np.testing.assert_array_equal(saved["0.weight"].array, model[0].weight.array)
     with pytest.raises(KeyError, match="monitor 'nope' is not among the logs"):
         fit(model, x, y, loss=nn.CrossEntropyLoss(), verbose=0,
             callbacks=[ModelCheckpoint(path, monitor="nope")])

@@ -79,7 +79,7 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph: bo
                                    "been used in the graph. Set allow_unused=True if this is the "
                                    "desired behavior.")
             if materialize_grads:
-                value = array_module_of(t.data).zeros_like(t.data)
+                value = array_module_of(t.array).zeros_like(t.array)
         results.append(value if value is None or isinstance(value, Tensor)
                        else Tensor._wrap(value, None))
     return tuple(results)
@@ -108,22 +108,22 @@ def _root_gradient(root: Tensor, gradient, create_graph: bool):
         raise RuntimeError("backward(): this tensor does not require grad and has no grad_fn "
                            "(did you forget requires_grad=True, or compute it under no_grad?)")
     if gradient is None:
-        if root.data.size != 1:
+        if root.array.size != 1:
             raise RuntimeError(f"backward(): grad can be implicitly created only for scalar "
                                f"outputs; this tensor has shape {tuple(root.shape)}: pass "
                                f"gradient= of that shape")
-        gradient = array_module_of(root.data).ones_like(root.data)
+        gradient = array_module_of(root.array).ones_like(root.array)
     elif not isinstance(gradient, Tensor):
-        gradient = array_module_of(root.data).asarray(gradient)
-    if gradient.shape != root.data.shape:
+        gradient = array_module_of(root.array).asarray(gradient)
+    if gradient.shape != root.array.shape:
         raise RuntimeError(f"backward(): gradient has shape {tuple(gradient.shape)} but the "
                            f"tensor has shape {tuple(root.shape)}")
     if isinstance(gradient, Tensor):
         if gradient.dtype != root.dtype:
             gradient = gradient.to(root.dtype)
-        return gradient if create_graph else gradient.data.copy()
+        return gradient if create_graph else gradient.array.copy()
     # a copy, as PyTorch makes: the caller's array never becomes (part of) a leaf's .grad
-    gradient = gradient.astype(root.data.dtype, copy=True)
+    gradient = gradient.astype(root.array.dtype, copy=True)
     return Tensor._wrap(gradient, None) if create_graph else gradient
 
 
@@ -151,7 +151,7 @@ class _Pass:
 
     def _run_with_options(self) -> dict:
         from ..differentiable import on_device  # constants of a graph-building pass go there
-        device = device_of(self.root_grads[0].data if isinstance(self.root_grads[0], Tensor)
+        device = device_of(self.root_grads[0].array if isinstance(self.root_grads[0], Tensor)
                            else self.root_grads[0])
         with set_grad_enabled(self.create_graph), on_device(device):
             if self.targets is not None:
@@ -195,7 +195,7 @@ class _Pass:
                         grads[parent] = grad
                         heapq.heappush(pending, (-parent.seq, parent))
                 else:
-                    data = parent.data
+                    data = parent.array
                     if grad.shape != data.shape or grad.dtype != data.dtype:
                         grad = _shaped(grad, data.shape, data.dtype)
                     if plain:
@@ -256,7 +256,7 @@ class _Pass:
             self.owned.add(id(grad))
             tensor.grad = Tensor._wrap(grad, None)
         else:
-            tensor.grad = Tensor._wrap(tensor.grad.data + grad, None)
+            tensor.grad = Tensor._wrap(tensor.grad.array + grad, None)
 
     def _nodes_leading_to_targets(self) -> set:
         """The nodes whose backward must run to reach a target: those with a target (a leaf,

@@ -80,8 +80,8 @@ class Function:
         raw, parents, record, off_cpu = [], [], False, False
         for arg in args:
             if isinstance(arg, Tensor):
-                raw.append(arg.data)
-                off_cpu = off_cpu or type(arg.data) is not np.ndarray
+                raw.append(arg.array)
+                off_cpu = off_cpu or type(arg.array) is not np.ndarray
                 if arg.requires_grad:
                     parents.append(arg.grad_fn or arg)
                     record = True
@@ -158,7 +158,7 @@ class Function:
         if key == self._out_id:
             return self, None
         for i, parent in enumerate(self.parents):
-            if parent is not None and (parent.data is value if isinstance(parent, Tensor)
+            if parent is not None and (parent.array is value if isinstance(parent, Tensor)
                                        else parent._out_id == key):
                 return parent, i
         return None, None

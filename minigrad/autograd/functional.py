@@ -53,7 +53,7 @@ def _vectors(v, like: tuple, name: str, what: str) -> tuple:
         if any(t.numel() != 1 for t in like):
             raise RuntimeError(f"{name}: v can be None only when the {what} has a single "
                                f"element; it has shape {tuple(like[0].shape)}")
-        return tuple(Tensor._wrap(t.data * 0 + 1, None) for t in like)
+        return tuple(Tensor._wrap(t.array * 0 + 1, None) for t in like)
     _, vs = _as_tuple(v, "v")
     if len(vs) != len(like) or any(a.shape != b.shape for a, b in zip(vs, like)):
         raise RuntimeError(f"{name}: v has shapes {[tuple(a.shape) for a in vs]} but the "
@@ -69,7 +69,7 @@ def _filled(grads, like: tuple, strict: bool, name: str) -> tuple:
             if strict:
                 raise RuntimeError(f"{name}: the output of the function is independent of "
                                    f"input {i}. This is not allowed in strict mode.")
-            g = Tensor._wrap(x.data * 0, None)
+            g = Tensor._wrap(x.array * 0, None)
         out.append(g)
     return tuple(out)
 
@@ -102,7 +102,7 @@ def jvp(func, inputs, v=None, create_graph: bool = False, strict: bool = False):
         is_tuple, xs = _prepare(inputs, create_graph)
         vs = _vectors(v, xs, "jvp", "input")
         out_tuple, ys = _outputs(func, xs, "jvp")
-        us = tuple(Tensor._wrap(y.data * 0, None).requires_grad_() for y in ys)
+        us = tuple(Tensor._wrap(y.array * 0, None).requires_grad_() for y in ys)
         transposed = grad(ys, xs, us, create_graph=True, allow_unused=True)   # Jᵀ u
         pairs = [(t, v_) for t, v_ in zip(transposed, vs) if t is not None and t.requires_grad]
         if not pairs:
@@ -171,7 +171,7 @@ def jacobian(func, inputs, create_graph: bool = False, strict: bool = False,
 
 
 def _one_hot(like: Tensor, index: int) -> Tensor:
-    e = like.data.reshape(-1) * 0
+    e = like.array.reshape(-1) * 0
     e[index] = 1
     return Tensor._wrap(e.reshape(like.shape), None)
 
@@ -203,7 +203,7 @@ def _jacobian_by_columns(func, xs, ys, create_graph, strict) -> list:
     for i, x in enumerate(xs):
         columns = [[] for _ in ys]
         for k in range(x.numel()):
-            v = tuple(_one_hot(x, k) if j == i else Tensor._wrap(z.data * 0, None)
+            v = tuple(_one_hot(x, k) if j == i else Tensor._wrap(z.array * 0, None)
                       for j, z in enumerate(xs))
             _, jv = jvp(func, xs, v, create_graph=create_graph, strict=strict)
             for pieces, c in zip(columns, jv if isinstance(jv, tuple) else (jv,)):

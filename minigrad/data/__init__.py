@@ -2,14 +2,14 @@
 preprocessing."""
 from .digits import digits
 from .idx import IDXError, load_idx, save_idx
-from .loader import DataLoader, Subset, TensorDataset, random_split
+from .loader import DataLoader, Dataset, Subset, TensorDataset, default_collate, random_split
 from .mnist_sets import FASHION_CLASSES, DatasetNotFound, fashion_mnist, mnist
 from .preprocessing import normalize, one_hot, to_categorical
 from .synthetic import house_prices, moons, spirals
 from .sentiment import sentiment_corpus
 from .text import Tokenizer, pad_sequences
 
-__all__ = ["digits", "IDXError", "load_idx", "save_idx", "DataLoader", "Subset", "TensorDataset",
+__all__ = ["digits", "IDXError", "load_idx", "save_idx", "DataLoader", "Dataset", "default_collate", "Subset", "TensorDataset",
            "random_split", "FASHION_CLASSES", "DatasetNotFound", "fashion_mnist", "mnist",
            "normalize", "one_hot", "to_categorical", "house_prices", "moons", "spirals",
            "Tokenizer", "pad_sequences", "sentiment_corpus"]

@@ -1,16 +1,33 @@
-"""Feeding data in batches: TensorDataset, DataLoader, random_split (PyTorch's names)."""
+"""Feeding data in batches: Dataset, TensorDataset, Subset, random_split, DataLoader (PyTorch's
+names; also importable as ``minigrad.utils.data``).
+
+A batch is formed in one indexing step when the data set can take a whole index array
+(``__getitems__``: TensorDataset, and Subsets of it); otherwise sample by sample, and the
+samples are stacked (``default_collate``)."""
 from __future__ import annotations
 
 import numpy as np
 
+from .. import backend
 from ..tensor import Tensor
 
 
 def _array(value):
-    return value.data if isinstance(value, Tensor) else np.asarray(value)
+    return value.array if isinstance(value, Tensor) else np.asarray(value)
 
 
-class TensorDataset:
+class Dataset:
+    """A map-style data set: ``len(ds)`` samples, ``ds[i]`` the i-th (PyTorch's protocol).
+    Subclasses write ``__len__`` and ``__getitem__``."""
+
+    def __len__(self) -> int:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def __getitem__(self, index):  # pragma: no cover - abstract
+        raise NotImplementedError
+
+
+class TensorDataset(Dataset):
     """Samples are the i-th rows of each given array/tensor (all of the same length)."""
 
     def __init__(self, *arrays):
@@ -26,8 +43,12 @@ class TensorDataset:
     def __getitem__(self, index):
         return tuple(a[index] for a in self.arrays)
 
+    def __getitems__(self, indices):
+        """A whole batch in one indexing step per array."""
+        return tuple(a[indices] for a in self.arrays)
 
-class Subset:
+
+class Subset(Dataset):
     """The samples of ``dataset`` at ``indices``."""
 
     def __init__(self, dataset, indices):
@@ -38,6 +59,32 @@ class Subset:
 
     def __getitem__(self, index):
         return self.dataset[self.indices[index]]
+
+    def __getattr__(self, name):
+        if name == "__getitems__" and hasattr(self.dataset, "__getitems__"):
+            return lambda indices: self.dataset.__getitems__(self.indices[indices])
+        raise AttributeError(name)
+
+
+def default_collate(samples: list):
+    """Stack a list of samples into a batch, field by field: Tensors and arrays along a new
+    first dim, numbers into an array (ints as int64, floats as float32), tuples/lists/dicts
+    field by field."""
+    first = samples[0]
+    if isinstance(first, (tuple, list)):
+        return type(first)(default_collate(list(field)) for field in zip(*samples))
+    if isinstance(first, dict):
+        return {key: default_collate([s[key] for s in samples]) for key in first}
+    if isinstance(first, Tensor):
+        return Tensor._wrap(backend.array_module_of(first.array).stack(
+            [s.array for s in samples]), None)
+    if isinstance(first, (bool, np.bool_)):
+        return np.asarray(samples, dtype=np.bool_)
+    if isinstance(first, (int, np.integer)):
+        return np.asarray(samples, dtype=np.int64)
+    if isinstance(first, (float, np.floating)) and not isinstance(first, np.ndarray):
+        return np.asarray(samples, dtype=backend.DEFAULT_FLOAT)
+    return np.stack([np.asarray(s) for s in samples])
 
 
 def random_split(dataset, lengths, seed: int = 0) -> list:
@@ -59,14 +106,24 @@ def random_split(dataset, lengths, seed: int = 0) -> list:
 
 class DataLoader:
     """Iterate over ``dataset`` in batches of Tensors.  With ``shuffle`` the order is drawn
-    anew each epoch from a generator seeded by ``seed`` (so runs repeat exactly)."""
+    anew each epoch from a generator seeded by ``seed`` (so runs repeat exactly).
+
+    PyTorch's process and memory options (``num_workers``, ``pin_memory``,
+    ``persistent_workers``, ``prefetch_factor``, ``worker_init_fn``, ``timeout``) are accepted
+    and change nothing: batches are made in this process, which is all a NumPy-backed loader
+    needs.  ``collate_fn`` replaces ``default_collate``."""
 
     def __init__(self, dataset, batch_size: int = 1, shuffle: bool = False,
-                 drop_last: bool = False, seed: int = 0):
-        if batch_size < 1:
+                 drop_last: bool = False, seed: int = 0, collate_fn=None, num_workers: int = 0,
+                 pin_memory: bool = False, persistent_workers: bool = False,
+                 prefetch_factor=None, worker_init_fn=None, timeout: float = 0, generator=None):
+        if batch_size is None or batch_size < 1:
             raise ValueError(f"DataLoader: batch_size must be >= 1, got {batch_size}")
+        if num_workers < 0:
+            raise ValueError(f"DataLoader: num_workers must be >= 0, got {num_workers}")
         self.dataset, self.batch_size = dataset, batch_size
         self.shuffle, self.drop_last = shuffle, drop_last
+        self.collate_fn = collate_fn or default_collate
         self.generator = np.random.default_rng(seed)
 
     def __len__(self) -> int:
@@ -80,5 +137,22 @@ class DataLoader:
             index = order[start:start + self.batch_size]
             if self.drop_last and len(index) < self.batch_size:
                 return
-            yield tuple(Tensor._wrap(np.ascontiguousarray(a), None)
-                        for a in self.dataset[index])
+            yield _as_tensors(self._batch(index))
+
+    def _batch(self, index):
+        if self.collate_fn is default_collate and hasattr(self.dataset, "__getitems__"):
+            return self.dataset.__getitems__(index)
+        return self.collate_fn([self.dataset[int(i)] for i in index])
+
+
+def _as_tensors(batch):
+    """Arrays in a batch become Tensors (contiguous), structure kept."""
+    if isinstance(batch, (tuple, list)):
+        return type(batch)(_as_tensors(b) for b in batch)
+    if isinstance(batch, dict):
+        return {k: _as_tensors(v) for k, v in batch.items()}
+    if isinstance(batch, Tensor):
+        return batch
+    if hasattr(batch, "shape"):
+        return Tensor._wrap(backend.array_module_of(batch).ascontiguousarray(batch), None)
+    return batch

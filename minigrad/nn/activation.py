@@ -6,6 +6,12 @@ from .module import Module
 
 
 class ReLU(Module):
+    """``inplace`` is accepted for PyTorch's signature (``nn.ReLU(True)``); the output is
+    always a new tensor, which autograd needs anyway."""
+
+    def __init__(self, inplace: bool = False):
+        super().__init__()
+
     def forward(self, x):
         return F.relu(x)
 
@@ -21,7 +27,7 @@ class Tanh(Module):
 
 
 class LeakyReLU(Module):
-    def __init__(self, negative_slope: float = 0.01):
+    def __init__(self, negative_slope: float = 0.01, inplace: bool = False):
         super().__init__()
         self.negative_slope = negative_slope
 

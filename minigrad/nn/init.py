@@ -43,7 +43,7 @@ def fan_in_and_fan_out(tensor: Tensor) -> tuple[int, int]:
 
 def _fill(tensor: Tensor, values: np.ndarray) -> Tensor:
     """Write ``values`` into the tensor in place (not recorded by autograd)."""
-    tensor.data[...] = to_device(values.astype(tensor.dtype, copy=False), tensor.device)
+    tensor.array[...] = to_device(values.astype(tensor.dtype, copy=False), tensor.device)
     tensor._bump_version()
     return tensor
 

@@ -65,16 +65,24 @@ class Flatten(Module):
 
 class Dropout(Module):
     """In training, zero each element with probability p and scale the rest by 1/(1-p)
-    (inverted dropout); in evaluation, the identity."""
+    (inverted dropout); in evaluation, the identity.  (``inplace`` is accepted for PyTorch's
+    signature; the output is always a new tensor.)"""
 
-    def __init__(self, p: float = 0.5):
+    def __init__(self, p: float = 0.5, inplace: bool = False):
         super().__init__()
         if not 0 <= p <= 1:
-            raise ValueError(f"Dropout: probability p must be in [0, 1], got {p}")
+            raise ValueError(f"{type(self).__name__}: probability p must be in [0, 1], got {p}")
         self.p = p
 
     def forward(self, x: Tensor) -> Tensor:
         return F.dropout(x, self.p, self.training)
+
+
+class Dropout2d(Dropout):
+    """Dropout of whole channels of (N, C, H, W) feature maps (``F.dropout2d``)."""
+
+    def forward(self, x: Tensor) -> Tensor:
+        return F.dropout2d(x, self.p, self.training)
 
     def extra_repr(self) -> str:
         return f"p={self.p}"
@@ -98,7 +106,7 @@ class Embedding(Module):
         self.weight = Parameter(empty(num_embeddings, embedding_dim, dtype=dtype))
         init.normal_(self.weight)
         if padding_idx is not None:
-            self.weight.data[padding_idx] = 0
+            self.weight.array[padding_idx] = 0
 
     def forward(self, index) -> Tensor:
         return F.embedding(index, self.weight, self.padding_idx)

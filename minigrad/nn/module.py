@@ -33,7 +33,7 @@ class Parameter(Tensor):
 def _as_array(value):
     """A state-dict value (Tensor, NumPy array, PyTorch tensor...) as a NumPy/CuPy array."""
     if isinstance(value, Tensor):
-        return value.data
+        return value.array
     if hasattr(value, "detach") and hasattr(value, "numpy"):  # a torch.Tensor
         return value.detach().cpu().numpy()
     return np.asarray(value)
@@ -150,7 +150,15 @@ class Module:
             if set_to_none or p.grad is None:
                 p.grad = None
             else:
-                p.grad = Tensor._wrap(p.grad.data * 0, None)
+                p.grad = Tensor._wrap(p.grad.array * 0, None)
+
+    def apply(self, fn) -> "Module":
+        """Call ``fn(module)`` on every submodule (children first) and on self, as PyTorch's
+        ``apply`` (used for custom initialization: ``model.apply(init_weights)``)."""
+        for child in self.children():
+            child.apply(fn)
+        fn(self)
+        return self
 
     def requires_grad_(self, requires_grad: bool = True) -> "Module":
         for p in self.parameters():
@@ -189,7 +197,7 @@ class Module:
             raise RuntimeError(f"load_state_dict for {type(self).__name__} failed, nothing was "
                                f"changed:\n  " + "\n  ".join(problems))
         for key, array in arrays.items():
-            target = own[key].data
+            target = own[key].array
             target[...] = backend.to_device(array, backend.device_of(target))
             own[key]._bump_version()
         return IncompatibleKeys(missing, unexpected)
@@ -211,9 +219,9 @@ class Module:
             return data
 
         for tensor in list(self.parameters()) + list(self.buffers()):
-            tensor.data = convert(tensor.data)
+            tensor.array = convert(tensor.array)
             if tensor.grad is not None:
-                tensor.grad = Tensor._wrap(convert(tensor.grad.data), None)
+                tensor.grad = Tensor._wrap(convert(tensor.grad.array), None)
         return self
 
     def float(self) -> "Module":

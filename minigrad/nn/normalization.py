@@ -32,7 +32,7 @@ class _BatchNorm(Module):
                              f"{self.num_features} channels, got shape {tuple(x.shape)}")
         use_batch_stats = self.training or not self.track_running_stats
         if self.training and self.track_running_stats:
-            self.num_batches_tracked.data[...] += 1
+            self.num_batches_tracked.array[...] += 1
         running = (self.running_mean, self.running_var) if self.track_running_stats \
             else (None, None)
         return F.batch_norm(x, *running, self.weight, self.bias, training=use_batch_stats,

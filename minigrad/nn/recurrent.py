@@ -129,6 +129,47 @@ class LSTM(_Recurrent):
         return output, (stack(h_finals), stack(c_finals))
 
 
+def gru_step(gi, h, weight_hh, bias_hh):
+    """One GRU step (PyTorch's gate order r, z, n in the rows of the weights), from the input
+    part gi = x_t W_ihᵀ + b_ih (all steps in one GEMM) and h = h_{t-1}:
+
+        gh = h W_hhᵀ + b_hh = [gh_r, gh_z, gh_n]
+        r = σ(gi_r + gh_r)              reset gate: how much of h the candidate sees
+        z = σ(gi_z + gh_z)              update gate: how much of h is kept
+        n = tanh(gi_n + r ⊙ gh_n)       candidate
+        h_t = (1 − z) ⊙ n + z ⊙ h
+
+    Written with Tensor ops, so autograd derives the backward through time."""
+    gh = F.linear(h, weight_hh, bias_hh)
+    gi_r, gi_z, gi_n = gi.chunk(3, -1)
+    gh_r, gh_z, gh_n = gh.chunk(3, -1)
+    r, z = F.sigmoid(gi_r + gh_r), F.sigmoid(gi_z + gh_z)
+    n = F.tanh(gi_n + r * gh_n)
+    return (1 - z) * n + z * h
+
+
+class GRU(_Recurrent):
+    """Gated recurrent unit (``gru_step``), PyTorch's interface and parameter layout:
+    ``forward(input, h0=None)`` returns (output: every h_t of the last layer, h_n)."""
+
+    gates = 3
+
+    def forward(self, x, h0=None):
+        x = self._sequence_first(x)
+        h0 = self._initial(h0, x, "h0")
+        finals = []
+        for k in range(self.num_layers):
+            w_ih, w_hh, b_ih, b_hh = self.layer_parameters(k)
+            projected = F.linear(x, w_ih, b_ih)                      # all steps: one GEMM
+            h, states = h0[k], []
+            for t in range(x.shape[0]):
+                h = gru_step(projected[t], h, w_hh, b_hh)
+                states.append(h)
+            finals.append(h)
+            x = self._between_layers(stack(states), k)
+        return (x.transpose(0, 1) if self.batch_first else x), stack(finals)
+
+
 def sequence_mask(batch: int, features: int, p: float, like) :
     """One inverted-dropout mask per sequence: (B, features) of 0 or 1/(1-p), reused at every
     step (Keras' dropout and recurrent_dropout)."""
@@ -169,42 +210,58 @@ class KerasLSTM(_Recurrent):
                 f"recurrent_dropout={self.recurrent_dropout}")
 
 
-class RNNCell(_Recurrent):
-    """One RNN step: ``cell(x_t, h_{t-1}) -> h_t`` (parameters without the ``_l0`` suffix)."""
-
-    def __init__(self, input_size: int, hidden_size: int, bias: bool = True,
-                 nonlinearity: str = "tanh"):
-        super().__init__(input_size, hidden_size, 1, bias)
-        self.nonlinearity = nonlinearity
-        _drop_layer_suffix(self)
-
-    def forward(self, x, h=None):
-        h = h if h is not None else zeros(x.shape[0], self.hidden_size, dtype=x.dtype,
-                                          device=x.device)
-        check_state("RNNCell", "hx", h, (x.shape[0], self.hidden_size), "(batch, hidden_size)")
-        projected = F.linear(x, self.weight_ih, self.bias_ih).unsqueeze(0)
-        return RNNLayer.apply(projected, h, self.weight_hh, self.bias_hh,
-                              relu=self.nonlinearity == "relu")[0]
-
-
-class LSTMCell(_Recurrent):
-    """One LSTM step: ``cell(x_t, (h_{t-1}, c_{t-1})) -> (h_t, c_t)``."""
-
-    gates = 4
+class _Cell(_Recurrent):
+    """One step of a recurrent layer; parameters without the ``_l0`` suffix, as PyTorch."""
 
     def __init__(self, input_size: int, hidden_size: int, bias: bool = True):
         super().__init__(input_size, hidden_size, 1, bias)
         _drop_layer_suffix(self)
 
-    def forward(self, x, state=None):
+    def _state(self, x, state, name: str):
+        """A given state, checked to be (batch, hidden_size), or zeros."""
         if state is None:
-            state = (zeros(x.shape[0], self.hidden_size, dtype=x.dtype, device=x.device),) * 2
-        for name, value in zip(("h_0", "c_0"), state):
-            check_state("LSTMCell", name, value, (x.shape[0], self.hidden_size),
-                        "(batch, hidden_size)")
+            return zeros(x.shape[0], self.hidden_size, dtype=x.dtype, device=x.device)
+        check_state(type(self).__name__, name, state, (x.shape[0], self.hidden_size),
+                    "(batch, hidden_size)")
+        return state
+
+
+class RNNCell(_Cell):
+    """One RNN step: ``cell(x_t, h_{t-1}) -> h_t``."""
+
+    def __init__(self, input_size: int, hidden_size: int, bias: bool = True,
+                 nonlinearity: str = "tanh"):
+        super().__init__(input_size, hidden_size, bias)
+        self.nonlinearity = nonlinearity
+
+    def forward(self, x, h=None):
+        h = self._state(x, h, "hx")
         projected = F.linear(x, self.weight_ih, self.bias_ih).unsqueeze(0)
-        states = LSTMLayer.apply(projected, state[0], state[1], self.weight_hh, self.bias_hh)
+        return RNNLayer.apply(projected, h, self.weight_hh, self.bias_hh,
+                              relu=self.nonlinearity == "relu")[0]
+
+
+class LSTMCell(_Cell):
+    """One LSTM step: ``cell(x_t, (h_{t-1}, c_{t-1})) -> (h_t, c_t)``."""
+
+    gates = 4
+
+    def forward(self, x, state=None):
+        h, c = (None, None) if state is None else state
+        h, c = self._state(x, h, "h_0"), self._state(x, c, "c_0")
+        projected = F.linear(x, self.weight_ih, self.bias_ih).unsqueeze(0)
+        states = LSTMLayer.apply(projected, h, c, self.weight_hh, self.bias_hh)
         return states[0], states[1]
+
+
+class GRUCell(_Cell):
+    """One GRU step: ``cell(x_t, h_{t-1}) -> h_t``."""
+
+    gates = 3
+
+    def forward(self, x, h=None):
+        return gru_step(F.linear(x, self.weight_ih, self.bias_ih), self._state(x, h, "hx"),
+                        self.weight_hh, self.bias_hh)
 
 
 def check_state(layer: str, name: str, state, shape: tuple, meaning: str) -> None:

@@ -54,7 +54,7 @@ def _mha_mask(attn_mask, key_padding_mask, batch: int, heads: int, length: int, 
 
 def _on_device_of(like, mask):
     """A mask (Tensor, array or list) as an array where ``like`` lives (one transfer at most)."""
-    return to_device(mask.data if isinstance(mask, Tensor) else
+    return to_device(mask.array if isinstance(mask, Tensor) else
                      mask if hasattr(mask, "dtype") else np.asarray(mask), device_of(like))
 
 
@@ -95,7 +95,7 @@ class MultiheadAttention(Module):
         batch, length, source = query.shape[0], query.shape[1], key.shape[1]
         q, k, v = self._heads(query, 0), self._heads(key, 1), self._heads(value, 2)
         mask = _mha_mask(attn_mask, key_padding_mask, batch, self.num_heads, length, source,
-                         is_causal, q.data)
+                         is_causal, q.array)
         heads = ScaledDotProductAttention.apply(
             q, k, v, mask, dropout_p=self.dropout if self.training else 0.0)
         joined = heads.transpose(1, 2).reshape(batch, length, self.embed_dim)
@@ -104,7 +104,7 @@ class MultiheadAttention(Module):
             output = output.transpose(0, 1)
         weights = None
         if need_weights:  # for inspection: recomputed, outside the graph
-            weights = Tensor._wrap(attention_weights(q.data, k.data, mask,
+            weights = Tensor._wrap(attention_weights(q.array, k.array, mask,
                                                      1 / math.sqrt(q.shape[-1])), None)
             weights = weights.mean(dim=1) if average_attn_weights else weights
         return output, weights
@@ -142,7 +142,39 @@ class MultiheadAttention(Module):
         return f"embed_dim={self.embed_dim}, num_heads={self.num_heads}"
 
 
-class TransformerEncoderLayer(Module):
+class _Block(Module):
+    """What the encoder and decoder layers share: the feed-forward block
+    linear2(dropout(activation(linear1(x)))), layer norms, dropouts, ``norm_first``."""
+
+    def _build(self, d_model, dim_feedforward, dropout, activation, layer_norm_eps, norm_first,
+               bias, count: int) -> None:
+        self.linear1 = Linear(d_model, dim_feedforward, bias=bias)
+        self.dropout = Dropout(dropout)
+        self.linear2 = Linear(dim_feedforward, d_model, bias=bias)
+        for k in range(1, count + 1):
+            setattr(self, f"norm{k}", LayerNorm(d_model, eps=layer_norm_eps))
+            setattr(self, f"dropout{k}", Dropout(dropout))
+        self.norm_first = norm_first
+        self.activation = {"relu": F.relu, "gelu": F.gelu}.get(activation, activation)
+
+    def _feed_forward(self, x, last_dropout):
+        return last_dropout(self.linear2(self.dropout(self.activation(self.linear1(x)))))
+
+    @staticmethod
+    def _attend(attention, x, source, mask, padding, is_causal, dropout):
+        out = attention(x, source, source, key_padding_mask=padding, attn_mask=mask,
+                        need_weights=False, is_causal=bool(is_causal))[0]
+        return dropout(out)
+
+    def _residuals(self, x, blocks):
+        """x + block(norm(x)) for each (norm, block) with ``norm_first``, else
+        norm(x + block(x)): the two placements of layer norm."""
+        for norm, block in blocks:
+            x = x + block(norm(x)) if self.norm_first else norm(x + block(x))
+        return x
+
+
+class TransformerEncoderLayer(_Block):
     """Self-attention and a feed-forward block, each with a residual connection and layer
     norm: ``x = norm1(x + sa(x)); x = norm2(x + ff(x))``, or with ``norm_first``
     ``x = x + sa(norm1(x)); x = x + ff(norm2(x))``.  PyTorch's defaults: dim_feedforward 2048,
@@ -153,45 +185,118 @@ class TransformerEncoderLayer(Module):
                  batch_first: bool = False, norm_first: bool = False, bias: bool = True):
         super().__init__()
         self.self_attn = MultiheadAttention(d_model, nhead, dropout, bias, batch_first)
-        self.linear1 = Linear(d_model, dim_feedforward, bias=bias)
-        self.dropout = Dropout(dropout)
-        self.linear2 = Linear(dim_feedforward, d_model, bias=bias)
-        self.norm1 = LayerNorm(d_model, eps=layer_norm_eps)
-        self.norm2 = LayerNorm(d_model, eps=layer_norm_eps)
-        self.dropout1, self.dropout2 = Dropout(dropout), Dropout(dropout)
-        self.norm_first = norm_first
-        self.activation = {"relu": F.relu, "gelu": F.gelu}.get(activation, activation)
-
-    def _self_attention(self, x, mask, padding, is_causal):
-        out = self.self_attn(x, x, x, key_padding_mask=padding, attn_mask=mask,
-                             need_weights=False, is_causal=is_causal)[0]
-        return self.dropout1(out)
-
-    def _feed_forward(self, x):
-        return self.dropout2(self.linear2(self.dropout(self.activation(self.linear1(x)))))
+        self._build(d_model, dim_feedforward, dropout, activation, layer_norm_eps, norm_first,
+                    bias, 2)
 
     def forward(self, src, src_mask=None, src_key_padding_mask=None, is_causal: bool = False):
-        x = src
-        if self.norm_first:
-            x = x + self._self_attention(self.norm1(x), src_mask, src_key_padding_mask, is_causal)
-            return x + self._feed_forward(self.norm2(x))
-        x = self.norm1(x + self._self_attention(x, src_mask, src_key_padding_mask, is_causal))
-        return self.norm2(x + self._feed_forward(x))
+        return self._residuals(src, [
+            (self.norm1, lambda x: self._attend(self.self_attn, x, x, src_mask,
+                                                src_key_padding_mask, is_causal,
+                                                self.dropout1)),
+            (self.norm2, lambda x: self._feed_forward(x, self.dropout2))])
 
 
-class TransformerEncoder(Module):
-    """``num_layers`` independent copies of ``encoder_layer`` applied in turn, then ``norm``."""
+class TransformerDecoderLayer(_Block):
+    """Masked self-attention over the target, attention to the encoder's output (``memory``)
+    and a feed-forward block, each with a residual connection and layer norm (norm1..3).
+    PyTorch's names, defaults and parameter layout."""
 
-    def __init__(self, encoder_layer: TransformerEncoderLayer, num_layers: int, norm=None):
+    def __init__(self, d_model: int, nhead: int, dim_feedforward: int = 2048,
+                 dropout: float = 0.1, activation="relu", layer_norm_eps: float = 1e-5,
+                 batch_first: bool = False, norm_first: bool = False, bias: bool = True):
         super().__init__()
-        self.layers = ModuleList([copy.deepcopy(encoder_layer) for _ in range(num_layers)])
+        self.self_attn = MultiheadAttention(d_model, nhead, dropout, bias, batch_first)
+        self.multihead_attn = MultiheadAttention(d_model, nhead, dropout, bias, batch_first)
+        self._build(d_model, dim_feedforward, dropout, activation, layer_norm_eps, norm_first,
+                    bias, 3)
+
+    def forward(self, tgt, memory, tgt_mask=None, memory_mask=None, tgt_key_padding_mask=None,
+                memory_key_padding_mask=None, tgt_is_causal: bool = False,
+                memory_is_causal: bool = False):
+        return self._residuals(tgt, [
+            (self.norm1, lambda x: self._attend(self.self_attn, x, x, tgt_mask,
+                                                tgt_key_padding_mask, tgt_is_causal,
+                                                self.dropout1)),
+            (self.norm2, lambda x: self._attend(self.multihead_attn, x, memory, memory_mask,
+                                                memory_key_padding_mask, memory_is_causal,
+                                                self.dropout2)),
+            (self.norm3, lambda x: self._feed_forward(x, self.dropout3))])
+
+
+class _Stack(Module):
+    """``num_layers`` independent copies of ``layer`` applied in turn, then ``norm``."""
+
+    def __init__(self, layer, num_layers: int, norm=None):
+        super().__init__()
+        self.layers = ModuleList([copy.deepcopy(layer) for _ in range(num_layers)])
         self.num_layers, self.norm = num_layers, norm
 
+    def _finish(self, x):
+        return self.norm(x) if self.norm is not None else x
+
+
+class TransformerEncoder(_Stack):
     def forward(self, src, mask=None, src_key_padding_mask=None, is_causal: bool = False):
         x = src
         for layer in self.layers:
             x = layer(x, mask, src_key_padding_mask, is_causal)
-        return self.norm(x) if self.norm is not None else x
+        return self._finish(x)
+
+
+class TransformerDecoder(_Stack):
+    def forward(self, tgt, memory, tgt_mask=None, memory_mask=None, tgt_key_padding_mask=None,
+                memory_key_padding_mask=None, tgt_is_causal: bool = False,
+                memory_is_causal: bool = False):
+        x = tgt
+        for layer in self.layers:
+            x = layer(x, memory, tgt_mask, memory_mask, tgt_key_padding_mask,
+                      memory_key_padding_mask, tgt_is_causal, memory_is_causal)
+        return self._finish(x)
+
+
+class Transformer(Module):
+    """The encoder-decoder Transformer of "Attention Is All You Need", PyTorch's
+    ``nn.Transformer``: ``forward(src, tgt, ...)`` encodes ``src`` and decodes ``tgt`` while
+    attending to it.  Matrices are initialized Xavier-uniform, as PyTorch does."""
+
+    def __init__(self, d_model: int = 512, nhead: int = 8, num_encoder_layers: int = 6,
+                 num_decoder_layers: int = 6, dim_feedforward: int = 2048,
+                 dropout: float = 0.1, activation="relu", custom_encoder=None,
+                 custom_decoder=None, layer_norm_eps: float = 1e-5, batch_first: bool = False,
+                 norm_first: bool = False, bias: bool = True):
+        super().__init__()
+        options = (d_model, nhead, dim_feedforward, dropout, activation, layer_norm_eps,
+                   batch_first, norm_first, bias)
+        self.encoder = custom_encoder or TransformerEncoder(
+            TransformerEncoderLayer(*options), num_encoder_layers,
+            LayerNorm(d_model, eps=layer_norm_eps))
+        self.decoder = custom_decoder or TransformerDecoder(
+            TransformerDecoderLayer(*options), num_decoder_layers,
+            LayerNorm(d_model, eps=layer_norm_eps))
+        self.d_model, self.nhead, self.batch_first = d_model, nhead, batch_first
+        for p in self.parameters():
+            if p.ndim > 1:
+                init.xavier_uniform_(p)
+
+    def forward(self, src, tgt, src_mask=None, tgt_mask=None, memory_mask=None,
+                src_key_padding_mask=None, tgt_key_padding_mask=None,
+                memory_key_padding_mask=None, src_is_causal=None, tgt_is_causal=None,
+                memory_is_causal: bool = False):
+        batch = 0 if self.batch_first else 1
+        if src.shape[batch] != tgt.shape[batch] or src.shape[-1] != self.d_model or \
+                tgt.shape[-1] != self.d_model:
+            raise ShapeError(f"Transformer(d_model={self.d_model}): src {tuple(src.shape)} and "
+                             f"tgt {tuple(tgt.shape)} need the same batch and {self.d_model} "
+                             f"features")
+        memory = self.encoder(src, src_mask, src_key_padding_mask, bool(src_is_causal))
+        return self.decoder(tgt, memory, tgt_mask, memory_mask, tgt_key_padding_mask,
+                            memory_key_padding_mask, bool(tgt_is_causal), memory_is_causal)
+
+    @staticmethod
+    def generate_square_subsequent_mask(sz: int, device=None, dtype=None):
+        """The (sz, sz) additive causal mask: 0 on and below the diagonal, -inf above."""
+        mask = np.triu(np.full((sz, sz), -np.inf, dtype=np.dtype(dtype or np.float32)), 1)
+        return Tensor(mask, device=device)
 
 
 class SinusoidalPositionalEncoding(Module):

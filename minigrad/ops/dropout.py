@@ -10,8 +10,11 @@ class Dropout(Function):
     Dividing by the keep probability keeps E[z] = x, so evaluation needs no rescaling.
     dL/dx = g ⊙ m / (1 - p)  (the same mask)."""
 
-    def forward(ctx, x, p):
-        keep = device_generator(device_of(x)).random(x.shape) >= p   # drawn where x lives
+    def forward(ctx, x, p, channels=False):
+        """``channels``: one draw per (sample, channel), so whole feature maps are zeroed
+        (``dropout2d``: neighbouring pixels are correlated, single ones carry little)."""
+        shape = x.shape[:2] + (1,) * (x.ndim - 2) if channels else x.shape
+        keep = device_generator(device_of(x)).random(shape) >= p     # drawn where x lives
         ctx.factor = 1.0 / (1.0 - p)
         mask = (keep * ctx.factor).astype(x.dtype, copy=False)
         ctx.save_for_backward(keep)

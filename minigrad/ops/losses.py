@@ -58,6 +58,31 @@ class MSELoss(_Loss):
         return dx, (-dx if ctx.needs_input_grad[1] else None)
 
 
+class SmoothL1(_Loss):
+    """With d = x − t:  ℓ = ½d²/β where |d| < β, else |d| − ½β  (PyTorch's smooth L1: Huber's
+    loss divided by β; quadratic near 0, linear beyond, so an outlier's gradient is bounded).
+    dℓ/dx = d/β where |d| < β, else sign(d);   dℓ/dt = −dℓ/dx.   β = 0 is the L1 loss |d|."""
+
+    def forward(ctx, x, t, reduction="mean", beta=1.0):
+        if beta < 0:
+            raise ValueError(f"smooth_l1_loss: beta must be >= 0, got {beta}")
+        ctx.beta = beta
+        ctx.save_for_backward(x, t)
+        d = x - t
+        size = array_module_of(d).abs(d)
+        per_element = size if beta == 0 else \
+            array_module_of(d).where(size < beta, 0.5 * d * d / beta, size - 0.5 * beta)
+        return ctx.reduce(per_element, reduction)
+
+    def backward(ctx, g):
+        x, t = ctx.saved
+        xp, d = array_module_of(g), x - t
+        slope = xp.sign(d) if ctx.beta == 0 else \
+            xp.where(xp.abs(d) < ctx.beta, d / ctx.beta, xp.sign(d))
+        dx = slope * ctx.upstream(g)
+        return dx, (-dx if ctx.needs_input_grad[1] else None)
+
+
 class CrossEntropy(_Loss):
     """Softmax + cross-entropy from logits x (rows = samples) and a target distribution q
     (one-hot rows for class indices, or given probabilities; label smoothing ε mixes in the

@@ -51,7 +51,7 @@ def raw_index(index):
 
     def convert(item):
         if isinstance(item, Tensor):
-            return item.data
+            return item.array
         if isinstance(item, list):
             return np.asarray(item)
         return item

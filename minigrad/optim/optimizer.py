@@ -9,7 +9,7 @@ from __future__ import annotations
 import copy
 
 from .. import versions
-from ..autograd import no_grad
+from ..autograd import enable_grad, no_grad
 from ..tensor import Tensor
 
 
@@ -53,20 +53,27 @@ class Optimizer:
                 if set_to_none or p.grad is None:
                     p.grad = None
                 else:
-                    p.grad = Tensor._wrap(p.grad.data * 0, None)
+                    p.grad = Tensor._wrap(p.grad.array * 0, None)
 
     @no_grad()
-    def step(self) -> None:
-        """Apply one update to every parameter that has a gradient."""
+    def step(self, closure=None):
+        """Apply one update to every parameter that has a gradient.  ``closure`` (optional, as
+        in PyTorch) is called first, with grad recording on, to recompute the loss and the
+        gradients; its loss is returned."""
+        loss = None
+        if closure is not None:
+            with enable_grad():
+                loss = closure()
         changed = []
         for group in self.param_groups:
             for p in group["params"]:
                 if p.grad is None:
                     continue
                 state = self.state.setdefault(id(p), {})
-                self.update(p.data, p.grad.data, state, group)
-                changed.append(p.data)
+                self.update(p.array, p.grad.array, state, group)
+                changed.append(p.array)
         versions.note_inplace_change(*changed)  # graphs that saved a parameter can tell
+        return loss
 
     def update(self, p, grad, state: dict, group: dict) -> None:  # pragma: no cover
         raise NotImplementedError
@@ -114,7 +121,7 @@ class Optimizer:
 def _restore(value, param):
     """A saved state entry: arrays of the parameter's shape go to its device and dtype."""
     from ..backend import device_of, to_device
-    data = value.data if isinstance(value, Tensor) else value
-    if hasattr(data, "shape") and data.shape == param.data.shape:
-        return to_device(data, device_of(param.data)).astype(param.data.dtype, copy=True)
+    data = value.array if isinstance(value, Tensor) else value
+    if hasattr(data, "shape") and data.shape == param.array.shape:
+        return to_device(data, device_of(param.array)).astype(param.array.dtype, copy=True)
     return data.item() if hasattr(data, "item") and getattr(data, "ndim", 1) == 0 else data

@@ -1,0 +1,8 @@
+"""PyTorch's cuDNN flags, accepted and ignored (minigrad does not call cuDNN)."""
+benchmark = False
+deterministic = False
+enabled = True
+
+
+def is_available() -> bool:
+    return False

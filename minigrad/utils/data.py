@@ -1,0 +1,6 @@
+"""``minigrad.utils.data``: ``Dataset``, ``TensorDataset``, ``Subset``, ``random_split`` and
+``DataLoader`` under PyTorch's import path (they live in ``minigrad.data.loader``)."""
+from ..data.loader import DataLoader, Dataset, Subset, TensorDataset, default_collate, random_split
+
+__all__ = ["DataLoader", "Dataset", "Subset", "TensorDataset", "default_collate",
+           "random_split"]
