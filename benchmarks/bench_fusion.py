@@ -73,12 +73,22 @@ def cases(rng, device: str = "cpu") -> dict:
         images.grad = None
         F.max_pool2d(images, 2).sum().backward()
 
+    layers = nn.Sequential(nn.Linear(784, 128), nn.ReLU(), nn.Linear(128, 64), nn.Sigmoid(),
+                           nn.Linear(64, 10)).to(device)
+    batch = mg.tensor(f32(128, 784), device=device)
+
+    def linear_epilogues():
+        layers.zero_grad()
+        layers(batch).sum().backward()
+
     return {"pointwise": ("relu, sigmoid, tanh, gelu forward+backward, (128, 512)", activations),
             "softmax_cross_entropy": ("cross-entropy forward+backward, (1024, 100)",
                                       cross_entropy),
             "optimizer": ("Adam step over P2's 109,386 parameters", adam.step),
             "lstm": ("LSTM(64 → 128), 20 steps, batch 32, forward+backward", lstm_step),
-            "max_pool": ("2×2 max pool of (32, 32, 26, 26), forward+backward", max_pool)}
+            "max_pool": ("2×2 max pool of (32, 32, 26, 26), forward+backward", max_pool),
+            "bias_activation": ("P2's layers (Linear-ReLU, Linear-Sigmoid fused), batch 128, "
+                                "forward+backward", linear_epilogues)}
 
 
 COLD_STEP = """

@@ -15,7 +15,7 @@ from .ops.attention import ScaledDotProductAttention, additive_mask
 from .ops.conv import AvgPool2d, MaxPool2d, pair
 from .ops.dropout import Dropout
 from .ops.embedding import Embedding
-from .ops.matmul import Linear
+from .ops.matmul import Linear, LinearActivation
 from .ops.normalization import BatchNorm, LayerNorm
 from .ops.shape import Pad
 from .tensor import Tensor
@@ -72,6 +72,15 @@ def log_softmax(x: Tensor, dim: int) -> Tensor:
 def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     """F1 for a whole layer: y = x Wᵀ + b, with W of shape (out_features, in_features)."""
     return Linear.apply(x, weight, bias)
+
+
+def linear_activation(x: Tensor, weight: Tensor, bias: Tensor, activation: str) -> Tensor:
+    """activation(linear(x, weight, bias)) as one node, for ``activation`` "relu",
+    "sigmoid" or "tanh" (the bias add and the activation fused into one pass)."""
+    if activation not in act.APPLY:
+        raise ValueError(f"linear_activation: activation must be one of {sorted(act.APPLY)}, "
+                         f"got {activation!r}")
+    return LinearActivation.apply(x, weight, bias, activation=activation)
 
 
 def dropout(x: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False,

@@ -13,4 +13,5 @@ TABLE = {  # kernel ÷ array formula on a 2-core AVX-512 CPU, in bench_fusion's 
     "optimizer": {"cpu": True, "cuda": False},              # 0.34: SGD, Adam, AdamW, RMSprop
     "lstm": {"cpu": False, "cuda": False},                  # 0.99-1.01: GEMMs dominate a step
     "max_pool": {"cpu": False, "cuda": False},              # 1.03-1.34: layout copies dominate
+    "bias_activation": {"cpu": False, "cuda": False},       # 0.98: a tie (GEMMs dominate)
 }

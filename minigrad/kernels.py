@@ -147,6 +147,17 @@ def pointwise(name: str, *arrays, **scalars):
     return out
 
 
+def bias_activation(z, bias, name: str):
+    """f(z + bias) for a (rows, features) z and a (features,) bias, f one of
+    ``BIAS_EPILOGUES``, in one pass by the kernel; or None for the array formula."""
+    compiled = _compiled("bias_activation", z, bias)
+    if compiled is None or z.ndim != 2 or bias.shape != z.shape[1:]:
+        return None
+    out = backend.array_module_of(z).empty_like(z)
+    _run(getattr(compiled, name + "_bias_map"), z.size, z.reshape(-1), bias, out.reshape(-1))
+    return out
+
+
 # ----------------------------------------------------------------------------- fused steps
 def optimizer_step(name: str, p, d, state: tuple, *scalars) -> None:
     """Update parameter ``p`` and its state arrays in place by optimizer formula ``name``

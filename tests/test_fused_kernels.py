@@ -12,6 +12,7 @@ import minigrad as mg
 import minigrad.functional as F
 from minigrad import kernels as door, nn, optim
 from minigrad.backend import numpy_for_formulas as xp
+from minigrad.gradcheck import gradgradcheck
 from minigrad_kernels import compile as kc, formulas, launch, runtime
 
 TOLERANCE = {np.float32: dict(rtol=2e-5, atol=2e-6), np.float64: dict(rtol=1e-12, atol=1e-13)}
@@ -272,3 +273,51 @@ def test_the_written_module_carries_a_hash_of_its_sources_and_lives_in_the_cache
 def test_bind_refuses_a_missing_name():
     with pytest.raises(TypeError, match="no binding for"):
         kc.bind(formulas.relu, ZERO=0.0)
+
+
+@pytest.mark.parametrize("mode", ["on", "off"])
+@pytest.mark.parametrize("activation", ["relu", "sigmoid", "tanh"])
+def test_linear_epilogue_node_equals_linear_then_activation(activation, mode):
+    """Linear + activation as one node (bias add and activation in one pass) gives the values
+    and gradients of the two separate ops, and differentiates twice."""
+    rng = np.random.default_rng(5)
+    x, w, b = rng.standard_normal((2, 3, 4)), rng.standard_normal((6, 4)), \
+        rng.standard_normal(6)
+    door.set_kernels(mode)
+    try:
+        for dtype, tolerance in ((np.float32, 1e-5), (np.float64, 1e-12)):
+            inputs = [mg.tensor(a.astype(dtype), requires_grad=True) for a in (x, w, b)]
+            fused = F.linear_activation(*inputs, activation)
+            fused.sum().backward()
+            grads = [t.grad.array for t in inputs]
+            for t in inputs:
+                t.grad = None
+            separate = getattr(F, activation)(F.linear(*inputs))
+            separate.sum().backward()
+            np.testing.assert_allclose(fused.array, separate.array, atol=tolerance)
+            for got, expected in zip(grads, (t.grad.array for t in inputs)):
+                np.testing.assert_allclose(got, expected, atol=tolerance)
+        assert gradgradcheck(lambda *t: F.linear_activation(*t, activation),
+                                *(mg.tensor(a, requires_grad=True) for a in (x, w, b)))
+    finally:
+        door.set_kernels("auto")
+
+
+def test_sequential_fuses_linear_epilogues_only_where_the_door_says():
+    ends = {"tanh": (nn.Linear(3, 2), nn.Tanh()), "no bias": (nn.Linear(3, 2, bias=False),
+                                                                nn.ReLU()),
+            "gelu": (nn.Linear(3, 2), nn.GELU())}
+    expected = {"on": {"tanh": "LinearActivationBackward", "no bias": "ReLUBackward",
+                       "gelu": "GELUBackward"},
+                "off": {"tanh": "TanhBackward", "no bias": "ReLUBackward",
+                        "gelu": "GELUBackward"}}
+    try:
+        for mode, names in expected.items():
+            door.set_kernels(mode)
+            for end, name in names.items():
+                model = nn.Sequential(nn.Linear(4, 3), nn.ReLU(), *ends[end])
+                assert model(mg.randn(5, 4)).grad_fn.name == name, (mode, end)
+        with pytest.raises(ValueError, match="linear_activation: activation must be one of"):
+            F.linear_activation(mg.ones(1, 2), mg.ones(2, 2), mg.ones(2), "gelu")
+    finally:
+        door.set_kernels("auto")

@@ -3,7 +3,25 @@ from __future__ import annotations
 
 from collections import OrderedDict
 
+from .. import functional as F
+from ..backend import device_of
+from ..kernels import uses_kernel
 from .module import Module
+
+
+def _fuses_epilogues(x) -> bool:
+    """Whether the kernel door runs Linear's bias + activation epilogue for x's device."""
+    return hasattr(x, "array") and uses_kernel("bias_activation", device_of(x.array))
+
+
+def _epilogue(first, second) -> str | None:
+    """The activation to fuse when ``first`` is a Linear with a bias and ``second`` a ReLU,
+    Sigmoid or Tanh module (exactly those classes, not subclasses), else None."""
+    from .activation import ReLU, Sigmoid, Tanh
+    from .layers import Linear
+    if type(first) is not Linear or first.bias is None:
+        return None
+    return {ReLU: "relu", Sigmoid: "sigmoid", Tanh: "tanh"}.get(type(second))
 
 
 class Sequential(Module):
@@ -20,8 +38,18 @@ class Sequential(Module):
                 setattr(self, str(index), module)
 
     def forward(self, x):
-        for module in self._modules.values():
-            x = module(x)
+        modules = list(self._modules.values())
+        fuse = _fuses_epilogues(x)
+        i = 0
+        while i < len(modules):
+            activation = _epilogue(modules[i], modules[i + 1]) if fuse and \
+                i + 1 < len(modules) else None
+            if activation:  # Linear then relu/sigmoid/tanh: one node, one pass (Linear's epilogue)
+                x = F.linear_activation(x, modules[i].weight, modules[i].bias, activation)
+                i += 2
+            else:
+                x = modules[i](x)
+                i += 1
         return x
 
     def __getitem__(self, index):

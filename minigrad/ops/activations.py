@@ -148,6 +148,12 @@ class GELU(Function):
         return pointwise(ctx.formula + "_back", g, x)
 
 
+APPLY = {"relu": lambda a: array_module_of(a).maximum(a, 0), "sigmoid": stable_sigmoid,
+         "tanh": lambda a: array_module_of(a).tanh(a)}
+"""The output-based activations on raw arrays (their backward needs only the output), as the
+separate ops compute them: what a fused Linear + activation falls back to."""
+
+
 def exp_and_logsumexp(x, dim):
     """(e^{x - m}, Σ e^{x - m}, ln Σ e^x) along ``dim`` (keepdims), m = max x: one shared
     exponential whose exponents are all <= 0, so it never overflows, and a sum >= 1, so its

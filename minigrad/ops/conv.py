@@ -214,11 +214,17 @@ def correlate(x, weight, bias, stride, padding, dilation):
     return pixel_major(y.reshape(*out, n, weight.shape[0])), columns
 
 
-def correlate_input_grad(g, weight, size: tuple, stride, padding, dilation):
+def gradient_rows(g):
+    """G = dL/dY (N, OC, OH, OW) as the (OH·OW·N, OC) matrix both weight and input gradients
+    multiply (one copy, shared by the two)."""
+    return array_module_of(g).ascontiguousarray(pixel_major(g)).reshape(-1, g.shape[1])
+
+
+def correlate_input_grad(g, weight, size: tuple, stride, padding, dilation, g_rows=None):
     """dL/dX = col2im(G Wᵀ) for an input X of spatial ``size``, from G = dL/dY (N, OC, OH, OW):
     G Wᵀ one kernel offset at a time, (KH·KW, OH·OW·N, C), each added where it read."""
     xp, (oc, c, kh, kw), out = array_module_of(g), weight.shape, tuple(g.shape[2:])
-    g_rows = xp.ascontiguousarray(pixel_major(g)).reshape(-1, oc)     # (OH·OW·N, OC)
+    g_rows = gradient_rows(g) if g_rows is None else g_rows
     w_offsets = xp.transpose(weight, (2, 3, 0, 1)).reshape(kh * kw, oc, c)
     d_rows = xp.matmul(g_rows, w_offsets).reshape(kh, kw, *out, g.shape[0], c)
     padded = (size[0] + 2 * padding[0], size[1] + 2 * padding[1], g.shape[0], c)
@@ -227,14 +233,15 @@ def correlate_input_grad(g, weight, size: tuple, stride, padding, dilation):
     return pixel_major(crop_pixels(d_image, padding))
 
 
-def correlate_weight_grad(x, g, columns, kernel, stride, padding, dilation, has_bias):
+def correlate_weight_grad(x, g, columns, kernel, stride, padding, dilation, has_bias,
+                          g_rows=None):
     """(dL/dW (OC, C, KH, KW), dL/db or None) = columns G, whose last row (the ones' row) is
     dL/db; the columns of x are formed again when not given (a graph being built)."""
     xp, oc, c = array_module_of(g), g.shape[1], x.shape[1]
     if columns is None:
         columns = conv_columns(x, kernel, stride, padding, dilation, tuple(g.shape[2:]),
                                has_bias)
-    g_rows = xp.ascontiguousarray(pixel_major(g)).reshape(-1, oc)     # (OH·OW·N, OC)
+    g_rows = gradient_rows(g) if g_rows is None else g_rows            # (OH·OW·N, OC)
     d_w_matrix = columns @ g_rows              # (KH·KW·C [+1], OC)
     rows = kernel[0] * kernel[1] * c
     dw = xp.transpose(d_w_matrix[:rows].reshape(*kernel, c, oc), (3, 2, 0, 1))
@@ -274,11 +281,12 @@ class Conv2d(Function):
         (x, weight), (columns,) = ctx.saved, ctx.cached
         stride, padding, dilation, has_bias = ctx.geometry
         dx = dw = db = None
+        g_rows = gradient_rows(g)
         if ctx.needs_input_grad[0]:
-            dx = correlate_input_grad(g, weight, x.shape[2:], stride, padding, dilation)
+            dx = correlate_input_grad(g, weight, x.shape[2:], stride, padding, dilation, g_rows)
         if ctx.needs_input_grad[1] or ctx.needs_input_grad[2]:
             dw, db = correlate_weight_grad(x, g, columns, weight.shape[2:], stride, padding,
-                                           dilation, has_bias)
+                                           dilation, has_bias, g_rows)
         return dx, dw, (db if ctx.needs_input_grad[2] else None)
 
 

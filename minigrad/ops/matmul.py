@@ -68,25 +68,58 @@ class Linear(Function):
     dL/dx = g W,   dL/dW = gᵀ x (summed over all leading dims),   dL/db = Σ g  (F2)."""
 
     def forward(ctx, x, weight, bias=None):
-        if x.shape[-1] != weight.shape[1]:
-            raise ShapeError(f"linear: input of shape {tuple(x.shape)} has {x.shape[-1]} "
-                             f"features, but the weight of shape {tuple(weight.shape)} expects "
-                             f"{weight.shape[1]}")
-        ctx.save_for_backward(x, weight)
-        rows = x.reshape(-1, x.shape[-1])  # (..., in) as one matrix: one GEMM, not a batch
-        y = (rows @ weight.T).reshape(*x.shape[:-1], weight.shape[0])
+        y = _product(x, weight)
         if bias is not None:
             y += bias  # in place: y is the GEMM's fresh output (no second array)
-        return y
+        ctx.save_for_backward(x, weight)
+        return y.reshape(*x.shape[:-1], weight.shape[0])
 
     def backward(ctx, g):
         x, weight = ctx.saved
-        dx = None
-        if ctx.needs_input_grad[0]:
-            dx = (g.reshape(-1, g.shape[-1]) @ weight).reshape(x.shape)
-        dw = db = None
-        if ctx.needs_input_grad[1]:
-            dw = g.reshape(-1, g.shape[-1]).T @ x.reshape(-1, x.shape[-1])
-        if ctx.needs_input_grad[2]:
-            db = g.reshape(-1, g.shape[-1]).sum(axis=0)
-        return dx, dw, db
+        return _linear_backward(ctx, g, x, weight)
+
+
+def _product(x, weight):
+    """x Wᵀ with x's leading dims as one matrix (one GEMM, not a batch): (rows, out)."""
+    if x.shape[-1] != weight.shape[1]:
+        raise ShapeError(f"linear: input of shape {tuple(x.shape)} has {x.shape[-1]} "
+                         f"features, but the weight of shape {tuple(weight.shape)} expects "
+                         f"{weight.shape[1]}")
+    return x.reshape(-1, x.shape[-1]) @ weight.T
+
+
+def _linear_backward(ctx, g, x, weight):
+    """(dL/dx = g W, dL/dW = gᵀ x, dL/db = Σ g) for the inputs that need them."""
+    rows = g.reshape(-1, g.shape[-1])
+    dx = (rows @ weight).reshape(x.shape) if ctx.needs_input_grad[0] else None
+    dw = rows.T @ x.reshape(-1, x.shape[-1]) if ctx.needs_input_grad[1] else None
+    db = rows.sum(axis=0) if len(ctx.needs_input_grad) > 2 and ctx.needs_input_grad[2] \
+        else None
+    return dx, dw, db
+
+
+class LinearActivation(Function):
+    """y = f(x Wᵀ + b), f = relu, sigmoid or tanh: a Linear layer and the activation after it
+    as one node, the bias add and f in one pass over the output (the fused kernel
+    ``<f>_bias_map``: Linear's epilogue).  ``nn.Sequential`` uses it for a Linear followed by
+    one of these activations when the kernel door runs the family ``bias_activation``.
+    dL/da = f'(a) from the output y (formulas ``relu_back``, ``sigmoid_back``, ``tanh_back``),
+    then Linear's backward with dL/da."""
+
+    def forward(ctx, x, weight, bias, activation):
+        from ..kernels import bias_activation
+        z = _product(x, weight)
+        y = bias_activation(z, bias, activation)
+        if y is None:  # the array formulas, as the separate ops compute them
+            from . import activations
+            y = activations.APPLY[activation](z + bias)
+        out = y.reshape(*x.shape[:-1], weight.shape[0])
+        ctx.save_for_backward(x, weight, out)  # the output itself: backward reads f' from it
+        ctx.activation = activation
+        return out
+
+    def backward(ctx, g):
+        from ..kernels import pointwise
+        x, weight, y = ctx.saved
+        ga = pointwise(ctx.activation + "_back", g, y)
+        return _linear_backward(ctx, ga, x, weight)
