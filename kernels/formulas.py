@@ -15,8 +15,9 @@ arrays cannot take), and the named constants ``ZERO``, ``HALF``, ``ONE``, ``TWO`
 
 The constants are names rather than literals because a literal ``1.0`` is float64 to Numba and
 would drag float32 arithmetic into float64 (half the speed on a CPU's vector units, far worse
-on a GPU); each kernel binds them, and the named coefficients below, in its own dtype.  Transcendentals are the targets' own
-(``math.tanh`` in a kernel, ``np.tanh`` on arrays): within float32 rounding of each other.
+on a GPU); each kernel binds them, and the named coefficients below, in its own dtype.
+Transcendentals are the targets' own (``math.tanh`` in a kernel, ``np.tanh`` on arrays):
+within float32 rounding of each other.
 """
 from __future__ import annotations
 

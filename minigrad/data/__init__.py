@@ -9,7 +9,7 @@ from .synthetic import house_prices, moons, spirals
 from .sentiment import sentiment_corpus
 from .text import Tokenizer, pad_sequences
 
-__all__ = ["digits", "IDXError", "load_idx", "save_idx", "DataLoader", "Dataset", "default_collate", "Subset", "TensorDataset",
-           "random_split", "FASHION_CLASSES", "DatasetNotFound", "fashion_mnist", "mnist",
-           "normalize", "one_hot", "to_categorical", "house_prices", "moons", "spirals",
-           "Tokenizer", "pad_sequences", "sentiment_corpus"]
+__all__ = ["digits", "IDXError", "load_idx", "save_idx", "DataLoader", "Dataset",
+           "default_collate", "Subset", "TensorDataset", "random_split", "FASHION_CLASSES",
+           "DatasetNotFound", "fashion_mnist", "mnist", "normalize", "one_hot", "to_categorical",
+           "house_prices", "moons", "spirals", "Tokenizer", "pad_sequences", "sentiment_corpus"]

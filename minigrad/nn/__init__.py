@@ -22,12 +22,13 @@ from .transformer import (LearnedPositionalEncoding, MultiheadAttention,
                           TransformerDecoderLayer, TransformerEncoder, TransformerEncoderLayer)
 from .residual import ResidualBlock, SmallResNet
 
-__all__ = ["functional", "init", "parallel", "utils", "Dropout2d", "HuberLoss", "SmoothL1Loss", "ELU", "SiLU", "Softplus", "GELU", "LeakyReLU", "LogSoftmax", "ReLU", "Sigmoid",
+__all__ = ["functional", "init", "parallel", "utils", "Dropout2d", "HuberLoss", "SmoothL1Loss",
+           "ELU", "SiLU", "Softplus", "GELU", "LeakyReLU", "LogSoftmax", "ReLU", "Sigmoid",
            "Softmax", "Tanh", "ModuleList", "Sequential", "Dropout", "Embedding", "Flatten",
            "Identity", "Linear", "BCELoss", "BCEWithLogitsLoss", "CrossEntropyLoss", "HingeLoss",
            "MSELoss", "NLLLoss", "Module", "Parameter", "BatchNorm1d", "BatchNorm2d", "LayerNorm",
-           "AdaptiveAvgPool2d", "AvgPool2d", "Conv1d", "Conv2d", "ConvTranspose2d", "MaxPool2d", "ResidualBlock", "SmallResNet",
-           "GRU", "GRUCell", "LSTM", "RNN", "KerasLSTM", "LSTMCell", "RNNCell",
-           "LearnedPositionalEncoding", "MultiheadAttention", "SinusoidalPositionalEncoding",
-           "Transformer", "TransformerDecoder", "TransformerDecoderLayer", "TransformerEncoder",
-           "TransformerEncoderLayer"]
+           "AdaptiveAvgPool2d", "AvgPool2d", "Conv1d", "Conv2d", "ConvTranspose2d", "MaxPool2d",
+           "ResidualBlock", "SmallResNet", "GRU", "GRUCell", "LSTM", "RNN", "KerasLSTM",
+           "LSTMCell", "RNNCell", "LearnedPositionalEncoding", "MultiheadAttention",
+           "SinusoidalPositionalEncoding", "Transformer", "TransformerDecoder",
+           "TransformerDecoderLayer", "TransformerEncoder", "TransformerEncoderLayer"]

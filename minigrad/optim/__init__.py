@@ -9,5 +9,5 @@ from .rmsprop import RMSprop
 from .seed_variants import SeedF12Adam, SeedF13Adam
 from .sgd import SGD
 
-__all__ = ["lr_scheduler", "Adadelta", "Adagrad", "Adam", "AdamW", "LBFGS", "Optimizer", "RMSprop", "SeedF12Adam",
-           "SeedF13Adam", "SGD"]
+__all__ = ["lr_scheduler", "Adadelta", "Adagrad", "Adam", "AdamW", "LBFGS", "Optimizer", "RMSprop",
+           "SeedF12Adam", "SeedF13Adam", "SGD"]
