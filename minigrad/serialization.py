@@ -10,6 +10,7 @@ save leaves the previous checkpoint intact.
 from __future__ import annotations
 
 import json
+import math
 import os
 import tempfile
 import zipfile
@@ -33,6 +34,10 @@ def _encode(obj, arrays: dict):
     if isinstance(obj, (Tensor, np.ndarray)) or hasattr(obj, "__cuda_array_interface__"):
         key = f"a{len(arrays)}"
         data = obj.array if isinstance(obj, Tensor) else obj
+        if data.dtype.hasobject:
+            raise TypeError(f"save: cannot store an array of Python objects (dtype object, "
+                            f"shape {tuple(data.shape)}): it could only be written as a pickle, "
+                            f"which load() refuses; convert it to numbers or strings first")
         arrays[key] = to_device(data, "cpu")
         return {"__tensor__" if isinstance(obj, Tensor) else "__array__": key}
     if isinstance(obj, np.generic):
@@ -86,9 +91,12 @@ def save(obj, path) -> None:
         np.savez(path, **arrays, **{STRUCTURE_KEY: np.array(structure)})
         return
     path = Path(path)
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp",
-                                         dir=path.parent if str(path.parent) else ".")
+    folder = path.parent if str(path.parent) else Path(".")
+    for stale in folder.glob(f".{path.name}.*.tmp"):  # left by a save that was killed
+        stale.unlink(missing_ok=True)
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
     try:
+        os.chmod(temporary, 0o666 & ~_umask())  # the mode a plain open() would give, not 0600
         with os.fdopen(handle, "wb") as file:
             np.savez(file, **arrays, **{STRUCTURE_KEY: np.array(structure)})
             file.flush()
@@ -98,6 +106,12 @@ def save(obj, path) -> None:
         if os.path.exists(temporary):
             os.remove(temporary)
         raise
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def load(path, map_location=None, weights_only: bool = True):
@@ -126,20 +140,45 @@ def _moved(obj, device: str):
 def _load(path):
     path = path if hasattr(path, "read") else Path(path)
     try:
+        _check_members(path)
+        if hasattr(path, "seek"):
+            path.seek(0)
         with np.load(path, allow_pickle=False) as archive:
             contents = {key: archive[key] for key in archive.files}
-    except FileNotFoundError:
-        raise
-    except (zipfile.BadZipFile, ValueError, OSError, EOFError) as err:
-        raise CheckpointError(f"{path} is not a readable minigrad checkpoint (truncated or "
-                              f"corrupted?): {err}") from None
-    if STRUCTURE_KEY not in contents:
-        raise CheckpointError(f"{path} is an .npz archive but not a minigrad checkpoint (no "
-                              f"{STRUCTURE_KEY} entry)")
-    try:
+        if STRUCTURE_KEY not in contents:
+            raise CheckpointError(f"{path} is an .npz archive but not a minigrad checkpoint (no "
+                                  f"{STRUCTURE_KEY} entry; a PyTorch .pt pickle looks like this "
+                                  f"too, and is never read)")
         document = json.loads(str(contents.pop(STRUCTURE_KEY)))
-        if document.get("format") != FORMAT:
-            raise CheckpointError(f"{path}: unsupported checkpoint format {document.get('format')!r}")
+        if not isinstance(document, dict) or document.get("format") != FORMAT:
+            raise CheckpointError(f"{path}: unsupported checkpoint format "
+                                  f"{document.get('format') if isinstance(document, dict) else document!r}")
         return _decode(document["object"], contents)
-    except (json.JSONDecodeError, KeyError, TypeError, AttributeError) as err:
-        raise CheckpointError(f"{path}: the checkpoint's structure is damaged: {err}") from None
+    except (FileNotFoundError, CheckpointError):
+        raise
+    except (zipfile.BadZipFile, ValueError, OSError, EOFError, KeyError, TypeError,
+            AttributeError, IndexError, RecursionError, MemoryError, UnicodeError) as err:
+        raise CheckpointError(f"{path} is not a readable minigrad checkpoint (truncated, "
+                              f"corrupted or foreign): {type(err).__name__}: {err}") from None
+
+
+def _check_members(path) -> None:
+    """Before any array is read: every member is an uncompressed ``.npy`` array of plain
+    values whose header claims no more bytes than the member holds.  So a damaged or hostile
+    file can never make ``load`` allocate more than the file's own size."""
+    with zipfile.ZipFile(path) as archive:
+        for info in archive.infolist():
+            if info.compress_type != zipfile.ZIP_STORED or not info.filename.endswith(".npy"):
+                raise CheckpointError(f"{path} is not a minigrad checkpoint: member "
+                                      f"{info.filename!r} is not an uncompressed .npy array "
+                                      f"(a PyTorch pickle? minigrad never reads pickles)")
+            with archive.open(info) as member:
+                version = np.lib.format.read_magic(member)
+                read_header = np.lib.format.read_array_header_1_0 if version == (1, 0) else \
+                    np.lib.format.read_array_header_2_0
+                shape, _, dtype = read_header(member)
+            claimed = math.prod(shape) * dtype.itemsize
+            if dtype.hasobject or claimed > info.file_size:
+                raise CheckpointError(f"{path}: member {info.filename!r} claims "
+                                      f"{'Python objects' if dtype.hasobject else f'{claimed} bytes'}"
+                                      f" in {info.file_size} bytes")

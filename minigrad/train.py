@@ -243,6 +243,13 @@ def fit(model: Module, x, y, loss, optimizer="adam", epochs: int = 1, batch_size
     loss_fn, optimizer = resolve_loss(loss), resolve_optimizer(optimizer, model)
     threshold = 0.0 if isinstance(loss_fn, BCEWithLogitsLoss) else 0.5
     (x_train, y_train), held_out = _split(x, y, validation_split)
+    if len(x_train) == 0:
+        raise ValueError(f"fit: there are no training samples (x has {len(x)}, "
+                         f"validation_split={validation_split} keeps {len(x_train)} to train on)")
+    if not (isinstance(batch_size, (int, np.integer)) and batch_size >= 1):
+        raise ValueError(f"fit: batch_size must be a positive integer, got {batch_size!r}")
+    if not (isinstance(epochs, (int, np.integer)) and epochs >= 0):
+        raise ValueError(f"fit: epochs must be a non-negative integer, got {epochs!r}")
     if validation_data is not None:
         held_out = tuple(_as_array(v) for v in validation_data)
     manual_seed(seed)

@@ -135,3 +135,44 @@ def test_preprocessing():
     assert to_categorical([2, 0], 3).tolist() == [[0, 0, 1], [1, 0, 0]]
     with pytest.raises(ValueError, match="labels must be in 0..2"):
         to_categorical([3], 3)
+
+
+def test_idx_reading_is_bounded_by_the_header(tmp_path):
+    """A gzip stream far longer than its header promises (a 'zip bomb') is refused after
+    reading one byte more than promised, not after inflating all of it."""
+    import gzip
+    import tracemalloc
+    from minigrad.data import idx
+    bomb = tmp_path / "bomb-idx1-ubyte.gz"
+    with gzip.open(bomb, "wb") as file:
+        file.write(bytes([0, 0, 0x08, 1]) + (10).to_bytes(4, "big"))
+        for _ in range(64):
+            file.write(bytes(1 << 20))            # 64 MiB of zeros, ~64 KiB compressed
+    tracemalloc.start()
+    with pytest.raises(IDXError, match=r"promises shape \(10,\) \(18 bytes\) but the file has "
+                                       r"19 bytes: it is too long"):
+        idx.load_idx(bomb)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert peak < 4 << 20
+
+
+def test_idx_header_sizes_are_python_ints_and_checked_against_the_file(tmp_path):
+    huge = tmp_path / "huge-idx3-ubyte"
+    huge.write_bytes(bytes([0, 0, 0x08, 3]) + (2**32 - 1).to_bytes(4, "big") * 3 + b"\0" * 8)
+    with pytest.raises(IDXError, match=r"promises shape \(4294967295, 4294967295, 4294967295\) "
+                                       r"\(79228162458924105385300197391 bytes\) but the file has "
+                                       r"24 bytes: it is truncated"):
+        load_idx(huge)
+
+
+def test_mnist_files_with_the_wrong_dtype_or_labels_are_refused(tmp_path, monkeypatch):
+    from minigrad.data import mnist_sets
+    monkeypatch.setattr(mnist_sets, "search_folders", lambda name, root=None: [tmp_path])
+    save_idx(np.zeros((3, 28, 28), np.uint8), tmp_path / "t10k-images-idx3-ubyte")
+    save_idx(np.array([1, 2, 12], np.uint8), tmp_path / "t10k-labels-idx1-ubyte")
+    with pytest.raises(ValueError, match="labels must be classes 0..9; .* holds values up to 12"):
+        mnist_sets.load_split("mnist", train=False, download=False)
+    save_idx(np.zeros((3, 28, 28), np.float32), tmp_path / "t10k-images-idx3-ubyte")
+    with pytest.raises(ValueError, match="expected uint8 images and labels, got float32"):
+        mnist_sets.load_split("mnist", train=False, download=False)

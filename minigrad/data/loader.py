@@ -96,6 +96,9 @@ def random_split(dataset, lengths, seed: int = 0) -> list:
             counts[i % len(counts)] += 1
     else:
         counts = list(lengths)
+    if any(not isinstance(c, (int, np.integer)) or c < 0 for c in counts):
+        raise ValueError(f"random_split: lengths must be non-negative integers (or fractions "
+                         f"summing to 1), got {list(lengths)}")
     if sum(counts) != n:
         raise ValueError(f"random_split: lengths {list(lengths)} do not add up to the "
                          f"dataset's {n} samples")

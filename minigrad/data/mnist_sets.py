@@ -118,6 +118,12 @@ def load_split(name: str, train: bool = True, root=None, download: bool = True):
     images, labels = load_idx(paths[0]), load_idx(paths[1])
     if images.ndim != 3 or labels.ndim != 1 or len(images) != len(labels):
         raise ValueError(f"{name}: images {images.shape} and labels {labels.shape} do not match")
+    if images.dtype != np.uint8 or labels.dtype != np.uint8:
+        raise ValueError(f"{name}: expected uint8 images and labels, got {images.dtype} "
+                         f"({paths[0]}) and {labels.dtype} ({paths[1]})")
+    if labels.size and labels.max() > 9:
+        raise ValueError(f"{name}: labels must be classes 0..9; {paths[1]} holds values up to "
+                         f"{int(labels.max())}")
     return images, labels.astype(np.int64)
 
 

@@ -29,7 +29,7 @@ class Tokenizer:
         return text.translate(str.maketrans(self.filters, " " * len(self.filters))).split()
 
     def fit_on_texts(self, texts) -> None:
-        for text in texts:
+        for text in _checked_texts("fit_on_texts", texts):
             self.word_counts.update(self.split(text))
         # by count, descending; ties keep the order in which words were first seen
         ordered = sorted(self.word_counts, key=lambda w: -self.word_counts[w])
@@ -42,7 +42,7 @@ class Tokenizer:
         oov = self.word_index.get(self.oov_token) if self.oov_token is not None else None
         limit = self.num_words or float("inf")
         sequences = []
-        for text in texts:
+        for text in _checked_texts("texts_to_sequences", texts):
             sequence = []
             for word in self.split(text):
                 index = self.word_index.get(word)
@@ -72,3 +72,17 @@ def pad_sequences(sequences, maxlen: int | None = None, dtype="int32", padding: 
         else:
             out[row, :len(kept)] = kept
     return out
+
+
+def _checked_texts(method: str, texts) -> list:
+    """The texts as a list of strings, or a clear error (None, a bare string, non-strings)."""
+    if texts is None or isinstance(texts, str):
+        raise TypeError(f"Tokenizer.{method}: expected a list of texts, got "
+                        f"{'None' if texts is None else 'one string (wrap it in a list)'}")
+    texts = list(texts)
+    bad = [t for t in texts if not isinstance(t, str)]
+    if bad:
+        bad = bad[0]
+        raise TypeError(f"Tokenizer.{method}: every text must be a string, got "
+                        f"{type(bad).__name__}: {bad!r}")
+    return texts

@@ -30,6 +30,21 @@ class Parameter(Tensor):
         return "Parameter containing:\n" + super().__repr__()
 
 
+def _fits(values, target) -> bool:
+    """Whether checkpoint ``values`` may be copied into a tensor of dtype ``target`` (as
+    PyTorch's copy_ does): numbers into floats, integers/bools into integers, bools into bools,
+    whole-number floats into integers; never text, objects or complex numbers, nor fractions
+    into an integer buffer."""
+    source, target = values.dtype, np.dtype(target)
+    if source.kind not in "biuf":
+        return False
+    if target.kind == "f" or source.kind == target.kind == "b":
+        return True
+    if source.kind == "f" and target.kind in "iu":
+        return bool(np.all(np.isfinite(values)) and np.all(values == np.round(values)))
+    return source.kind in "biu" and target.kind in "iu"
+
+
 def _as_array(value):
     """A state-dict value (Tensor, NumPy array, PyTorch tensor...) as a NumPy/CuPy array."""
     if isinstance(value, Tensor):
@@ -183,16 +198,25 @@ class Module:
         own = self.state_dict()
         missing = [k for k in own if k not in state_dict]
         unexpected = [k for k in state_dict if k not in own]
-        arrays = {k: _as_array(v) for k, v in state_dict.items() if k in own}
+        arrays, unreadable = {}, []
+        for key, value in state_dict.items():
+            if key in own:
+                try:
+                    arrays[key] = _as_array(value)
+                except (TypeError, ValueError) as err:
+                    unreadable.append(f"{key}: {type(value).__name__} ({err})")
         wrong = [f"{k}: checkpoint {tuple(a.shape)} vs model {tuple(own[k].shape)}"
                  for k, a in arrays.items() if tuple(a.shape) != tuple(own[k].shape)]
+        wrong += unreadable + [f"{k}: checkpoint dtype {a.dtype} cannot go into the model's "
+                               f"{own[k].dtype}" for k, a in arrays.items()
+                               if not _fits(a, own[k].dtype)]
         problems = []
         if strict and missing:
             problems.append("missing keys: " + ", ".join(missing))
         if strict and unexpected:
             problems.append("unexpected keys: " + ", ".join(unexpected))
         if wrong:
-            problems.append("wrong shapes: " + "; ".join(wrong))
+            problems.append("wrong shapes or dtypes: " + "; ".join(wrong))
         if problems:
             raise RuntimeError(f"load_state_dict for {type(self).__name__} failed, nothing was "
                                f"changed:\n  " + "\n  ".join(problems))

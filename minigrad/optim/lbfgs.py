@@ -27,6 +27,8 @@ class LBFGS(Optimizer):
     ``max_eval`` evaluations were used.  Only one parameter group, as in PyTorch.
     """
 
+    _flat_state = True
+
     def __init__(self, params, lr: float = 1.0, max_iter: int = 20, max_eval=None,
                  tolerance_grad: float = 1e-7, tolerance_change: float = 1e-9,
                  history_size: int = 100, line_search_fn=None):

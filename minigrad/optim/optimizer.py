@@ -7,6 +7,7 @@ gradient.
 from __future__ import annotations
 
 import copy
+import math
 
 from .. import versions
 from ..autograd import enable_grad, no_grad
@@ -36,16 +37,24 @@ class Optimizer:
             if not isinstance(p, Tensor) or not p.requires_grad:
                 raise TypeError(f"{type(self).__name__} can only optimize tensors that require "
                                 f"grad; got {type(p).__name__}")
+        seen = {id(p) for g in self.param_groups for p in g["params"]}
+        ids = [id(p) for p in params]
+        if len(set(ids)) != len(ids) or seen & set(ids):
+            raise ValueError(f"{type(self).__name__}: some parameters appear more than once "
+                             f"(twice in a group, or in more than one parameter group): each "
+                             f"would be stepped twice")
         full = {**self.defaults, **group, "params": params}
         self.check_hyperparameters(full)
         self.param_groups.append(full)
 
     def check_hyperparameters(self, group: dict) -> None:
-        """Reject negative learning rates and the like with a clear error."""
-        for name in ("lr", "eps", "weight_decay", "momentum"):
-            if name in group and group[name] < 0:
-                raise ValueError(f"{type(self).__name__}: invalid {name} {group[name]} "
-                                 f"(must be >= 0)")
+        """Reject negative, NaN or infinite learning rates and the like with a clear error."""
+        for name in ("lr", "eps", "weight_decay", "momentum", "alpha", "rho", "lr_decay"):
+            values = group.get(name)
+            for value in (values if isinstance(values, (tuple, list)) else (values,)):
+                if value is not None and not (math.isfinite(value) and value >= 0):
+                    raise ValueError(f"{type(self).__name__}: invalid {name} {value} (must be a "
+                                     f"finite number >= 0)")
 
     def zero_grad(self, set_to_none: bool = True) -> None:
         for group in self.param_groups:
@@ -104,11 +113,27 @@ class Optimizer:
         params = self._ordered_params()
         new_state = {}
         for i, s in state_dict["state"].items():
+            if not 0 <= int(i) < len(params):
+                raise ValueError(f"{type(self).__name__}.load_state_dict: state for parameter "
+                                 f"{i}, but this optimizer has {len(params)}")
             p = params[int(i)]
-            new_state[id(p)] = {k: _restore(v, p) for k, v in s.items()}
+            new_state[id(p)] = {k: self._restored(k, v, p, int(i)) for k, v in s.items()}
         for group, saved in zip(self.param_groups, groups):
             group.update({k: copy.deepcopy(v) for k, v in saved.items() if k != "params"})
         self.state = new_state
+
+    def _restored(self, key: str, value, param, index: int):
+        """A saved state entry checked against its parameter: an array with dims must have the
+        parameter's shape (else the error would come only at the next step)."""
+        data = value.array if isinstance(value, Tensor) else value
+        if getattr(data, "ndim", 0) and not self._flat_state and \
+                tuple(data.shape) != tuple(param.shape):
+            raise ValueError(f"{type(self).__name__}.load_state_dict: state {key!r} of parameter "
+                             f"{index} has shape {tuple(data.shape)}, the parameter "
+                             f"{tuple(param.shape)}; nothing was changed")
+        return _restore(value, param)
+
+    _flat_state = False  # LBFGS keeps vectors over all parameters at once
 
     def __repr__(self) -> str:
         lines = [f"{type(self).__name__} ("]
