@@ -87,7 +87,7 @@ def recipes_table(results: dict) -> list[str]:
         if "torch" not in r:  # minigrad-only experiments show their other contenders
             ours += _others(r["minigrad"].get("also", {}))
         lines.append(
-            f"| {key.upper()} {recipe.short} | {recipe.seed} ({recipe.claim}) | "
+            f"| {key.upper()} {recipe.short} | {recipe.source} ({recipe.claim}) | "
             f"{data}, {r['epochs']} × {r['repeats']} | {name} {ours} | "
             f"{_value(theirs)} | {_ratio(ratios.get('epoch_time'))} | "
             f"{_ratio(ratios.get('peak_memory'))} |")

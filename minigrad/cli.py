@@ -1,8 +1,8 @@
 """The ``minigrad`` command.
 
     minigrad                     train seed program P2 on the best data present
-    minigrad train [RECIPE] [--dataset fashion-mnist|mnist|digits] [--epochs N]
-                   [--batch-size N] [--lr X] [--device cpu|cuda] [--out DIR]
+    minigrad train [RECIPE] [--dataset fashion-mnist|mnist|digits] [--epochs N | --steps N]
+                   [--batch-size N] [--lr X] [--device cpu|cuda] [--out DIR] [--overwrite]
     minigrad recipes             the seed twins, their seed lines and claims
     minigrad gradcheck           the gradient check table of every op
     minigrad bench [PART ...] [--quick] [--out DIR]   the benchmark suite against PyTorch
@@ -14,10 +14,11 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
 from pathlib import Path
 
-from . import functional as F
+from . import functional as F, interrupt
 from .autograd import no_grad
 from .backend import manual_seed, normalize_device
 from .creation import randn, tensor, zeros
@@ -50,6 +51,8 @@ def train_tiny_network(epochs: int = 300, lr: float = 0.5, seed: int = 0, progre
     losses = []
     bar = tqdm(range(epochs), desc="training", disable=not progress, leave=False)
     for _ in bar:
+        if interrupt.requested():
+            break
         loss = F.cross_entropy(forward(x), y)
         for p in params:
             p.grad = None
@@ -89,7 +92,7 @@ def gradcheck(args) -> int:
 def recipes(args) -> int:
     from .recipes import RECIPES
     for recipe in RECIPES.values():
-        print(f"{recipe.key:<5} {recipe.title}\n      seed {recipe.seed}; claim: {recipe.claim}")
+        print(f"{recipe.key:<5} {recipe.title}\n      source {recipe.source}; claim: {recipe.claim}")
         if recipe.notes:
             print(f"      {recipe.notes}")
     return 0
@@ -107,7 +110,8 @@ def _save_outputs(result: dict, out: Path) -> None:
     (out / "metrics.json").write_text(json.dumps(result["metrics"], indent=1))
     figures = {}
     if "history" in result:
-        figures["curves.png"] = viz.plot_history(result["history"])
+        if result["history"].epoch:  # stopped during the first epoch: no curve to draw
+            figures["curves.png"] = viz.plot_history(result["history"])
     elif isinstance(losses, dict):
         figures["curves.png"] = viz.plot_curves(losses, "step", "loss")
         if "samples" in result:
@@ -129,46 +133,113 @@ def _save_outputs(result: dict, out: Path) -> None:
 
 GPU_RECIPE_KINDS = ("classifier", "cnn", "rows", "text", "regression")  # those trained by fit
 
+EXIT_USAGE, EXIT_FAILED = 2, 1
+"""Exit codes: 0 done, 1 the job failed (a missing data set...), 2 an option it cannot take
+(nothing was trained), 130 stopped by Ctrl-C (``minigrad.interrupt``; what was complete is
+saved)."""
+
+
+class UsageError(Exception):
+    """An option this run cannot take: reported in one line, exit code 2, before training."""
+
+
+def _positive_int(name: str, value):
+    if value is not None and value < 1:
+        raise UsageError(f"--{name} must be a positive integer, got {value}")
+    return value
+
+
+def _positive_float(name: str, value):
+    if value is not None and not (math.isfinite(value) and value > 0):
+        raise UsageError(f"--{name} must be a finite number > 0, got {value}")
+    return value
+
+
+def resolve_options(recipe, args) -> dict:
+    """The options given on the command line (None: not given), checked, refused when the
+    recipe cannot take them: the keyword arguments for ``run_recipe``."""
+    given = {"dataset": args.dataset, "epochs": args.epochs, "steps": args.steps,
+             "batch_size": args.batch_size, "lr": args.lr, "device": args.device}
+    for name, value in given.items():
+        if value is not None and name not in recipe.options:
+            flag = "--" + name.replace("_", "-")
+            hint = f": it counts {recipe.unit}, use --{recipe.unit}" if name in ("epochs", "steps") \
+                and recipe.unit in recipe.options else ""
+            raise UsageError(f"recipe {recipe.key} does not take {flag}{hint} (it takes "
+                             f"{', '.join('--' + o.replace('_', '-') for o in recipe.options)})")
+    options = {"epochs": _positive_int(recipe.unit, given[recipe.unit]),
+               "batch_size": _positive_int("batch-size", args.batch_size),
+               "lr": _positive_float("lr", args.lr)}
+    options = {k: v for k, v in options.items() if v is not None}
+    device = _device_for(recipe, args.device or "cpu")
+    if device != "cpu":
+        options["device"] = device
+    return options
+
+
+def run_folder(out, key: str, overwrite: bool) -> Path:
+    """The folder this run writes, made (and checked writable) before training: ``out/key``,
+    or ``out/key-2``, ``-3``... when that one already holds a run, unless ``overwrite``."""
+    out = Path(out)
+    if out.exists() and not out.is_dir():
+        raise UsageError(f"--out {out} is an existing file, not a folder")
+    folder, number = out / key, 1
+    while not overwrite and folder.exists() and any(folder.iterdir()):
+        number += 1
+        folder = out / f"{key}-{number}"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        probe = folder / ".minigrad-write-test"
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as error:
+        raise UsageError(f"cannot write the run folder {folder}: {error.strerror or error}")
+    return folder
+
 
 def _device_for(recipe, device: str) -> str:
-    """The device to train on, or a one-line exit saying why it cannot be."""
+    """The device to train on, or a usage error saying why it cannot be."""
     from .cuda import is_available
     try:
         device = normalize_device(device)
     except ValueError as error:
-        raise SystemExit(f"minigrad train: {error}") from None
+        raise UsageError(str(error)) from None
     if device == "cuda" and not is_available():
-        raise SystemExit("minigrad train: --device cuda needs an NVIDIA GPU that CuPy sees "
-                         "(pip install 'minigrad[gpu]'); none here, use --device cpu")
+        raise UsageError("--device cuda needs an NVIDIA GPU that CuPy sees (pip install "
+                         "'minigrad[gpu]'); none here, use --device cpu")
     if device == "cuda" and recipe.kind not in GPU_RECIPE_KINDS:
-        raise SystemExit(f"minigrad train: recipe {recipe.key} runs on the CPU only; the ones "
-                         f"trained by fit take --device cuda")
+        raise UsageError(f"recipe {recipe.key} runs on the CPU only; the ones trained by fit "
+                         f"take --device cuda")
     return device
 
 
 def train(args) -> int:
+    from .data.mnist_sets import DatasetNotFound
     from .recipes import RECIPES, run_recipe
     recipe = RECIPES[args.recipe]
-    device = _device_for(recipe, args.device)
-    print(f"{recipe.key.upper()}: {recipe.title}\n  seed {recipe.seed}; seed's claim: "
+    options = resolve_options(recipe, args)
+    folder = run_folder(args.out, recipe.key, args.overwrite)
+    print(f"{recipe.key.upper()}: {recipe.title}\n  source {recipe.source}; seed's claim: "
           f"{recipe.claim}")
-    options = {k: v for k, v in dict(epochs=args.epochs, batch_size=args.batch_size,
-                                     lr=args.lr).items() if v is not None}
-    if device != "cpu":
-        options["device"] = device
-    try:
-        result = run_recipe(args.recipe, args.dataset, verbose=0 if args.quiet else 1, **options)
-    except ValueError as error:  # e.g. P4 as printed: the shape mistake the seed makes
-        print(f"  error: {error}", file=sys.stderr)
-        return 2
+    with interrupt.graceful():
+        try:
+            result = run_recipe(args.recipe, args.dataset, verbose=0 if args.quiet else 1,
+                                **options)
+        except DatasetNotFound as error:
+            print(f"minigrad train: {str(error).splitlines()[0]} ({str(error).splitlines()[-1]})",
+                  file=sys.stderr)
+            return EXIT_FAILED
+        except ValueError as error:  # e.g. P4 as printed: the shape mistake the seed makes
+            print(f"  error: {error}", file=sys.stderr)
+            return EXIT_USAGE
     print(f"  data: {result['dataset']}")
     for name, value in result["metrics"].items():
         print(f"  {name}: {value:.4f}")
-    if result.get("history") is not None and result["history"].interrupted:
-        print("  training was interrupted; the weights so far are saved")
-    out = Path(args.out) / recipe.key
-    _save_outputs(result, out)
-    print(f"  saved weights, history, metrics and plots to {out}/")
+    _save_outputs(result, folder)
+    print(f"  saved weights, history, metrics and plots to {folder}/")
+    if interrupt.requested():
+        print("  interrupted (Ctrl-C): saved the model as it was after its last whole step")
+        return interrupt.EXIT_CODE
     return 0
 
 
@@ -268,11 +339,15 @@ def main(argv=None) -> int:
     train_parser = commands.add_parser("train", help="train a seed twin")
     train_parser.add_argument("recipe", nargs="?", default="p2", choices=sorted(RECIPES))
     train_parser.add_argument("--dataset", choices=["fashion-mnist", "mnist", "digits"])
-    train_parser.add_argument("--epochs", type=int)
+    train_parser.add_argument("--epochs", type=int, help="passes over the data")
+    train_parser.add_argument("--steps", type=int, help="optimizer steps (GAN, attention)")
     train_parser.add_argument("--batch-size", type=int)
     train_parser.add_argument("--lr", type=float)
-    train_parser.add_argument("--device", default="cpu")
-    train_parser.add_argument("--out", default="runs")
+    train_parser.add_argument("--device", help="cpu (default) or cuda")
+    train_parser.add_argument("--out", default="runs", help="runs go to OUT/RECIPE (then "
+                                                            "OUT/RECIPE-2, -3... if taken)")
+    train_parser.add_argument("--overwrite", action="store_true",
+                              help="write into OUT/RECIPE even if it holds a run")
     train_parser.add_argument("--quiet", action="store_true")
     commands.add_parser("recipes", help="list the seed twins")
     bench_parser = commands.add_parser("bench", help="run the benchmark suite (or some parts)")
@@ -293,7 +368,14 @@ def main(argv=None) -> int:
         args = parser.parse_args(["train"])
     handlers = {"train": train, "recipes": recipes, "gradcheck": gradcheck, "demo": demo,
                 "bench": bench, "info": info, "gpu-check": gpu_check}
-    return handlers[args.command](args)
+    try:
+        return handlers[args.command](args)
+    except UsageError as error:
+        print(f"minigrad {args.command}: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:  # a second Ctrl-C: stop at once, without a traceback
+        print(f"\nminigrad {args.command}: stopped (Ctrl-C)", file=sys.stderr)
+        return interrupt.EXIT_CODE
 
 
 if __name__ == "__main__":

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import functional as F
+from . import functional as F, interrupt
 from .autograd import grad, no_grad
 from .backend import manual_seed
 from .creation import randn, tensor
@@ -110,28 +110,40 @@ def train_gan(data: np.ndarray, generator, discriminator, latent: int, steps: in
     d_opt = Adam(discriminator.parameters(), lr=lr, betas=betas)
     g_opt = Adam(generator.parameters(), lr=lr, betas=betas)
     history = {"d_loss": [], "g_loss": []}
-    for _ in range(steps):
-        for _ in range(critic_steps if wasserstein else 1):
-            real = tensor(data[rng.integers(0, len(data), batch_size)])
-            with no_grad():
-                fake = generator(randn(batch_size, latent))
-            if wasserstein:
-                d_loss = F.wgan_critic_loss(discriminator(real), discriminator(fake)) + \
-                    penalty * gradient_penalty(discriminator, real, fake, rng)
-            else:
-                d_loss = F.gan_discriminator_loss(discriminator(real), discriminator(fake))
-            d_opt.zero_grad()
-            d_loss.backward()
-            d_opt.step()
-        scores = discriminator(generator(randn(batch_size, latent)))
-        g_loss = F.wgan_generator_loss(scores) if wasserstein else \
-            F.gan_generator_loss(scores, saturating=loss == "minimax")
-        g_opt.zero_grad()
-        g_loss.backward()
-        g_opt.step()
-        history["d_loss"].append(d_loss.item())
-        history["g_loss"].append(g_loss.item())
+    with interrupt.graceful():
+        for _ in range(steps):
+            _gan_step(data, generator, discriminator, latent, batch_size, loss, rng, d_opt,
+                      g_opt, critic_steps if wasserstein else 1, penalty, history)
+            if interrupt.requested():  # Ctrl-C: stop after this whole step
+                break
     return history
+
+
+def _gan_step(data, generator, discriminator, latent, batch_size, loss, rng, d_opt, g_opt,
+              critic_steps, penalty, history) -> None:
+    """One discriminator (critic) update or ``critic_steps`` of them, then one generator
+    update; the last losses appended to ``history``."""
+    wasserstein = loss == "wgan_gp"
+    for _ in range(critic_steps):
+        real = tensor(data[rng.integers(0, len(data), batch_size)])
+        with no_grad():
+            fake = generator(randn(batch_size, latent))
+        if wasserstein:
+            d_loss = F.wgan_critic_loss(discriminator(real), discriminator(fake)) + \
+                penalty * gradient_penalty(discriminator, real, fake, rng)
+        else:
+            d_loss = F.gan_discriminator_loss(discriminator(real), discriminator(fake))
+        d_opt.zero_grad()
+        d_loss.backward()
+        d_opt.step()
+    scores = discriminator(generator(randn(batch_size, latent)))
+    g_loss = F.wgan_generator_loss(scores) if wasserstein else \
+        F.gan_generator_loss(scores, saturating=loss == "minimax")
+    g_opt.zero_grad()
+    g_loss.backward()
+    g_opt.step()
+    history["d_loss"].append(d_loss.item())
+    history["g_loss"].append(g_loss.item())
 
 
 def sample(generator, latent: int, n: int) -> np.ndarray:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from . import functional as F
+from . import functional as F, interrupt
 from .backend import manual_seed
 from .creation import randn, tensor, zeros
 from .data import (Tokenizer, digits, fashion_mnist, house_prices, mnist, pad_sequences,
@@ -95,7 +95,7 @@ class Recipe:
     key: str
     short: str                # a few words for tables
     title: str
-    seed: str                 # where the seed lists it (file:lines)
+    source: str               # where the seed documents list it (file:lines)
     claim: str                # what the seed says it achieves
     kind: str = "classifier"  # 'classifier' | 'regression' | 'tape'
     hidden: tuple = ()
@@ -106,6 +106,24 @@ class Recipe:
     lr: float = 1e-3
     notes: str = ""
     extra: dict = field(default_factory=dict)
+
+    @property
+    def unit(self) -> str:
+        """What ``epochs`` counts for this recipe: passes over the data, or optimizer steps
+        (the GAN and attention experiments draw a fresh batch each step)."""
+        return "steps" if self.kind in ("gan", "attention") else "epochs"
+
+    @property
+    def options(self) -> tuple:
+        """The command-line options this recipe can take (others are refused, not ignored)."""
+        return {"classifier": ("dataset", "epochs", "batch_size", "lr", "device"),
+                "cnn": ("dataset", "epochs", "batch_size", "lr", "device"),
+                "rows": ("dataset", "epochs", "batch_size", "lr", "device"),
+                "text": ("epochs", "batch_size", "lr", "device"),
+                "regression": ("epochs", "batch_size", "lr", "device"),
+                "tape": ("epochs", "lr"),
+                "gan": ("steps", "batch_size", "lr"),
+                "attention": ("steps",)}[self.kind]
 
 
 RECIPES = {r.key: r for r in [
@@ -286,14 +304,17 @@ def run_tape(recipe: Recipe, epochs=None, lr=None, seed: int = 0, verbose: int =
 
     optimizer = Adam([W1, b1, W2, b2], lr=lr or recipe.lr)
     losses = []
-    for epoch in range(epochs or recipe.epochs):
-        loss = loss_fn(model(x), y)
-        optimizer.zero_grad()
-        loss.backward()
-        optimizer.step()
-        losses.append(loss.item())
-        if verbose and epoch % 100 == 0:
-            print(f"Epoch {epoch}: Loss = {losses[-1]:.4f}")
+    with interrupt.graceful():
+        for epoch in range(epochs or recipe.epochs):
+            loss = loss_fn(model(x), y)
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+            losses.append(loss.item())
+            if verbose and epoch % 100 == 0:
+                print(f"Epoch {epoch}: Loss = {losses[-1]:.4f}")
+            if interrupt.requested():  # Ctrl-C: stop after this whole step
+                break
     return {"state": {"W1": W1, "b1": b1, "W2": W2, "b2": b2}, "losses": losses,
             "metrics": {"final_mse": losses[-1], "first_mse": losses[0]}}
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from . import functional as F
+from . import functional as F, interrupt
 from .autograd import no_grad
 from .backend import array_module_of, device_of, manual_seed, normalize_device, to_device
 from .nn import Module
@@ -255,7 +255,7 @@ def fit(model: Module, x, y, loss, optimizer="adam", epochs: int = 1, batch_size
     manual_seed(seed)
     order_rng = np.random.default_rng(seed)
     history, callbacks = History(), list(callbacks or [])
-    try:
+    with interrupt.graceful():
         for epoch in range(epochs):
             logs = _train_epoch(model, x_train, y_train, loss_fn, optimizer, batch_size,
                                 order_rng.permutation(len(x_train)) if shuffle else None,
@@ -272,12 +272,13 @@ def fit(model: Module, x, y, loss, optimizer="adam", epochs: int = 1, batch_size
                       ", ".join(f"{k} {v:.4f}" for k, v in logs.items()), flush=True)
             for callback in callbacks:
                 callback.on_epoch_end(epoch, logs, model)
-            if any(c.stop_training for c in callbacks):
+            if any(c.stop_training for c in callbacks) or interrupt.requested():
                 break
-    except KeyboardInterrupt:
+    if interrupt.requested():
         history.interrupted = True
         if verbose:
-            print(f"interrupted: stopped after {len(history.epoch)} complete epochs", flush=True)
+            print(f"interrupted: stopped after {len(history.epoch)} epochs (the last one "
+                  f"possibly partial, every optimizer step whole)", flush=True)
     for callback in callbacks:
         callback.on_train_end(history, model)
     return history
@@ -302,6 +303,8 @@ def _train_epoch(model, x, y, loss_fn, optimizer, batch_size, order, metrics, th
             bar.update()
             if not bar.disable and bar.n % 20 == 0:  # a read: only when someone is watching
                 bar.set_postfix(loss=f"{_read(total_loss) / seen:.4f}", refresh=False)
+            if interrupt.requested():  # Ctrl-C: stop after this whole step
+                break
     logs = {"loss": _read(total_loss) / seen}
     if "accuracy" in metrics:
         logs["accuracy"] = _read(correct) / seen

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import functional as F
+from . import functional as F, interrupt
 from .autograd import no_grad
 from .backend import manual_seed
 from .creation import tensor
@@ -69,15 +69,12 @@ def train_tagger(model, steps: int, length: int = 32, vocabulary: int = 10, batc
     """Train on fresh random sequences each step; returns per-step loss and the final
     per-token accuracy on 1,000 new sequences."""
     rng = np.random.default_rng(seed)
-    optimizer, losses = Adam(model.parameters(), lr=lr), []
-    for _ in range(steps):
+
+    def batch_loss():
         tokens, target = reverse_batch(rng, batch, length, vocabulary)
         logits = model(tensor(tokens))
-        loss = F.cross_entropy(logits.reshape(-1, vocabulary), target.reshape(-1))
-        optimizer.zero_grad()
-        loss.backward()
-        optimizer.step()
-        losses.append(loss.item())
+        return F.cross_entropy(logits.reshape(-1, vocabulary), target.reshape(-1))
+    losses = optimize(Adam(model.parameters(), lr=lr), steps, batch_loss)
     tokens, target = reverse_batch(rng, 1000, length, vocabulary)
     model.eval()
     with no_grad():
@@ -146,33 +143,41 @@ def pretrain_finetune(pretrain_steps: int = 600, finetune_steps: int = 150, seed
     return results
 
 
+def optimize(optimizer, steps: int, batch_loss) -> list:
+    """``steps`` optimizer steps on ``batch_loss()`` (a fresh batch each call); returns the
+    losses.  Ctrl-C stops after the current step (``minigrad.interrupt``)."""
+    losses = []
+    with interrupt.graceful():
+        for _ in range(steps):
+            loss = batch_loss()
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+            losses.append(loss.item())
+            if interrupt.requested():
+                break
+    return losses
+
+
 def _masked_token_training(model, sequences, vocabulary, steps, rng, batch: int = 64) -> list:
-    optimizer, losses = Adam(model.parameters(), lr=1e-3), []
-    for _ in range(steps):
+    def batch_loss():
         tokens = sequences[rng.integers(0, len(sequences), batch)]
         chosen = (rng.random(tokens.shape) < 0.15) & (tokens != 0)
         chosen[np.arange(batch), (tokens != 0).argmax(1)] = True   # at least one per row
         corrupted = np.where(chosen, MASK, tokens)
         logits = model.token_head(model(tensor(corrupted)))
-        loss = F.cross_entropy(logits[tensor(chosen)], tokens[chosen])
-        optimizer.zero_grad()
-        loss.backward()
-        optimizer.step()
-        losses.append(loss.item())
-    return losses
+        return F.cross_entropy(logits[tensor(chosen)], tokens[chosen])
+    return optimize(Adam(model.parameters(), lr=1e-3), steps, batch_loss)
 
 
 def _fine_tune(model, sequences, labels, cut, steps, rng, batch: int = 32):
-    optimizer, losses = Adam(model.parameters(), lr=5e-4), []
     targets = labels.astype(np.float32)[:, None]
-    for _ in range(steps):
+
+    def batch_loss():
         index = rng.integers(0, cut, batch)
-        loss = F.binary_cross_entropy_with_logits(model.classify(sequences[index]),
+        return F.binary_cross_entropy_with_logits(model.classify(sequences[index]),
                                                   targets[index])
-        optimizer.zero_grad()
-        loss.backward()
-        optimizer.step()
-        losses.append(loss.item())
+    losses = optimize(Adam(model.parameters(), lr=5e-4), steps, batch_loss)
     model.eval()
     with no_grad():
         logits = model.classify(sequences[cut:]).array[:, 0]

@@ -1,6 +1,9 @@
 """fit / evaluate / predict, callbacks, interruption, determinism; the recipes and the CLI."""
 import json
 
+import os
+import signal
+
 import numpy as np
 import pytest
 
@@ -102,7 +105,7 @@ def test_ctrl_c_stops_cleanly_and_keeps_the_weights(tmp_path):
     class Interrupt(Callback):
         def on_epoch_end(self, epoch, logs, model):
             if epoch == 1:
-                raise KeyboardInterrupt
+                os.kill(os.getpid(), signal.SIGINT)   # a real Ctrl-C
 
     path = tmp_path / "weights.npz"
     model = small_mlp()
@@ -114,6 +117,36 @@ def test_ctrl_c_stops_cleanly_and_keeps_the_weights(tmp_path):
     with pytest.raises(KeyError, match="monitor 'nope' is not among the logs"):
         fit(model, x, y, loss=nn.CrossEntropyLoss(), verbose=0,
             callbacks=[ModelCheckpoint(path, monitor="nope")])
+
+
+def test_ctrl_c_in_the_middle_of_an_epoch_finishes_the_step_and_a_second_one_stops_at_once():
+    """The first Ctrl-C lets the optimizer step that is running finish (the model never mixes
+    two steps) and stops after it; the second raises KeyboardInterrupt at once."""
+    x, y, _, _ = digits_split()
+    calls = []
+
+    class Counting(nn.Module):
+        def __init__(self, interrupts: int):
+            super().__init__()
+            self.inner, self.interrupts = small_mlp(), interrupts
+
+        def forward(self, inputs):
+            calls.append(1)
+            if len(calls) == 3:                              # during the third step
+                for _ in range(self.interrupts):
+                    os.kill(os.getpid(), signal.SIGINT)
+            return self.inner(inputs)
+
+    model = Counting(1)
+    optimizer = mg.optim.Adam(model.parameters())
+    history = fit(model, x, y, loss=nn.CrossEntropyLoss(), optimizer=optimizer, epochs=3,
+                  batch_size=16, verbose=0)
+    steps = optimizer.state[id(model.inner[0].weight)]["step"]
+    assert history.interrupted and len(calls) == 3 and steps == 3
+    calls.clear()
+    with pytest.raises(KeyboardInterrupt):
+        fit(Counting(2), x, y, loss=nn.CrossEntropyLoss(), epochs=3, batch_size=16, verbose=0)
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # restored
 
 
 def test_p6_recovers_the_generating_line():
@@ -130,7 +163,7 @@ def test_p7_tape_loop_learns():
 
 def test_every_recipe_cites_its_seed():
     for recipe in RECIPES.values():
-        assert ":" in recipe.seed and recipe.claim
+        assert ":" in recipe.source and recipe.claim
 
 
 def test_cli_train_writes_weights_history_metrics_and_plots(tmp_path, capsys):
