@@ -61,7 +61,7 @@ def classifier_data(key: str, quick: bool):
     """Fashion-MNIST prepared as the recipe wants it (one-hot targets for P2, (N, 1, 28, 28)
     images for the CNNs)."""
     from minigrad.data.preprocessing import to_categorical
-    from minigrad.recipes import RECIPES, classification_data, image_data
+    from minigrad.experiments.recipes import RECIPES, classification_data, image_data
     recipe = RECIPES[key]
     x, y, xt, yt, _, names = (image_data("fashion-mnist", recipe.extra.get("normalize", False))
                               if recipe.kind == "cnn" else classification_data("fashion-mnist"))
@@ -71,10 +71,10 @@ def classifier_data(key: str, quick: bool):
 
 
 def classifier_minigrad(key: str, data, epochs: int, seed: int) -> dict:
-    """The recipe through minigrad's fit, exactly as ``minigrad.recipes`` runs it."""
+    """The recipe through minigrad's fit, exactly as ``minigrad.experiments.recipes`` runs it."""
     import minigrad as mg
     from minigrad import nn
-    from minigrad.recipes import RECIPES, build_classifier
+    from minigrad.experiments.recipes import RECIPES, build_classifier
     from minigrad.train import fit, predict
     recipe, (x, y, xt, yt) = RECIPES[key], data
     mg.manual_seed(seed)
@@ -109,7 +109,7 @@ def classifier_torch(key: str, data, epochs: int, seed: int) -> dict:
     """The same recipe as an idiomatic PyTorch loop: same split, batch size, shuffling per
     epoch, Adam defaults, a validation pass each epoch when the recipe has one."""
     import torch
-    from minigrad.recipes import RECIPES
+    from minigrad.experiments.recipes import RECIPES
     recipe = RECIPES[key]
     torch.manual_seed(seed)
     return _torch_loop(torch_model(recipe), torch.nn.CrossEntropyLoss(), data,
@@ -123,8 +123,8 @@ def p6_data(quick: bool):
 
 
 def recipe_minigrad(key: str, metric: str, data, epochs: int, seed: int) -> dict:
-    """A regression twin through ``minigrad.recipes.run_recipe``; time per epoch averaged."""
-    from minigrad.recipes import run_recipe
+    """A regression twin through ``minigrad.experiments.recipes.run_recipe``; time per epoch averaged."""
+    from minigrad.experiments.recipes import run_recipe
     start = time.perf_counter()
     result = run_recipe(key, epochs=epochs, seed=seed, verbose=0)
     return {metric: result["metrics"][metric],
@@ -152,14 +152,14 @@ def p6_torch(data, epochs: int, seed: int) -> dict:
 
 
 def p7_data(quick: bool):
-    from minigrad.recipes import tape_data
+    from minigrad.experiments.recipes import tape_data
     return tape_data(0)
 
 
 def p7_torch(data, epochs: int, seed: int) -> dict:
     """The seed's loop with raw tensors: W1 (3x2), b1, W2 (2x1), b2, ReLU, MSE, Adam(1e-3)."""
     import torch
-    from minigrad.recipes import tape_data
+    from minigrad.experiments.recipes import tape_data
     x, y = (torch.from_numpy(a) for a in tape_data(seed))
     torch.manual_seed(seed)
     W1, b1 = torch.randn(3, 2, requires_grad=True), torch.zeros(2, requires_grad=True)
@@ -175,7 +175,7 @@ def p7_torch(data, epochs: int, seed: int) -> dict:
 
 
 def p8_data(quick: bool):
-    from minigrad.recipes import text_data
+    from minigrad.data import sentiment_sequences as text_data
     sequences, labels, tokenizer = text_data(2000 if quick else 10000)
     cut = int(0.8 * len(labels))
     y = labels.astype(np.float32)[:, None]
@@ -185,7 +185,7 @@ def p8_data(quick: bool):
 def p8_minigrad(data, epochs: int, seed: int) -> dict:
     import minigrad as mg
     from minigrad import nn
-    from minigrad.recipes import SentimentLSTM
+    from minigrad.experiments.recipes import SentimentLSTM
     from minigrad.train import fit, predict
     x, y, xt, yt, vocabulary = data
     mg.manual_seed(seed)
@@ -229,7 +229,7 @@ def rows_data(quick: bool):
 def rows_minigrad(data, epochs: int, seed: int) -> dict:
     import minigrad as mg
     from minigrad import nn
-    from minigrad.recipes import RowLSTM
+    from minigrad.experiments.recipes import RowLSTM
     from minigrad.train import fit, predict
     x, y, xt, yt = data
     mg.manual_seed(seed)
@@ -285,7 +285,7 @@ def _torch_loop(model, loss_fn, data, batch_size, validation_split, epochs, seed
 def gan_minigrad(data, epochs: int, seed: int) -> dict:
     """The 8-Gaussian GAN (minigrad only: its quality measures are mode coverage and the
     samples' mean distance to the nearest mode), with each of its three losses."""
-    from minigrad.recipes import run_recipe
+    from minigrad.experiments.recipes import run_recipe
     start = time.perf_counter()
     metrics = run_recipe("gan-2d", epochs=epochs, seed=seed, verbose=0)["metrics"]
     others = {f"{name} {measure}": metrics[f"{name}_{measure}"]
@@ -298,7 +298,7 @@ def gan_minigrad(data, epochs: int, seed: int) -> dict:
 
 def attention_minigrad(key: str, metric: str, data, epochs: int, seed: int) -> dict:
     """A self-attention experiment (minigrad only; it reports both of its contenders)."""
-    from minigrad.recipes import run_recipe
+    from minigrad.experiments.recipes import run_recipe
     start = time.perf_counter()
     metrics = run_recipe(key, epochs=epochs, seed=seed, verbose=0)["metrics"]
     return {**metrics, "epoch_s": [(time.perf_counter() - start) / epochs]}
@@ -310,7 +310,7 @@ def classifier_case(key: str) -> dict:
 
 
 def _cases() -> dict:
-    from minigrad.recipes import RECIPES
+    from minigrad.experiments.recipes import RECIPES
     cases = {key: dict(classifier_case(key), epochs=r.epochs) for key, r in RECIPES.items()
              if r.kind == "classifier" or key in ("p4", "p5")}
     for key in ("p4", "p5"):  # 2 epochs, as the issue's PyTorch reference was measured

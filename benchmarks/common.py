@@ -17,6 +17,22 @@ from pathlib import Path
 RESULTS = Path(__file__).resolve().parent / "results"
 
 
+def _as_a_training_process() -> None:
+    """A benchmark script run as a program is a long training job: it keeps freed memory
+    (``minigrad.host_memory``) and follows the one Ctrl-C rule (``minigrad.interrupt``): the
+    first Ctrl-C ends the timing rounds after the one running, the results so far are written
+    (marked ``"interrupted"``) and the script exits 130; a second one stops at once."""
+    from minigrad import host_memory, interrupt
+    host_memory.apply_default_policy()
+    guard = interrupt.graceful()
+    guard.__enter__()  # for the whole process: never left
+    return guard
+
+
+if Path(sys.argv[0]).name.startswith("bench_"):
+    _PROCESS_GUARD = _as_a_training_process()  # kept: dropping it would end the guard
+
+
 def time_per_call(fn, number: int) -> float:
     """Seconds per call of ``fn``, averaged over ``number`` back-to-back calls."""
     start = time.perf_counter()
@@ -38,11 +54,14 @@ def compare(candidates: dict, number: int, repeats: int, warmup: int = 3) -> dic
     for fn in candidates.values():
         for _ in range(warmup):
             fn()
+    from minigrad import interrupt
     samples = {name: [] for name in candidates}
     for _ in range(repeats):
         for name, fn in candidates.items():
             time.sleep(SETTLE_S)
             samples[name].append(time_per_call(fn, number))
+        if interrupt.requested():  # Ctrl-C: keep the whole rounds done so far
+            break
     return {name: summarize(values) for name, values in samples.items()}
 
 
@@ -83,9 +102,15 @@ def write_result(name: str, payload: dict, out_dir: Path | None = None) -> Path:
     out_dir = Path(out_dir) if out_dir else RESULTS
     out_dir.mkdir(parents=True, exist_ok=True)
     path = out_dir / f"{name}.json"
+    from minigrad import interrupt
     payload = {"benchmark": name, "command": " ".join([Path(sys.executable).name] + sys.argv),
                "environment": environment(), **payload}
+    if interrupt.requested():
+        payload["interrupted"] = True
     path.write_text(json.dumps(payload, indent=2) + "\n")
+    if interrupt.requested():
+        print(f"interrupted (Ctrl-C): wrote the rounds measured so far to {path}", flush=True)
+        sys.exit(interrupt.EXIT_CODE)
     return path
 
 

@@ -70,7 +70,7 @@ def _others(values: dict) -> str:
 
 
 def recipes_table(results: dict) -> list[str]:
-    from minigrad.recipes import RECIPES
+    from minigrad.experiments.recipes import RECIPES
     lines = ["| twin | seed (claim) | data, epochs × seeds | minigrad | PyTorch | time / epoch, "
              "minigrad ÷ PyTorch | peak memory ratio |", "|---|---|---|---|---|---|---|"]
     for key, recipe in RECIPES.items():

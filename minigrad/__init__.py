@@ -10,10 +10,6 @@
 """
 import numpy as _np
 
-from . import host_memory as _host_memory
-
-_host_memory.apply_default_policy()
-
 from .tensor import Tensor
 from .autograd import (Function, enable_grad, inference_mode, is_grad_enabled, no_grad,
                        set_grad_enabled)
@@ -30,7 +26,8 @@ from .tensor_functions import (BoolTensor, DoubleTensor, FloatTensor, LongTensor
                                squeeze, stack, sub, sum, t, tanh, transpose, tril, triu,
                                unsqueeze, where)
 from .gradcheck import GradcheckError, gradcheck, numerical_grad
-from . import accelerator, backends, cuda, functional, kernels, nn, optim, utils, vision
+from . import (accelerator, backends, cuda, functional, host_memory, kernels, nn, optim,
+               utils, vision)
 from .device import device
 from .kernels import kernels_mode, set_kernels
 from .serialization import load, save

@@ -5,7 +5,7 @@
                    [--batch-size N] [--lr X] [--device cpu|cuda] [--out DIR] [--overwrite]
     minigrad recipes             the seed twins, their seed lines and claims
     minigrad gradcheck           the gradient check table of every op
-    minigrad bench [PART ...] [--quick] [--out DIR]   the benchmark suite against PyTorch
+    minigrad bench [PART ...] [--quick] [--out DIR | --save]   the benchmark suite
     minigrad demo                train a tiny network from raw Tensors, then gradcheck
     minigrad info                versions, devices, and which op families run as kernels
     minigrad gpu-check [--out DIR]   on a GPU machine: GPU tests, then the kernel benchmarks
@@ -18,53 +18,10 @@ import math
 import sys
 from pathlib import Path
 
-from . import functional as F, interrupt
-from .autograd import no_grad
-from .backend import manual_seed, normalize_device
-from .creation import randn, tensor, zeros
-from .data import moons
+from . import host_memory, interrupt
+from .backend import normalize_device
 from .opcheck import format_table, gradcheck_table
 from .serialization import save
-
-
-def train_tiny_network(epochs: int = 300, lr: float = 0.5, seed: int = 0, progress: bool = True):
-    """A 2-16-16-2 MLP on two moons, written with raw Tensors: F1 layers, cross-entropy,
-    backward, and the plain gradient-descent update θ ← θ - α ∇θ (F11).  Returns the losses
-    per epoch and the final training accuracy."""
-    from tqdm import tqdm
-
-    manual_seed(seed)
-    x, y = moons(400, noise=0.1, seed=seed)
-    x, y = tensor(x), tensor(y)
-    sizes = [2, 16, 16, 2]
-    params = []
-    for fan_in, fan_out in zip(sizes[:-1], sizes[1:]):
-        params += [(randn(fan_in, fan_out) * (2 / fan_in) ** 0.5).requires_grad_(),
-                   zeros(fan_out, requires_grad=True)]
-
-    def forward(inputs):
-        w1, b1, w2, b2, w3, b3 = params
-        h = F.relu(inputs @ w1 + b1)
-        h = F.relu(h @ w2 + b2)
-        return h @ w3 + b3
-
-    losses = []
-    bar = tqdm(range(epochs), desc="training", disable=not progress, leave=False)
-    for _ in bar:
-        if interrupt.requested():
-            break
-        loss = F.cross_entropy(forward(x), y)
-        for p in params:
-            p.grad = None
-        loss.backward()
-        with no_grad():
-            for p in params:
-                p.array -= lr * p.grad.array
-        losses.append(loss.item())
-        bar.set_postfix(loss=f"{losses[-1]:.4f}")
-    with no_grad():
-        accuracy = float((forward(x).argmax(dim=1) == y).array.mean())
-    return losses, accuracy
 
 
 # ----------------------------------------------------------------------------- subcommands
@@ -73,6 +30,7 @@ def train_tiny_network(epochs: int = 300, lr: float = 0.5, seed: int = 0, progre
 def demo(args) -> int:
     print("minigrad demo: a 2-16-16-2 MLP on two moons (400 points), raw Tensors, plain "
           "gradient descent")
+    from .experiments.tiny_network import train_tiny_network
     losses, accuracy = train_tiny_network(args.epochs, progress=sys.stderr.isatty())
     print(f"loss {losses[0]:.4f} -> {losses[-1]:.4f} after {len(losses)} epochs; "
           f"training accuracy {accuracy:.3f}\n")
@@ -90,9 +48,10 @@ def gradcheck(args) -> int:
 
 
 def recipes(args) -> int:
-    from .recipes import RECIPES
+    from .experiments.recipes import RECIPES
     for recipe in RECIPES.values():
-        print(f"{recipe.key:<5} {recipe.title}\n      source {recipe.source}; claim: {recipe.claim}")
+        print(f"{recipe.key:<5} {recipe.title} ({recipe.epochs} {recipe.unit})\n"
+              f"      source {recipe.source}; claim: {recipe.claim}")
         if recipe.notes:
             print(f"      {recipe.notes}")
     return 0
@@ -115,7 +74,7 @@ def _save_outputs(result: dict, out: Path) -> None:
     elif isinstance(losses, dict):
         figures["curves.png"] = viz.plot_curves(losses, "step", "loss")
         if "samples" in result:
-            from .gan import GAN_LOSSES, mode_centers
+            from .experiments.gan import GAN_LOSSES, mode_centers
             panels = {GAN_LOSSES[name]: s for name, s in result["samples"].items()}
             centers = mode_centers() if next(iter(panels.values())).shape[1] == 2 else None
             figures["samples.png"] = viz.plot_samples(panels, centers)
@@ -215,7 +174,7 @@ def _device_for(recipe, device: str) -> str:
 
 def train(args) -> int:
     from .data.mnist_sets import DatasetNotFound
-    from .recipes import RECIPES, run_recipe
+    from .experiments.recipes import RECIPES, run_recipe
     recipe = RECIPES[args.recipe]
     options = resolve_options(recipe, args)
     folder = run_folder(args.out, recipe.key, args.overwrite)
@@ -270,12 +229,19 @@ def _bench_command(folder: Path, part: str, quick: bool, out) -> list:
     if quick and part == "recipes":
         options = ["--case", "p2"]  # the quick suite trains one twin
     command = [sys.executable, str(folder / script), *options] + (["--quick"] if quick else [])
-    return command + (["--out", out] if out else [])
+    return command + (["--out", str(out)] if out else [])
+
+
+def bench_results_folder(args) -> Path | None:
+    """Where ``minigrad bench`` writes: ``--out``, else ``runs/bench``; the committed
+    ``benchmarks/results`` (None: the scripts' default) only with ``--save``."""
+    if args.out:
+        return Path(args.out)
+    return None if args.save else Path("runs") / "bench"
 
 
 def bench(args) -> int:
     """Run benchmark scripts from the repository's benchmarks/ folder, each in its own process."""
-    import subprocess
     folder = Path(__file__).resolve().parent.parent / "benchmarks"
     if not (folder / "common.py").is_file():
         print("minigrad bench: the benchmarks/ folder is not next to the package; run it from a "
@@ -286,18 +252,35 @@ def bench(args) -> int:
         print(f"minigrad bench: unknown part(s) {unknown}; choose from {sorted(BENCH_PARTS)}",
               file=sys.stderr)
         return 2
-    failed = []
+    failed, results = [], bench_results_folder(args)
+    if results is not None:
+        results = results.resolve()
+    with interrupt.graceful():  # Ctrl-C reaches the running script too: let it save and stop
+        return _bench_parts(args, folder, results, failed)
+
+
+def _bench_parts(args, folder: Path, results, failed: list) -> int:
+    """Each part's script in turn; a part that exits 130 (Ctrl-C) ends the suite."""
+    import subprocess
     for part in args.parts or list(BENCH_PARTS):
         reason = _bench_skip_reason(part)
         if reason:
             print(f"[{part}] skipped: {reason}", flush=True)
             continue
-        command = _bench_command(folder, part, args.quick, args.out)
+        command = _bench_command(folder, part, args.quick, results)
         print(f"[{part}] {Path(command[1]).name} {' '.join(command[2:])}", flush=True)
-        if subprocess.run(command, cwd=folder).returncode:
+        code = subprocess.run(command, cwd=folder).returncode
+        if code == interrupt.EXIT_CODE:
+            print(f"[{part}] interrupted (Ctrl-C): the rounds so far are written; stopping",
+                  flush=True)
+            return interrupt.EXIT_CODE
+        if code:
             failed.append(part)
-    print("benchmarks done" + (f"; FAILED: {', '.join(failed)}" if failed else "") +
-          ". Render README's tables with: python benchmarks/render_report.py")
+    where = results if results is not None else folder / "results"
+    print(f"benchmarks done, results in {where}" +
+          (f"; FAILED: {', '.join(failed)}" if failed else "") +
+          ("" if results is not None else
+           ". Render README's tables with: python benchmarks/render_report.py"))
     return 1 if failed else 0
 
 
@@ -333,7 +316,7 @@ def info(args) -> int:
 
 
 def main(argv=None) -> int:
-    from .recipes import RECIPES
+    from .experiments.recipes import RECIPES
     parser = argparse.ArgumentParser(prog="minigrad", description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command")
     train_parser = commands.add_parser("train", help="train a seed twin")
@@ -355,7 +338,9 @@ def main(argv=None) -> int:
                                                        f"(default: all)")
     bench_parser.add_argument("--quick", action="store_true", help="a short version")
     bench_parser.add_argument("--out", help="folder for the JSON results (default: "
-                                            "benchmarks/results)")
+                                            "runs/bench)")
+    bench_parser.add_argument("--save", action="store_true", help="write into "
+                              "benchmarks/results, the committed results README shows")
     commands.add_parser("gradcheck", help="gradient check table of every op")
     commands.add_parser("info", help="versions, devices, and the kernel choice per op family")
     check_parser = commands.add_parser("gpu-check", help="on a GPU machine: GPU tests and "
@@ -368,6 +353,8 @@ def main(argv=None) -> int:
         args = parser.parse_args(["train"])
     handlers = {"train": train, "recipes": recipes, "gradcheck": gradcheck, "demo": demo,
                 "bench": bench, "info": info, "gpu-check": gpu_check}
+    if args.command in ("train", "demo", "bench"):
+        host_memory.apply_default_policy()  # a training process: keep freed memory
     try:
         return handlers[args.command](args)
     except UsageError as error:

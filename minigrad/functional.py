@@ -338,7 +338,7 @@ def _log1p_exp(x: Tensor) -> Tensor:
 def wgan_critic_loss(real_scores: Tensor, fake_scores: Tensor) -> Tensor:
     """WGAN's critic: E[C(G(z))] - E[C(x)], minus the estimate of the Wasserstein distance
     (scores, not logits: the critic has no sigmoid).  Add a gradient penalty
-    (``minigrad.gan.gradient_penalty``) to keep the critic 1-Lipschitz."""
+    (``minigrad.experiments.gan.gradient_penalty``) to keep the critic 1-Lipschitz."""
     return fake_scores.mean() - real_scores.mean()
 
 

@@ -7,16 +7,18 @@ size faults every 4 KiB page back in and the kernel zeroes it.  Measured on SPEC
 step (batch 128, 2 cores): ~9,500 page faults and ~40 ms of kernel time per step — about as long
 as the step's arithmetic.  PyTorch meets the same problem on the GPU with a caching allocator.
 
-On glibc we set two documented ``mallopt`` parameters once, at import:
+On glibc, ``apply_default_policy()`` sets two documented ``mallopt`` parameters:
 
 * ``M_MMAP_THRESHOLD`` = 32 MiB (glibc's maximum): blocks below it come from the heap, not from
   a fresh ``mmap``;
 * ``M_TRIM_THRESHOLD`` = 2 GiB − 1 (an int's maximum): the heap is never trimmed in practice,
   so freed blocks are reused.
 
-The cost is that the process keeps its peak memory until it exits.  Set the environment
-variable ``MINIGRAD_KEEP_FREED_MEMORY=0`` before importing minigrad to leave malloc alone.
-Elsewhere (macOS, Windows, musl) this is a no-op.
+The cost is that the process keeps its peak memory until it exits, so ``import minigrad``
+does not do it: it changes nothing process-wide.  The training entry points — ``fit``, the
+``minigrad`` command and the benchmarks — call ``apply_default_policy()`` when they start;
+call it yourself in a training loop of your own.  ``MINIGRAD_KEEP_FREED_MEMORY=0`` makes it a
+no-op; elsewhere (macOS, Windows, musl) it is one anyway.
 """
 from __future__ import annotations
 
@@ -44,7 +46,8 @@ def keep_freed_memory() -> bool:
 
 
 def apply_default_policy() -> bool:
-    """What ``import minigrad`` does: keep freed memory unless MINIGRAD_KEEP_FREED_MEMORY=0."""
+    """Keep freed memory in the process (what the training entry points do), unless
+    MINIGRAD_KEEP_FREED_MEMORY=0; True when glibc accepted it."""
     if os.environ.get("MINIGRAD_KEEP_FREED_MEMORY", "1") == "0":
         return False
     return keep_freed_memory()

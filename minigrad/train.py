@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from . import functional as F, interrupt
+from . import functional as F, host_memory, interrupt
 from .autograd import no_grad
 from .backend import array_module_of, device_of, manual_seed, normalize_device, to_device
 from .nn import Module
@@ -236,6 +236,7 @@ def fit(model: Module, x, y, loss, optimizer="adam", epochs: int = 1, batch_size
     ``device`` ("cpu", "cuda"): where to train (the model is moved there; default: where it
     is); the data may live anywhere, and each batch is moved once.  Losses and accuracies are
     summed on the device and read back once per epoch."""
+    host_memory.apply_default_policy()  # no page faults per step (minigrad.host_memory)
     device = _device(model, device)
     x, y = _as_array(x), _as_array(y)
     if len(x) != len(y):

@@ -135,13 +135,13 @@ def test_positional_encodings():
 
 
 def test_transformer_reverses_sequences_that_an_lstm_cannot():
-    from minigrad.transformer_demos import reverse_task
+    from minigrad.experiments.transformer_demos import reverse_task
     race = reverse_task(steps=120)
     assert race["transformer"]["accuracy"] > 0.9 and race["lstm"]["accuracy"] < 0.5
 
 
 def test_masked_token_pretraining_learns_and_fine_tuning_runs():
-    from minigrad.transformer_demos import pretrain_finetune
+    from minigrad.experiments.transformer_demos import pretrain_finetune
     study = pretrain_finetune(pretrain_steps=60, finetune_steps=20, samples=800, length=20)
     losses = study["pretrained"]["pretrain_losses"]
     assert np.mean(losses[-10:]) < np.mean(losses[:10])

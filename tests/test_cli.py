@@ -4,7 +4,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from minigrad.cli import main, train_tiny_network
+from minigrad.cli import main
+from minigrad.experiments.tiny_network import train_tiny_network
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -86,3 +86,56 @@ def test_ctrl_c_saves_the_run_and_exits_130(tmp_path):
 def test_a_second_ctrl_c_stops_at_once_without_a_traceback(tmp_path):
     code, out, err = _train_until(2, tmp_path)
     assert code == 130 and "stopped (Ctrl-C)" in err and "Traceback" not in err
+
+
+def test_bench_writes_to_runs_unless_saved(tmp_path):
+    import argparse
+    from minigrad.cli import _bench_command, bench_results_folder
+    default = bench_results_folder(argparse.Namespace(out=None, save=False))
+    assert default == tmp_path.__class__("runs") / "bench"
+    assert bench_results_folder(argparse.Namespace(out=None, save=True)) is None
+    assert bench_results_folder(argparse.Namespace(out=str(tmp_path), save=False)) == tmp_path
+    command = _bench_command(tmp_path, "optim", True, default)
+    assert command[-2:] == ["--out", "runs/bench"]
+
+
+def test_a_benchmark_stopped_by_ctrl_c_writes_its_rounds_and_exits_130(tmp_path):
+    """The first Ctrl-C ends the timing rounds after the one running; the JSON is written,
+    marked interrupted."""
+    import json
+    from pathlib import Path
+    script = Path(__file__).resolve().parent.parent / "benchmarks" / "bench_optim.py"
+    process = subprocess.Popen([sys.executable, str(script), "--out", str(tmp_path)],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               cwd=script.parent)
+    time.sleep(4)                        # imported, warming up or timing
+    process.send_signal(signal.SIGINT)
+    out, err = process.communicate(timeout=300)
+    assert process.returncode == 130, err
+    written = json.loads((tmp_path / "optim.json").read_text())
+    assert written["interrupted"] is True and "Traceback" not in err
+
+
+def test_every_long_loop_stops_after_the_step_in_which_ctrl_c_came(monkeypatch):
+    """The GAN, the Transformer demos' optimizer loop and P7's tape loop ask
+    ``interrupt.requested()`` after each whole step (the signal itself is tested with fit)."""
+    import numpy as np
+    from minigrad import interrupt, nn, optim
+    from minigrad.experiments import gan, recipes, transformer_demos
+    asked = []
+
+    def requested_on_third():
+        asked.append(1)
+        return len(asked) >= 3
+    monkeypatch.setattr(interrupt, "requested", requested_on_third)
+    history = gan.train_gan(gan.mixture_of_gaussians(64), gan.mlp_generator(2, 2),
+                            gan.mlp_discriminator(2), latent=2, steps=50, batch_size=16)
+    assert len(history["d_loss"]) == 3
+    asked.clear()
+    layer = nn.Linear(2, 1)
+    losses = transformer_demos.optimize(optim.SGD(layer.parameters(), 0.1), 50,
+                                        lambda: (layer(np.ones((4, 2), np.float32)) ** 2).mean())
+    assert len(losses) == 3
+    asked.clear()
+    result = recipes.run_recipe("p7", verbose=0)
+    assert len(result["losses"]) == 3

@@ -11,7 +11,7 @@ import minigrad as mg
 from minigrad import nn
 from minigrad.cli import main
 from minigrad.data import digits
-from minigrad.recipes import RECIPES, run_recipe
+from minigrad.experiments.recipes import RECIPES, run_recipe
 from minigrad.train import Callback, EarlyStopping, ModelCheckpoint, evaluate, fit, predict
 
 
@@ -189,7 +189,7 @@ def test_cli_recipes_and_regression(tmp_path, capsys):
 
 
 def test_p4_as_printed_fails_with_both_sizes(capsys):
-    from minigrad.recipes import SimpleCNN
+    from minigrad.experiments.recipes import SimpleCNN
     with pytest.raises(ValueError, match=r"in_features=1568.*\(64, 5408\) has 5408 features, "
                                          r"expected 1568"):
         SimpleCNN(flat_features=32 * 7 * 7)(mg.zeros(64, 1, 28, 28))

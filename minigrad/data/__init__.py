@@ -7,9 +7,10 @@ from .mnist_sets import FASHION_CLASSES, DatasetNotFound, fashion_mnist, mnist
 from .preprocessing import normalize, one_hot, to_categorical
 from .synthetic import house_prices, moons, spirals
 from .sentiment import sentiment_corpus
-from .text import Tokenizer, pad_sequences
+from .text import Tokenizer, bag_of_words, pad_sequences, sentiment_sequences
 
 __all__ = ["digits", "IDXError", "load_idx", "save_idx", "DataLoader", "Dataset",
            "default_collate", "Subset", "TensorDataset", "random_split", "FASHION_CLASSES",
            "DatasetNotFound", "fashion_mnist", "mnist", "normalize", "one_hot", "to_categorical",
-           "house_prices", "moons", "spirals", "Tokenizer", "pad_sequences", "sentiment_corpus"]
+           "house_prices", "moons", "spirals", "Tokenizer", "bag_of_words", "sentiment_sequences",
+           "pad_sequences", "sentiment_corpus"]

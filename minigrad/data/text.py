@@ -86,3 +86,22 @@ def _checked_texts(method: str, texts) -> list:
         raise TypeError(f"Tokenizer.{method}: every text must be a string, got "
                         f"{type(bad).__name__}: {bad!r}")
     return texts
+
+
+def sentiment_sequences(samples: int = 10000, maxlen: int = 100, seed: int = 0):
+    """P8's preprocessing: the generated reviews, a Tokenizer fitted on the first 80% (the
+    training part), and every review as a pre-padded sequence of length ``maxlen``:
+    (sequences, labels, tokenizer)."""
+    from .sentiment import sentiment_corpus
+    texts, labels = sentiment_corpus(samples, seed=seed)
+    tokenizer = Tokenizer()
+    tokenizer.fit_on_texts(texts[:int(0.8 * samples)])
+    return pad_sequences(tokenizer.texts_to_sequences(texts), maxlen=maxlen), labels, tokenizer
+
+
+def bag_of_words(sequences: np.ndarray, vocabulary: int) -> np.ndarray:
+    """Word counts per text (padding index 0 dropped): the features of the baseline."""
+    counts = np.zeros((len(sequences), vocabulary + 1), np.float32)
+    np.add.at(counts, (np.repeat(np.arange(len(sequences)), sequences.shape[1]),
+                       sequences.reshape(-1)), 1)
+    return counts[:, 1:]

@@ -14,17 +14,17 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from . import functional as F, interrupt
-from .backend import manual_seed
-from .creation import randn, tensor, zeros
-from .data import (Tokenizer, digits, fashion_mnist, house_prices, mnist, pad_sequences,
-                   sentiment_corpus, to_categorical)
-from .data.mnist_sets import DatasetNotFound, FASHION_CLASSES
-from .metrics import accuracy, confusion_matrix, f1_score, precision, recall
-from .nn import (LSTM, BCEWithLogitsLoss, Conv2d, CrossEntropyLoss, Embedding, Flatten,
+from .. import functional as F, interrupt
+from ..backend import manual_seed
+from ..creation import randn, tensor, zeros
+from ..data import (bag_of_words, digits, fashion_mnist, house_prices, mnist,
+                   sentiment_sequences, to_categorical)
+from ..data.mnist_sets import DatasetNotFound, FASHION_CLASSES
+from ..metrics import accuracy, confusion_matrix, f1_score, precision, recall
+from ..nn import (LSTM, BCEWithLogitsLoss, Conv2d, CrossEntropyLoss, Embedding, Flatten,
                  KerasLSTM, Linear, MaxPool2d, Module, MSELoss, ReLU, Sequential)
-from .optim import SGD, Adam
-from .train import evaluate, fit, predict
+from ..optim import SGD, Adam
+from ..train import evaluate, fit, predict
 
 
 def mlp(in_features: int, hidden: tuple, classes: int) -> Sequential:
@@ -77,14 +77,6 @@ class SentimentLSTM(Module):
 
     def forward(self, tokens):
         return self.dense(self.lstm(self.embedding(tokens)))
-
-
-def bag_of_words(sequences: np.ndarray, vocabulary: int) -> np.ndarray:
-    """Word counts per text (padding index 0 dropped): the features of the baseline."""
-    counts = np.zeros((len(sequences), vocabulary + 1), np.float32)
-    np.add.at(counts, (np.repeat(np.arange(len(sequences)), sequences.shape[1]),
-                       sequences.reshape(-1)), 1)
-    return counts[:, 1:]
 
 
 CNN_MODELS = {"p4": SimpleCNN, "p4-printed": lambda: SimpleCNN(32 * 7 * 7), "p5": p5_cnn}
@@ -319,21 +311,12 @@ def run_tape(recipe: Recipe, epochs=None, lr=None, seed: int = 0, verbose: int =
             "metrics": {"final_mse": losses[-1], "first_mse": losses[0]}}
 
 
-def text_data(samples: int = 10000, maxlen: int = 100, seed: int = 0):
-    """P8's preprocessing: the generated reviews, a Tokenizer fitted on the first 80% (the
-    training part), and every review as a pre-padded sequence of length ``maxlen``."""
-    texts, labels = sentiment_corpus(samples, seed=seed)
-    tokenizer = Tokenizer()
-    tokenizer.fit_on_texts(texts[:int(0.8 * samples)])
-    return pad_sequences(tokenizer.texts_to_sequences(texts), maxlen=maxlen), labels, tokenizer
-
-
 def run_text(recipe: Recipe, epochs=None, batch_size=None, lr=None, seed: int = 0,
              verbose: int = 1, samples: int = 10000, maxlen: int = 100, device="cpu",
              **_) -> dict:
     """P8 on the generated corpus (8,000 reviews to train, 2,000 to test), next to a
     bag-of-words logistic regression trained the same way."""
-    sequences, labels, tokenizer = text_data(samples, maxlen, seed)
+    sequences, labels, tokenizer = sentiment_sequences(samples, maxlen, seed)
     cut, vocabulary = int(0.8 * samples), len(tokenizer.word_index)
     y = labels.astype(np.float32)[:, None]
     results = {}
@@ -430,7 +413,7 @@ def run_gan(recipe: Recipe, epochs=None, batch_size=None, lr=None, seed: int = 0
 
 
 def run_attention(recipe: Recipe, epochs=None, seed: int = 0, verbose: int = 1, **_) -> dict:
-    """The self-attention experiments of ``minigrad.transformer_demos``."""
+    """The self-attention experiments of ``minigrad.experiments.transformer_demos``."""
     from .transformer_demos import pretrain_finetune, reverse_task
     if recipe.key == "reverse":
         runs = reverse_task(epochs or recipe.epochs, seed)

@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import functional as F, interrupt
-from .autograd import no_grad
-from .backend import manual_seed
-from .creation import tensor
-from .nn import (LSTM, Embedding, LearnedPositionalEncoding, Linear, Module, TransformerEncoder,
+from .. import functional as F, interrupt
+from ..autograd import no_grad
+from ..backend import manual_seed
+from ..creation import tensor
+from ..data import sentiment_sequences
+from ..nn import (LSTM, Embedding, LearnedPositionalEncoding, Linear, Module, TransformerEncoder,
                  TransformerEncoderLayer)
-from .optim import Adam
+from ..optim import Adam
 
 
 class TokenEncoder(Module):
@@ -122,8 +123,7 @@ def pretrain_finetune(pretrain_steps: int = 600, finetune_steps: int = 150, seed
                       samples: int = 6000, length: int = 24) -> dict:
     """Masked-token pre-training on the reviews' text, then sentiment fine-tuning; against
     the same model fine-tuned from a random start.  Returns losses and test accuracies."""
-    from .recipes import text_data
-    sequences, labels, tokenizer = text_data(samples, maxlen=length, seed=seed)
+    sequences, labels, tokenizer = sentiment_sequences(samples, maxlen=length, seed=seed)
     sequences = sequences + 1                  # shift ids so that 1 can be the mask token
     sequences[sequences == 1] = 0              # (padding stays 0)
     vocabulary = len(tokenizer.word_index) + 2
