@@ -432,33 +432,32 @@ def run_attention(recipe: Recipe, epochs=None, seed: int = 0, verbose: int = 1, 
     return {"state": model.state_dict(), "losses": losses, "metrics": metrics}
 
 
+RUNNERS = {  # kind -> (the function that trains it, what it trains on: None = a data set)
+    "classifier": (lambda r, d, **o: run_classifier(r, d, **o), None),
+    "cnn": (lambda r, d, **o: run_classifier(r, d, **o), None),
+    "rows": (lambda r, d, **o: run_rows(r, d, **o), None),
+    "gan": (lambda r, d, **o: run_gan(r, **o), "generated"),
+    "attention": (lambda r, d, **o: run_attention(r, **o), "generated"),
+    "text": (lambda r, d, **o: run_text(r, **o), "generated sentiment corpus"),
+    "regression": (lambda r, d, **o: run_regression(r, **o), "house prices (generated)"),
+    "tape": (lambda r, d, **o: run_tape(r, **o), "generated 3-feature regression"),
+}
+"""Each recipe kind's runner: a Recipe is data (its settings, ``options``, ``unit``) plus the
+runner of its kind."""
+
+
 def run_recipe(key: str, dataset: str | None = None, **options) -> dict:
-    """Train recipe ``key`` (see ``RECIPES``); returns its results."""
+    """Train recipe ``key`` (see ``RECIPES``) with the options it takes (``Recipe.options``);
+    returns its results."""
     if key not in RECIPES:
         raise ValueError(f"unknown recipe {key!r}: expected one of {sorted(RECIPES)}")
     recipe = RECIPES[key]
-    if recipe.kind in ("classifier", "cnn"):
-        result = run_classifier(recipe, dataset or best_dataset(), **options)
-        result["dataset"] = dataset or best_dataset()
-    elif recipe.kind == "rows":
-        result = run_rows(recipe, dataset or best_dataset(), **options)
-        result["dataset"] = dataset or best_dataset()
-    elif recipe.kind == "gan":
-        result = run_gan(recipe, **options)
-        result["dataset"] = "8 Gaussians (generated)" if recipe.extra["data"] == "gaussians" \
-            else "8×8 digits"
-    elif recipe.kind == "attention":
-        result = run_attention(recipe, **options)
-        result["dataset"] = "generated"
-    elif recipe.kind == "text":
-        result = run_text(recipe, **options)
-        result["dataset"] = "generated sentiment corpus"
-    elif recipe.kind == "regression":
-        result = run_regression(recipe, **options)
-        result["dataset"] = "house prices (generated)"
-    else:
-        options.pop("batch_size", None)
-        result = run_tape(recipe, **options)
-        result["dataset"] = "generated 3-feature regression"
+    run, data = RUNNERS[recipe.kind]
+    if data is None:
+        dataset = dataset or best_dataset()
+    result = run(recipe, dataset, **options)
+    result["dataset"] = dataset if data is None else \
+        {"gaussians": "8 Gaussians (generated)", "digits": "8×8 digits"}.get(
+            recipe.extra.get("data"), data)
     result["recipe"] = recipe
     return result

@@ -65,6 +65,20 @@ class _Recurrent(Module):
                     "(num_layers, batch, hidden_size)")
         return state
 
+    def _layers(self, x, h0, run_layer):
+        """A one-state layer stack (RNN, GRU): for each layer, the input part of every step in
+        one GEMM, then ``run_layer(projected, h0_k, W_hh, b_hh)`` -> every h_t; returns
+        (output, h_n)."""
+        x = self._sequence_first(x)
+        h0 = self._initial(h0, x, "h0")
+        finals = []
+        for k in range(self.num_layers):
+            w_ih, w_hh, b_ih, b_hh = self.layer_parameters(k)
+            x = run_layer(F.linear(x, w_ih, b_ih), h0[k], w_hh, b_hh)
+            finals.append(x[-1])
+            x = self._between_layers(x, k)
+        return (x.transpose(0, 1) if self.batch_first else x), stack(finals)
+
     def _between_layers(self, x, k: int):
         """PyTorch's ``dropout``: applied to the outputs of every layer but the last."""
         if k < self.num_layers - 1 and self.dropout:
@@ -95,16 +109,8 @@ class RNN(_Recurrent):
         self.nonlinearity = nonlinearity
 
     def forward(self, x, h0=None):
-        x = self._sequence_first(x)
-        h0 = self._initial(h0, x, "h0")
-        finals = []
-        for k in range(self.num_layers):
-            w_ih, w_hh, b_ih, b_hh = self.layer_parameters(k)
-            projected = F.linear(x, w_ih, b_ih)                      # all steps: one GEMM
-            x = RNNLayer.apply(projected, h0[k], w_hh, b_hh, relu=self.nonlinearity == "relu")
-            finals.append(x[-1])
-            x = self._between_layers(x, k)
-        return (x.transpose(0, 1) if self.batch_first else x), stack(finals)
+        relu = self.nonlinearity == "relu"
+        return self._layers(x, h0, lambda p, h, w, b: RNNLayer.apply(p, h, w, b, relu=relu))
 
 
 class LSTM(_Recurrent):
@@ -155,19 +161,16 @@ class GRU(_Recurrent):
     gates = 3
 
     def forward(self, x, h0=None):
-        x = self._sequence_first(x)
-        h0 = self._initial(h0, x, "h0")
-        finals = []
-        for k in range(self.num_layers):
-            w_ih, w_hh, b_ih, b_hh = self.layer_parameters(k)
-            projected = F.linear(x, w_ih, b_ih)                      # all steps: one GEMM
-            h, states = h0[k], []
-            for t in range(x.shape[0]):
-                h = gru_step(projected[t], h, w_hh, b_hh)
-                states.append(h)
-            finals.append(h)
-            x = self._between_layers(stack(states), k)
-        return (x.transpose(0, 1) if self.batch_first else x), stack(finals)
+        return self._layers(x, h0, gru_layer)
+
+
+def gru_layer(projected, h, weight_hh, bias_hh):
+    """``gru_step`` for every step of a sequence: all h_t, (T, B, H)."""
+    states = []
+    for step in projected:
+        h = gru_step(step, h, weight_hh, bias_hh)
+        states.append(h)
+    return stack(states)
 
 
 def sequence_mask(batch: int, features: int, p: float, like) :
