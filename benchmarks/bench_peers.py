@@ -52,33 +52,50 @@ def initial_weights(seed: int = 0):
     return mlp, cnn, lstm, data
 
 
-# ----------------------------------------------------------------------------- minigrad
-def minigrad_workloads(mlp, cnn, lstm, data):
-    import minigrad as mg
-    from minigrad import nn, optim
-    F = mg.functional
+# ----------------------------------------------------------------------------- minigrad, PyTorch
+def pytorch_api_workloads(lib, assign, mlp, cnn, lstm, data):
+    """The four workloads written once in PyTorch's API, which minigrad shares: ``lib`` is
+    ``torch`` or ``minigrad``, ``assign(parameter, array)`` sets a parameter's value."""
+    nn, F = lib.nn, lib.nn.functional
 
     def load(layer, weight, bias):
-        layer.weight.array[...], layer.bias.array[...] = weight, bias
+        assign(layer.weight, weight), assign(layer.bias, bias)
         return layer
     p2 = nn.Sequential(load(nn.Linear(784, 128), *mlp[0]), nn.ReLU(),
-                       load(nn.Linear(128, 64), *mlp[1]), nn.ReLU(), load(nn.Linear(64, 10), *mlp[2]))
+                       load(nn.Linear(128, 64), *mlp[1]), nn.ReLU(),
+                       load(nn.Linear(64, 10), *mlp[2]))
     p4 = nn.Sequential(load(nn.Conv2d(1, 32, 3), *cnn["conv"]), nn.ReLU(), nn.MaxPool2d(2),
                        nn.Flatten(), load(nn.Linear(5408, 128), *cnn["fc1"]), nn.ReLU(),
                        load(nn.Linear(128, 10), *cnn["fc2"]))
     rnn = nn.LSTM(64, 128)
-    for p, value in zip(rnn.layer_parameters(0), lstm):
-        p.array[...] = value
-    return {"p2_step": _step(p2, optim.Adam(p2.parameters(), lr=1e-3),
+    for name, value in zip(("weight_ih_l0", "weight_hh_l0", "bias_ih_l0", "bias_hh_l0"), lstm):
+        assign(getattr(rnn, name), value)
+    x, y, images, labels, sequence = (lib.tensor(data[k]) for k in
+                                      ("x", "y", "images", "labels", "sequence"))
+    a = lib.tensor(data["a"], requires_grad=True)
+    return {"p2_step": _step(p2, lib.optim.Adam(p2.parameters(), lr=1e-3),
                              lambda: F.cross_entropy(p2(x), y)),
-            "p4_step": _step(p4, optim.Adam(p4.parameters(), lr=1e-3),
+            "p4_step": _step(p4, lib.optim.Adam(p4.parameters(), lr=1e-3),
                              lambda: F.cross_entropy(p4(images), labels)),
             "lstm": _step(rnn, None, lambda: (rnn(sequence)[0] ** 2).mean()),
-            "tiny_op": lambda: (a @ a).sum().backward()} if (
-        x := mg.tensor(data["x"]), y := mg.tensor(data["y"]),
-        images := mg.tensor(data["images"]), labels := mg.tensor(data["labels"]),
-        sequence := mg.tensor(data["sequence"]),
-        a := mg.tensor(data["a"], requires_grad=True)) else {}
+            "tiny_op": lambda: (a @ a).sum().backward()}
+
+
+def minigrad_workloads(mlp, cnn, lstm, data):
+    import minigrad
+
+    def assign(parameter, value):
+        parameter.array[...] = value
+    return pytorch_api_workloads(minigrad, assign, mlp, cnn, lstm, data)
+
+
+def torch_workloads(mlp, cnn, lstm, data):
+    import torch
+
+    def assign(parameter, value):
+        with torch.no_grad():
+            parameter.copy_(torch.tensor(value))
+    return pytorch_api_workloads(torch, assign, mlp, cnn, lstm, data)
 
 
 def _step(model, optimizer, loss):
@@ -88,35 +105,6 @@ def _step(model, optimizer, loss):
         if optimizer is not None:
             optimizer.step()
     return run
-
-
-# ----------------------------------------------------------------------------- PyTorch
-def torch_workloads(mlp, cnn, lstm, data):
-    import torch
-    nn, F = torch.nn, torch.nn.functional
-
-    def load(layer, weight, bias):
-        with torch.no_grad():
-            layer.weight.copy_(torch.tensor(weight)), layer.bias.copy_(torch.tensor(bias))
-        return layer
-    p2 = nn.Sequential(load(nn.Linear(784, 128), *mlp[0]), nn.ReLU(),
-                       load(nn.Linear(128, 64), *mlp[1]), nn.ReLU(), load(nn.Linear(64, 10), *mlp[2]))
-    p4 = nn.Sequential(load(nn.Conv2d(1, 32, 3), *cnn["conv"]), nn.ReLU(), nn.MaxPool2d(2),
-                       nn.Flatten(), load(nn.Linear(5408, 128), *cnn["fc1"]), nn.ReLU(),
-                       load(nn.Linear(128, 10), *cnn["fc2"]))
-    rnn = nn.LSTM(64, 128)
-    with torch.no_grad():
-        for p, value in zip((rnn.weight_ih_l0, rnn.weight_hh_l0, rnn.bias_ih_l0, rnn.bias_hh_l0),
-                            lstm):
-            p.copy_(torch.tensor(value))
-    x, y, images, labels = (torch.tensor(data[k]) for k in ("x", "y", "images", "labels"))
-    sequence, a = torch.tensor(data["sequence"]), torch.tensor(data["a"], requires_grad=True)
-    return {"p2_step": _step(p2, torch.optim.Adam(p2.parameters(), lr=1e-3),
-                             lambda: F.cross_entropy(p2(x), y)),
-            "p4_step": _step(p4, torch.optim.Adam(p4.parameters(), lr=1e-3),
-                             lambda: F.cross_entropy(p4(images), labels)),
-            "lstm": _step(rnn, None, lambda: (rnn(sequence)[0] ** 2).mean()),
-            "tiny_op": lambda: (a @ a).sum().backward()}
 
 
 # ----------------------------------------------------------------------------- JAX

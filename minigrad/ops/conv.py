@@ -176,14 +176,19 @@ class Fold(Function):
             if is_tensor(g) else Unfold.forward(Unfold(), g, kernel, stride, dilation, out)
 
 
-def window_geometry(op: str, x_shape: tuple, kernel: tuple, stride: tuple, padding: tuple,
-              dilation: tuple) -> tuple:
-    """The output's spatial size, after checking that the settings make sense (PyTorch refuses
-    a zero stride, negative padding and a zero dilation)."""
+def check_window_settings(op: str, stride: tuple, padding: tuple, dilation: tuple) -> None:
+    """PyTorch refuses a zero stride, negative padding and a zero dilation; so does minigrad,
+    naming the op and the setting."""
     for name, values, low in (("stride", stride, 1), ("padding", padding, 0),
                               ("dilation", dilation, 1)):
         if any(v < low for v in values):
             raise ShapeError(f"{op}: {name} must be >= {low} in every dim; got {values}")
+
+
+def window_geometry(op: str, x_shape: tuple, kernel: tuple, stride: tuple, padding: tuple,
+              dilation: tuple) -> tuple:
+    """The output's spatial size, after checking the settings (``check_window_settings``)."""
+    check_window_settings(op, stride, padding, dilation)
     out = tuple(output_size(n, k, s, p, d) for n, k, s, p, d in
                 zip(x_shape[2:], kernel, stride, padding, dilation))
     if min(out) < 1:
@@ -308,7 +313,7 @@ class ConvTranspose2d(Function):
             raise ShapeError(f"conv_transpose2d: output_padding {output_padding} must be "
                              f"non-negative and smaller than stride {stride} or dilation "
                              f"{dilation}")
-        window_geometry("conv_transpose2d", (0, 0, 1, 1), (1, 1), stride, padding, dilation)
+        check_window_settings("conv_transpose2d", stride, padding, dilation)
         size = tuple((n - 1) * s - 2 * p + d * (k - 1) + op + 1 for n, s, p, d, k, op in
                      zip(x.shape[2:], stride, padding, dilation, weight.shape[2:],
                          output_padding))

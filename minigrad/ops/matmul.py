@@ -2,9 +2,11 @@
 batch dimensions broadcast."""
 from __future__ import annotations
 
+from .. import kernels
 from ..autograd import Function
 from ..backend import array_module_of
 from ..errors import ShapeError
+from .activations import APPLY
 
 
 def _check_shapes(a, b) -> None:
@@ -107,19 +109,16 @@ class LinearActivation(Function):
     then Linear's backward with dL/da."""
 
     def forward(ctx, x, weight, bias, activation):
-        from ..kernels import bias_activation
         z = _product(x, weight)
-        y = bias_activation(z, bias, activation)
+        y = kernels.bias_activation(z, bias, activation)
         if y is None:  # the array formulas, as the separate ops compute them
-            from . import activations
-            y = activations.APPLY[activation](z + bias)
+            y = APPLY[activation](z + bias)
         out = y.reshape(*x.shape[:-1], weight.shape[0])
         ctx.save_for_backward(x, weight, out)  # the output itself: backward reads f' from it
         ctx.activation = activation
         return out
 
     def backward(ctx, g):
-        from ..kernels import pointwise
         x, weight, y = ctx.saved
-        ga = pointwise(ctx.activation + "_back", g, y)
+        ga = kernels.pointwise(ctx.activation + "_back", g, y)
         return _linear_backward(ctx, ga, x, weight)
