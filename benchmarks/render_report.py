@@ -219,6 +219,31 @@ def autograd_lines(r: dict) -> list[str]:
     return [text]
 
 
+def deploy_table(name: str, rows: dict) -> list[str]:
+    """One model's deployment versions: accuracy, file size, onnxruntime latency (ratios to
+    float32 from the same timing rounds)."""
+    lines = [f"| {name} | test accuracy (onnxruntime) | file | gzip | batch 1 | batch 256 |",
+             "|---|---|---|---|---|---|"]
+    for label, r in rows.items():
+        lines.append(f"| {label} | {r['accuracy']:.4f} | {r['bytes'] / 1024:.0f} KiB | "
+                     f"{r['gzip_bytes'] / 1024:.0f} KiB | {r['latency_batch1_ms']:.3f} ms "
+                     f"({r['latency_batch1_vs_float32']:.2f}×) | "
+                     f"{r['latency_batch256_ms']:.2f} ms ({r['latency_batch256_vs_float32']:.2f}×) |")
+    return lines
+
+
+def deploy_lines(r: dict) -> list[str]:
+    parts = [f"Deployment (`{r['command']}`; {_machine(r)}; onnxruntime "
+             f"{r.get('onnxruntime', '?')}, {r['threads']} thread): each model exported to ONNX "
+             f"as float32, int8 (`minigrad.quantization`, calibrated on 1,000 training images) "
+             f"and 50/80/90% pruned (`minigrad.pruning`, global magnitude, then one epoch of "
+             f"fine-tuning), measured in onnxruntime on the test set:"]
+    for key, result in r["results"].items():
+        parts += ["", f"{key.upper()}, {result['dataset']}, {result['epochs']} epochs:", ""]
+        parts += deploy_table(key.upper(), result["rows"])
+    return parts
+
+
 def render(results: dict) -> str:
     parts = []
     if "overhead" in results:
@@ -246,6 +271,8 @@ def render(results: dict) -> str:
         parts += [""] + fusion_lines(results["fusion"])
     if "peers" in results:
         parts += [""] + peers_table(results["peers"])
+    if "deploy" in results:
+        parts += [""] + deploy_lines(results["deploy"])
     recipe_results = {k: v for k, v in results.items() if k.startswith("recipes_")}
     if recipe_results:
         any_result = next(iter(recipe_results.values()))

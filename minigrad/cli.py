@@ -9,6 +9,8 @@
     minigrad demo                train a tiny network from raw Tensors, then gradcheck
     minigrad info                versions, devices, and which op families run as kernels
     minigrad gpu-check [--out DIR]   on a GPU machine: GPU tests, then the kernel benchmarks
+    minigrad export RUN_DIR [--format onnx] [--out FILE]   a trained run as an ONNX file
+    minigrad predict MODEL INPUT...   a run folder or .onnx file on .npy/image inputs
 """
 from __future__ import annotations
 
@@ -57,11 +59,15 @@ def recipes(args) -> int:
     return 0
 
 
-def _save_outputs(result: dict, out: Path) -> None:
-    """weights.npz, history.json, metrics.json and the plots that fit the recipe."""
+def _save_outputs(result: dict, out: Path, recipe: str) -> None:
+    """weights.npz, model.json (how to rebuild the model), history.json, metrics.json and the
+    plots that fit the recipe."""
     from . import viz
+    from .runs import write_spec
     out.mkdir(parents=True, exist_ok=True)
     save(result["state"], out / "weights.npz")
+    if "model_spec" in result:
+        write_spec(out, result["model_spec"], recipe)
     losses = result.get("losses", {})
     history = result["history"].history if "history" in result else \
         (losses if isinstance(losses, dict) else {"loss": losses})
@@ -86,8 +92,10 @@ def _save_outputs(result: dict, out: Path) -> None:
             images, result["y_test"][:24], result["predicted"][:24], result["class_names"])
         figures["confusion.png"] = viz.plot_confusion_matrix(result["confusion"],
                                                              result["class_names"])
+    import matplotlib.pyplot as plt
     for name, figure in figures.items():
         figure.savefig(out / name, dpi=90)
+        plt.close(figure)  # a long-lived process (tests, a notebook) keeps no figures
 
 
 GPU_RECIPE_KINDS = ("classifier", "cnn", "rows", "text", "regression")  # those trained by fit
@@ -194,7 +202,7 @@ def train(args) -> int:
     print(f"  data: {result['dataset']}")
     for name, value in result["metrics"].items():
         print(f"  {name}: {value:.4f}")
-    _save_outputs(result, folder)
+    _save_outputs(result, folder, recipe.key)
     print(f"  saved weights, history, metrics and plots to {folder}/")
     if interrupt.requested():
         print("  interrupted (Ctrl-C): saved the model as it was after its last whole step")
@@ -202,11 +210,39 @@ def train(args) -> int:
     return 0
 
 
+def export(args) -> int:
+    from .deploy import export_run
+    from .runs import RunFolderError
+    try:
+        result = export_run(args.run, args.out)
+    except (RunFolderError, ImportError) as error:
+        print(f"minigrad export: {error}", file=sys.stderr)
+        return EXIT_FAILED
+    print(f"  wrote {result['file']} ({result['bytes'] / 1024:.1f} KiB); onnxruntime vs "
+          f"minigrad on a batch of 5: max difference {result['max_difference']:.2e}")
+    return 0
+
+
+def predict(args) -> int:
+    from .deploy import predict as run_predict
+    from .runs import RunFolderError
+    try:
+        rows = run_predict(args.model, args.inputs)
+    except (RunFolderError, FileNotFoundError, ValueError, ImportError) as error:
+        print(f"minigrad predict: {error}", file=sys.stderr)
+        return EXIT_FAILED
+    for k, row in enumerate(rows):
+        values = " ".join(f"{v:.4g}" for v in row["output"].reshape(-1)[:10])
+        label = f"  -> {row['class']}" if row["class"] is not None else ""
+        print(f"  {k}: {values}{' ...' if row['output'].size > 10 else ''}{label}")
+    return 0
+
+
 BENCH_PARTS = {"overhead": ["bench_overhead.py"], "optim": ["bench_optim.py"],
                "lstm": ["bench_lstm.py"], "transformer": ["bench_transformer.py"],
                "recipes": ["bench_recipes.py", "--case", "all"], "kernels": ["bench_kernels.py"],
                "fusion": ["bench_fusion.py"], "autograd": ["bench_autograd.py"],
-               "peers": ["bench_peers.py"]}
+               "peers": ["bench_peers.py"], "deploy": ["bench_deploy.py"]}
 
 
 def _bench_skip_reason(part: str) -> str | None:
@@ -216,6 +252,10 @@ def _bench_skip_reason(part: str) -> str | None:
         from .cuda import is_available
         if not is_available():
             return "needs an NVIDIA GPU with CuPy and numba-cuda (pip install 'minigrad[gpu]')"
+    if part == "deploy":
+        import importlib.util
+        if not all(importlib.util.find_spec(m) for m in ("onnx", "onnxruntime")):
+            return "needs onnx and onnxruntime (pip install -e '.[deploy]')"
     if part == "recipes":
         try:
             fashion_mnist(train=False, download=False)
@@ -346,13 +386,23 @@ def main(argv=None) -> int:
     check_parser = commands.add_parser("gpu-check", help="on a GPU machine: GPU tests and "
                                                          "kernel benchmarks")
     check_parser.add_argument("--out", default="gpu-results", help="folder for logs, JSON, PNG")
+    export_parser = commands.add_parser("export", help="a trained run folder as an ONNX file")
+    export_parser.add_argument("run", help="a folder written by minigrad train")
+    export_parser.add_argument("--format", choices=["onnx"], default="onnx")
+    export_parser.add_argument("--out", help="the file (default: RUN/model.onnx)")
+    predict_parser = commands.add_parser("predict", help="predict with a run folder or an "
+                                                         ".onnx file")
+    predict_parser.add_argument("model", help="a run folder (minigrad) or FILE.onnx "
+                                              "(onnxruntime)")
+    predict_parser.add_argument("inputs", nargs="+", help=".npy arrays or images")
     demo_parser = commands.add_parser("demo", help="train a tiny network, then gradcheck")
     demo_parser.add_argument("--epochs", type=int, default=300)
     args = parser.parse_args(argv)
     if args.command is None:
         args = parser.parse_args(["train"])
     handlers = {"train": train, "recipes": recipes, "gradcheck": gradcheck, "demo": demo,
-                "bench": bench, "info": info, "gpu-check": gpu_check}
+                "bench": bench, "info": info, "gpu-check": gpu_check, "export": export,
+                "predict": predict}
     if args.command in ("train", "demo", "bench"):
         host_memory.apply_default_policy()  # a training process: keep freed memory
     try:

@@ -414,43 +414,42 @@ class Tensor:
 
     negative = neg
 
-    # comparisons give boolean tensors outside the graph
+    # comparisons and logic give boolean tensors (ops without gradients: traced, not recorded)
     def __eq__(self, other):
-        return Tensor._wrap(self.array == _raw(other), None)
+        return ops.elementwise.Compare.apply(self, other, op="eq")
 
     def __ne__(self, other):
-        return Tensor._wrap(self.array != _raw(other), None)
+        return ops.elementwise.Compare.apply(self, other, op="ne")
 
     def __lt__(self, other):
-        return Tensor._wrap(self.array < _raw(other), None)
+        return ops.elementwise.Compare.apply(self, other, op="lt")
 
     def __le__(self, other):
-        return Tensor._wrap(self.array <= _raw(other), None)
+        return ops.elementwise.Compare.apply(self, other, op="le")
 
     def __gt__(self, other):
-        return Tensor._wrap(self.array > _raw(other), None)
+        return ops.elementwise.Compare.apply(self, other, op="gt")
 
     def __ge__(self, other):
-        return Tensor._wrap(self.array >= _raw(other), None)
+        return ops.elementwise.Compare.apply(self, other, op="ge")
 
     def eq(self, other):
         return self == other
 
-    # logical/bitwise operators on bool (or integer) tensors, outside the graph
     def __and__(self, other):
-        return Tensor._wrap(self.array & _raw(other), None)
+        return ops.elementwise.Logical.apply(self, other, op="and")
 
     def __or__(self, other):
-        return Tensor._wrap(self.array | _raw(other), None)
+        return ops.elementwise.Logical.apply(self, other, op="or")
 
     def __xor__(self, other):
-        return Tensor._wrap(self.array ^ _raw(other), None)
+        return ops.elementwise.Logical.apply(self, other, op="xor")
 
     def __invert__(self):
         if self.array.dtype.kind not in "biu":
             raise TypeError(f"~ (bitwise not) is only defined for bool and integer tensors, "
                             f"not {self.dtype}")
-        return Tensor._wrap(~self.array, None)
+        return ops.elementwise.Logical.apply(self, op="not")
 
     __rand__, __ror__, __rxor__ = __and__, __or__, __xor__
 

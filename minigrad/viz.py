@@ -144,8 +144,46 @@ def graph_layers(root: Tensor) -> tuple[list, list]:
 def plot_graph(root: Tensor):
     """A drawing of the computation graph that produced ``root``: ops as boxes, leaves as
     circles, arrows from inputs to ops labelled with the input's shape."""
-    plt = _pyplot()
     nodes, edges = graph_layers(root)
+    return _draw_layers(nodes, edges)
+
+
+def onnx_graph_layers(model) -> tuple[list, list]:
+    """The graph inputs and nodes of an ONNX model (a ModelProto or a file), each with a
+    depth = its distance from the inputs and a label with the number of weights it reads
+    (initializer values; int64 ones are shapes and axes, not weights), and the edges."""
+    import onnx
+    model = model if isinstance(model, onnx.ModelProto) else onnx.load(str(model))
+    graph = model.graph
+    sizes = {i.name: int(np.prod(i.dims)) for i in graph.initializer
+             if i.data_type != onnx.TensorProto.INT64}
+    made, depth, nodes, edges = {}, {}, [], []
+    for value in graph.input:
+        made[value.name], depth[value.name] = value.name, 0
+        nodes.append((value.name, value.name, 0))
+    for k, node in enumerate(graph.node):
+        key = f"node{k}"
+        sources = [made[i] for i in node.input if i in made]
+        depth[key] = 1 + max((depth[s] for s in sources), default=0)
+        weights = sum(sizes.get(i, 0) for i in node.input)
+        nodes.append((key, node.op_type + (f"\n{weights:,} w" if weights else ""), depth[key]))
+        edges.extend((source, key, "") for source in dict.fromkeys(sources))
+        for output in node.output:
+            made[output] = key
+    return nodes, edges
+
+
+def plot_onnx_graph(model):
+    """A drawing of an exported ONNX graph: inputs as circles, nodes as boxes (with the
+    count of weights each reads), arrows along the data flow, the inputs on top."""
+    nodes, edges = onnx_graph_layers(model)
+    return _draw_layers(nodes, edges, leaves={key for key, label, _ in nodes if key == label})
+
+
+def _draw_layers(nodes: list, edges: list, leaves=None):
+    """Boxes for ``nodes`` (key, label, depth) placed in rows by depth (row 0 on top), and
+    arrows for ``edges`` (source, target, text); ``leaves`` (keys) drawn as circles."""
+    plt = _pyplot()
     levels: dict = {}
     for key, label, d in nodes:
         levels.setdefault(d, []).append(key)
@@ -153,17 +191,20 @@ def plot_graph(root: Tensor):
              for i, key in enumerate(keys)}
     fig, ax = plt.subplots(figsize=(max(4, 1.8 * max(len(k) for k in levels.values())),
                                     1.1 * len(levels) + 1))
-    for source, target, shape in edges:
+    for source, target, text in edges:
         (x0, y0), (x1, y1) = where[source], where[target]
-        ax.annotate("", (x1, y1 + 0.18), (x0, y0 - 0.18),
+        down = 1 if y1 < y0 else -1
+        ax.annotate("", (x1, y1 + 0.18 * down), (x0, y0 - 0.18 * down),
                     arrowprops=dict(arrowstyle="->", color="grey"))
-        ax.text((x0 + x1) / 2, (y0 + y1) / 2, str(shape), fontsize=7, color="tab:blue")
+        ax.text((x0 + x1) / 2, (y0 + y1) / 2, str(text), fontsize=7, color="tab:blue")
     for key, label, _ in nodes:
-        box = "round" if label not in ("leaf", "constant") else "circle"
+        leaf = key in leaves if leaves is not None else label in ("leaf", "constant")
         ax.text(*where[key], label, ha="center", va="center", fontsize=8,
-                bbox=dict(boxstyle=box, fc="lightyellow" if box == "round" else "lightgrey"))
-    ax.set_xlim(min(x for x, _ in where.values()) - 1, max(x for x, _ in where.values()) + 1)
-    ax.set_ylim(-len(levels), 1)
+                bbox=dict(boxstyle="circle" if leaf else "round",
+                          fc="lightgrey" if leaf else "lightyellow"))
+    xs, ys = [x for x, _ in where.values()], [y for _, y in where.values()]
+    ax.set_xlim(min(xs) - 1, max(xs) + 1)
+    ax.set_ylim(min(ys) - 0.7, max(ys) + 0.7)
     ax.axis("off")
     fig.tight_layout()
     return fig

@@ -244,7 +244,11 @@ def run_classifier(recipe: Recipe, dataset: str, epochs=None, batch_size=None, l
     logits = predict(model, x_test)
     predicted = logits.argmax(axis=1)
     test = evaluate(model, x_test, y_test, loss=CrossEntropyLoss())
-    return {"state": model.state_dict(), "model": model, "history": history, "logits": logits, "predicted": predicted,
+    spec = model_spec(recipe.key, (1, 28, 28), classes=names) if recipe.kind == "cnn" else \
+        model_spec("mlp", (x_train[0].size,), classes=names, in_features=x_train[0].size,
+                   hidden=list(recipe.hidden), classes_count=len(names))
+    return {"state": model.state_dict(), "model": model, "model_spec": spec,
+            "history": history, "logits": logits, "predicted": predicted,
             "x_test": x_test, "y_test": y_test, "image_shape": shape, "class_names": names,
             "metrics": {"test_accuracy": accuracy(y_test, predicted), "test_loss": test["loss"],
                         "macro_precision": precision(y_test, predicted, "macro"),
@@ -267,6 +271,7 @@ def run_regression(recipe: Recipe, epochs=None, batch_size=None, lr=None, seed: 
     if verbose:
         print(f"final training MSE {history.history['loss'][-1]:.4f}")
     return {"state": model.state_dict(), "model": model, "history": history, "x": x, "y": y,
+            "model_spec": model_spec("linear", (1,), in_features=1, out_features=1),
             "metrics": {"test_mse": test["loss"], "weight": model.weight.item(),
                         "bias": model.bias.item()}}
 
@@ -334,6 +339,8 @@ def run_text(recipe: Recipe, epochs=None, batch_size=None, lr=None, seed: int = 
                          "accuracy": accuracy(labels[cut:], predicted)}
     lstm = results["lstm"]
     return {"state": lstm["model"].state_dict(), "model": lstm["model"],
+            "model_spec": model_spec("sentiment_lstm", (maxlen,), "int64",
+                                     classes=["negative", "positive"], vocabulary=vocabulary),
             "history": lstm["history"], "tokenizer": tokenizer,
             "metrics": {"test_accuracy": lstm["accuracy"],
                         "bag_of_words_test_accuracy": results["bag_of_words"]["accuracy"]}}
@@ -365,6 +372,8 @@ def run_rows(recipe: Recipe, dataset: str, epochs=None, batch_size=None, lr=None
                   verbose=verbose, seed=seed, device=device)
     predicted = predict(model, rows(x_test)).argmax(axis=1)
     return {"state": model.state_dict(), "model": model, "history": history,
+            "model_spec": model_spec("row_lstm", tuple(shape), classes=names, width=shape[1],
+                                     hidden=128, classes_count=len(names)),
             "metrics": {"test_accuracy": accuracy(y_test, predicted)}}
 
 
@@ -407,6 +416,8 @@ def run_gan(recipe: Recipe, epochs=None, batch_size=None, lr=None, seed: int = 0
     if verbose:
         print("  " + ", ".join(f"{k} {v:.3f}" for k, v in metrics.items()))
     return {"state": main["generator"].state_dict(), "losses": main["losses"],
+            "model_spec": model_spec("gan_generator", (latent,), latent=latent,
+                                     out=data.shape[1], squash=squash),
             "samples": {name: run["samples"] for name, run in runs.items()},
             "variant_losses": {name: run["losses"] for name, run in runs.items()},
             "metrics": metrics}
@@ -414,22 +425,28 @@ def run_gan(recipe: Recipe, epochs=None, batch_size=None, lr=None, seed: int = 0
 
 def run_attention(recipe: Recipe, epochs=None, seed: int = 0, verbose: int = 1, **_) -> dict:
     """The self-attention experiments of ``minigrad.experiments.transformer_demos``."""
-    from .transformer_demos import pretrain_finetune, reverse_task
+    from .transformer_demos import SentimentClassifier, pretrain_finetune, reverse_task
     if recipe.key == "reverse":
         runs = reverse_task(epochs or recipe.epochs, seed)
         metrics = {"transformer_token_accuracy": runs["transformer"]["accuracy"],
                    "lstm_token_accuracy": runs["lstm"]["accuracy"]}
         losses = {name: r["losses"] for name, r in runs.items()}
         model = runs["transformer"]["model"]
+        spec = model_spec("token_tagger", (32,), "int64", vocabulary=10, length=32)
     else:
         runs = pretrain_finetune(recipe.extra["pretrain_steps"], epochs or recipe.epochs, seed)
         metrics = {"pretrained_test_accuracy": runs["pretrained"]["test_accuracy"],
                    "scratch_test_accuracy": runs["scratch"]["test_accuracy"]}
         losses = {name: r["finetune_losses"] for name, r in runs.items()}
-        model = runs["pretrained"]["model"]
+        model = SentimentClassifier(runs["pretrained"]["model"])
+        vocabulary, length = model.encoder.token_head.out_features, \
+            model.encoder.body.positions.weight.shape[0]
+        spec = model_spec("sentiment_classifier", (length,), "int64",
+                          classes=["negative", "positive"], vocabulary=vocabulary, length=length)
     if verbose:
         print("  " + ", ".join(f"{k} {v:.3f}" for k, v in metrics.items()))
-    return {"state": model.state_dict(), "losses": losses, "metrics": metrics}
+    return {"state": model.state_dict(), "model": model, "model_spec": spec, "losses": losses,
+            "metrics": metrics}
 
 
 RUNNERS = {  # kind -> (the function that trains it, what it trains on: None = a data set)
@@ -444,6 +461,42 @@ RUNNERS = {  # kind -> (the function that trains it, what it trains on: None = a
 }
 """Each recipe kind's runner: a Recipe is data (its settings, ``options``, ``unit``) plus the
 runner of its kind."""
+
+
+def model_spec(builder: str, input_shape: tuple, input_dtype: str = "float32",
+               classes=None, **arguments) -> dict:
+    """How to rebuild a trained model from its run folder (``model.json``): the entry of
+    ``MODEL_BUILDERS`` and its arguments, one sample's input shape and dtype (the batch axis
+    comes first), and the class names when the model is a classifier."""
+    return {"builder": builder, "arguments": arguments, "input_shape": list(input_shape),
+            "input_dtype": input_dtype,
+            "classes": [str(c) for c in classes] if classes is not None else None}
+
+
+def _builders() -> dict:
+    from .gan import mlp_generator
+    from .transformer_demos import SentimentClassifier, SentimentEncoder, TokenTagger
+    return {
+        "mlp": lambda in_features, hidden, classes_count: mlp(in_features, tuple(hidden),
+                                                              classes_count),
+        **{key: (lambda build: lambda: build())(build) for key, build in CNN_MODELS.items()},
+        "row_lstm": lambda width, hidden, classes_count: RowLSTM(width, hidden, classes_count),
+        "sentiment_lstm": lambda vocabulary: SentimentLSTM(vocabulary),
+        "linear": Linear,
+        "gan_generator": lambda latent, out, squash: mlp_generator(latent, out, squash=squash),
+        "token_tagger": lambda vocabulary, length: TokenTagger(vocabulary, length),
+        "sentiment_classifier": lambda vocabulary, length: SentimentClassifier(
+            SentimentEncoder(vocabulary, length)),
+    }
+
+
+def build_model(spec: dict) -> Module:
+    """A fresh (untrained) model as ``model_spec`` describes it."""
+    builders = _builders()
+    if spec["builder"] not in builders:
+        raise ValueError(f"unknown model builder {spec['builder']!r}: expected one of "
+                         f"{sorted(builders)}")
+    return builders[spec["builder"]](**spec["arguments"])
 
 
 def run_recipe(key: str, dataset: str | None = None, **options) -> dict:

@@ -16,6 +16,7 @@ from .. import functional as F, interrupt
 from ..autograd import no_grad
 from ..backend import manual_seed
 from ..creation import tensor
+from ..tensor import Tensor
 from ..data import sentiment_sequences
 from ..nn import (LSTM, Embedding, LearnedPositionalEncoding, Linear, Module, TransformerEncoder,
                  TransformerEncoderLayer)
@@ -113,10 +114,25 @@ class SentimentEncoder(Module):
         return self.body(tokens, padding=tokens == 0)
 
     def classify(self, tokens):
-        keep = (tokens != 0).astype(np.float32)[..., None]
-        hidden = self(tensor(tokens))
-        pooled = (hidden * keep).sum(dim=1) / keep.sum(axis=1)
+        """The sentiment logit (B, 1) of integer tokens (B, T): the sentiment head on the
+        mean of the encoder's outputs over the non-padding positions (token 0 pads)."""
+        tokens = tokens if isinstance(tokens, Tensor) else tensor(tokens)
+        keep = (tokens != 0).to(self.sentiment_head.weight.dtype)[..., None]
+        hidden = self(tokens)
+        pooled = (hidden * keep).sum(dim=1) / keep.sum(dim=1)
         return self.sentiment_head(pooled)
+
+
+class SentimentClassifier(Module):
+    """A SentimentEncoder's classification path as a model of its own (``forward`` is
+    ``classify``): what is exported and deployed after fine-tuning."""
+
+    def __init__(self, encoder: SentimentEncoder):
+        super().__init__()
+        self.encoder = encoder
+
+    def forward(self, tokens):
+        return self.encoder.classify(tokens)
 
 
 def pretrain_finetune(pretrain_steps: int = 600, finetune_steps: int = 150, seed: int = 0,

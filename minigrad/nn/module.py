@@ -69,6 +69,9 @@ class Module:
         if "_parameters" not in self.__dict__:
             raise AttributeError(f"{type(self).__name__}: call super().__init__() before "
                                  f"assigning attributes")
+        if isinstance(value, Module) and name in self._modules:  # a replacement keeps its
+            self._modules[name] = value                           # place (Sequential order)
+            return
         for table in (self._parameters, self._buffers, self._modules):
             table.pop(name, None)
         if isinstance(value, Parameter):

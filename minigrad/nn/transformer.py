@@ -16,6 +16,7 @@ import numpy as np
 from .. import functional as F
 from ..backend import array_module_of, device_of, to_device
 from ..creation import arange, empty, zeros
+from ..tensor_functions import where
 from ..errors import ShapeError
 from ..ops.attention import ScaledDotProductAttention, attention_weights
 from ..tensor import Tensor
@@ -32,7 +33,9 @@ def _mha_mask(attn_mask, key_padding_mask, batch: int, heads: int, length: int, 
     device and in the dtype of ``like`` (the queries).  Here, unlike in
     F.scaled_dot_product_attention, a boolean True means *not allowed* (PyTorch's MHA
     convention); ``key_padding_mask`` (B, S) marks padded keys; ``is_causal`` (without an
-    ``attn_mask``) forbids attending to later keys."""
+    ``attn_mask``) forbids attending to later keys.  A ``key_padding_mask`` given as a Tensor
+    is turned into its additive form with Tensor ops (it usually comes from the input, as
+    ``tokens == 0``: so the ONNX export computes it too)."""
     xp, dtype = array_module_of(like), like.dtype
     blocked = dtype.type(-np.inf)
 
@@ -47,9 +50,20 @@ def _mha_mask(attn_mask, key_padding_mask, batch: int, heads: int, length: int, 
     elif is_causal:
         mask = xp.triu(xp.full((length, source), blocked, dtype=dtype), 1)
     if key_padding_mask is not None:
-        padding = additive(key_padding_mask)[:, None, None, :]
-        mask = padding if mask is None else mask + padding
+        padding = _additive_tensor(key_padding_mask, like) if \
+            isinstance(key_padding_mask, Tensor) else additive(key_padding_mask)
+        padding = padding[:, None, None, :]
+        mask = padding if mask is None else padding + mask
     return mask
+
+
+def _additive_tensor(mask: Tensor, like) -> Tensor:
+    """A (B, S) padding mask Tensor as its additive form (-inf where True, for a boolean
+    mask), in the queries' dtype and on their device, with Tensor ops."""
+    mask = mask.to(device_of(like))
+    if mask.dtype == bool:
+        return where(mask, float("-inf"), 0.0).to(like.dtype)
+    return mask.to(like.dtype)
 
 
 def _on_device_of(like, mask):
@@ -104,7 +118,8 @@ class MultiheadAttention(Module):
             output = output.transpose(0, 1)
         weights = None
         if need_weights:  # for inspection: recomputed, outside the graph
-            weights = Tensor._wrap(attention_weights(q.array, k.array, mask,
+            raw_mask = mask.array if isinstance(mask, Tensor) else mask
+            weights = Tensor._wrap(attention_weights(q.array, k.array, raw_mask,
                                                      1 / math.sqrt(q.shape[-1])), None)
             weights = weights.mean(dim=1) if average_attn_weights else weights
         return output, weights

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import math
 
+import operator
+
 import numpy as np
 
 from ..autograd import Function
@@ -317,3 +319,25 @@ class Cast(Function):
 
     def backward(ctx, g):
         return cast(g, ctx.source)
+
+
+class Compare(Function):
+    """z = (x <op> y) elementwise, ``op`` one of eq ne lt le gt ge: a boolean result, so it
+    records no node and has no gradient.  It is an op (not a bare array expression) so that
+    tracing sees it: a padding mask computed from the input (``tokens == 0``) exports to
+    ONNX as the comparison itself, not as the example's frozen values."""
+
+    def forward(ctx, x, y, op):
+        return getattr(operator, op)(x, y)
+
+
+LOGIC = {"and": operator.and_, "or": operator.or_, "xor": operator.xor}
+
+
+class Logical(Function):
+    """z = x and/or/xor y, or not x (``op`` and, or, xor, not) on boolean or integer
+    tensors (bitwise on integers): no gradient, an op so that tracing sees it."""
+
+    def forward(ctx, x, y=None, op="and"):
+        return ~x if op == "not" else LOGIC[op](x, y)
+
