@@ -100,7 +100,8 @@ def main(argv=None) -> dict:
     parser.add_argument("--out", default=None)
     args = parser.parse_args(argv)
     try:
-        import onnx, onnxruntime  # noqa: F401, E401
+        import onnx  # noqa: F401
+        import onnxruntime
     except ImportError:
         print("onnx/onnxruntime are not installed (pip install -e '.[deploy]'): skipped")
         return {}

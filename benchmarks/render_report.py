@@ -244,6 +244,31 @@ def deploy_lines(r: dict) -> list[str]:
     return parts
 
 
+def distributed_lines(r: dict) -> list[str]:
+    """All-reduce bandwidth by message size, and epoch-time scaling on 2 processes."""
+    b = r["bandwidth"]
+    parts = [f"Data parallelism (`{r['command']}`; {_machine(r)}): all-reduce over "
+             f"{b['processes']} processes ({b['backend']}), bus bandwidth 2(n−1)/n · size / time "
+             f"(median of interleaved rounds), minigrad's `all_reduce` next to mpi4py's "
+             f"`Allreduce`:", "",
+             "| message | minigrad | mpi4py | minigrad ÷ mpi4py time |", "|---|---|---|---|"]
+    for size, row in b["rows"].items():
+        ours, theirs = row["minigrad"], row.get("mpi4py")
+        label = f"{int(size) // 1024} KiB" if int(size) < 2 ** 20 else f"{int(size) // 2 ** 20} MiB"
+        parts.append(f"| {label} | {ours['bus_gb_s']:.2f} GB/s ({ours['time_s'] * 1e6:.0f} µs) | "
+                     + (f"{theirs['bus_gb_s']:.2f} GB/s ({theirs['time_s'] * 1e6:.0f} µs) | "
+                        f"{ours['time_s'] / theirs['time_s']:.2f}× |" if theirs else "— | — |"))
+    for key in ("p2", "p5"):
+        if key in r:
+            e = r[key]
+            parts += ["", f"{key.upper()}, one epoch on {e['samples']:,} Fashion-MNIST images, "
+                      f"one BLAS thread per process: 1 process {e['epoch_s_1']:.2f} s, 2 "
+                      f"processes {e['epoch_s_2']:.2f} s: scaling efficiency "
+                      f"{e['efficiency']:.2f} (median of {e['rounds']} alternating rounds; "
+                      f"1.0 = twice as fast)."]
+    return parts
+
+
 def render(results: dict) -> str:
     parts = []
     if "overhead" in results:
@@ -273,6 +298,8 @@ def render(results: dict) -> str:
         parts += [""] + peers_table(results["peers"])
     if "deploy" in results:
         parts += [""] + deploy_lines(results["deploy"])
+    if "distributed" in results:
+        parts += [""] + distributed_lines(results["distributed"])
     recipe_results = {k: v for k, v in results.items() if k.startswith("recipes_")}
     if recipe_results:
         any_result = next(iter(recipe_results.values()))

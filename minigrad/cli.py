@@ -3,6 +3,7 @@
     minigrad                     train seed program P2 on the best data present
     minigrad train [RECIPE] [--dataset fashion-mnist|mnist|digits] [--epochs N | --steps N]
                    [--batch-size N] [--lr X] [--device cpu|cuda] [--out DIR] [--overwrite]
+                   [--distributed]   (launched as mpiexec -n N minigrad train ... --distributed)
     minigrad recipes             the seed twins, their seed lines and claims
     minigrad gradcheck           the gradient check table of every op
     minigrad bench [PART ...] [--quick] [--out DIR | --save]   the benchmark suite
@@ -126,7 +127,8 @@ def resolve_options(recipe, args) -> dict:
     """The options given on the command line (None: not given), checked, refused when the
     recipe cannot take them: the keyword arguments for ``run_recipe``."""
     given = {"dataset": args.dataset, "epochs": args.epochs, "steps": args.steps,
-             "batch_size": args.batch_size, "lr": args.lr, "device": args.device}
+             "batch_size": args.batch_size, "lr": args.lr, "device": args.device,
+             "distributed": getattr(args, "distributed", False) or None}
     for name, value in given.items():
         if value is not None and name not in recipe.options:
             flag = "--" + name.replace("_", "-")
@@ -141,7 +143,19 @@ def resolve_options(recipe, args) -> dict:
     device = _device_for(recipe, args.device or "cpu")
     if device != "cpu":
         options["device"] = device
+    if given["distributed"]:
+        options["distributed"] = True
     return options
+
+
+def _join_process_group(device: str) -> int:
+    """``--distributed``: join the job mpiexec started; returns this process's rank."""
+    from . import distributed as dist
+    try:
+        dist.init_process_group("nccl" if device == "cuda" else "mpi")
+    except ImportError as error:
+        raise UsageError(str(error)) from None
+    return dist.get_rank()
 
 
 def run_folder(out, key: str, overwrite: bool) -> Path:
@@ -181,13 +195,26 @@ def _device_for(recipe, device: str) -> str:
 
 
 def train(args) -> int:
-    from .data.mnist_sets import DatasetNotFound
-    from .experiments.recipes import RECIPES, run_recipe
+    from .experiments.recipes import RECIPES
     recipe = RECIPES[args.recipe]
     options = resolve_options(recipe, args)
-    folder = run_folder(args.out, recipe.key, args.overwrite)
-    print(f"{recipe.key.upper()}: {recipe.title}\n  source {recipe.source}; seed's claim: "
-          f"{recipe.claim}")
+    if not options.get("distributed"):
+        return _train(args, recipe, options, rank=0)
+    code = _train(args, recipe, options, _join_process_group(options.get("device", "cpu")))
+    from . import distributed as dist
+    dist.destroy_process_group()  # (after an error the ranks are stopped instead: no wait)
+    return code
+
+
+def _train(args, recipe, options: dict, rank: int) -> int:
+    """Train, report and save (with --distributed, every rank trains and rank 0 alone
+    prints and writes the run folder)."""
+    from .data.mnist_sets import DatasetNotFound
+    from .experiments.recipes import run_recipe
+    print_ = print if rank == 0 else (lambda *_, **__: None)
+    folder = run_folder(args.out, recipe.key, args.overwrite) if rank == 0 else None
+    print_(f"{recipe.key.upper()}: {recipe.title}\n  source {recipe.source}; seed's claim: "
+           f"{recipe.claim}")
     with interrupt.graceful():
         try:
             result = run_recipe(args.recipe, args.dataset, verbose=0 if args.quiet else 1,
@@ -199,13 +226,14 @@ def train(args) -> int:
         except ValueError as error:  # e.g. P4 as printed: the shape mistake the seed makes
             print(f"  error: {error}", file=sys.stderr)
             return EXIT_USAGE
-    print(f"  data: {result['dataset']}")
+    print_(f"  data: {result['dataset']}")
     for name, value in result["metrics"].items():
-        print(f"  {name}: {value:.4f}")
-    _save_outputs(result, folder, recipe.key)
-    print(f"  saved weights, history, metrics and plots to {folder}/")
+        print_(f"  {name}: {value:.4f}")
+    if rank == 0:
+        _save_outputs(result, folder, recipe.key)
+    print_(f"  saved weights, history, metrics and plots to {folder}/")
     if interrupt.requested():
-        print("  interrupted (Ctrl-C): saved the model as it was after its last whole step")
+        print_("  interrupted (Ctrl-C): saved the model as it was after its last whole step")
         return interrupt.EXIT_CODE
     return 0
 
@@ -242,7 +270,8 @@ BENCH_PARTS = {"overhead": ["bench_overhead.py"], "optim": ["bench_optim.py"],
                "lstm": ["bench_lstm.py"], "transformer": ["bench_transformer.py"],
                "recipes": ["bench_recipes.py", "--case", "all"], "kernels": ["bench_kernels.py"],
                "fusion": ["bench_fusion.py"], "autograd": ["bench_autograd.py"],
-               "peers": ["bench_peers.py"], "deploy": ["bench_deploy.py"]}
+               "peers": ["bench_peers.py"], "deploy": ["bench_deploy.py"],
+               "distributed": ["bench_distributed.py"]}
 
 
 def _bench_skip_reason(part: str) -> str | None:
@@ -256,6 +285,11 @@ def _bench_skip_reason(part: str) -> str | None:
         import importlib.util
         if not all(importlib.util.find_spec(m) for m in ("onnx", "onnxruntime")):
             return "needs onnx and onnxruntime (pip install -e '.[deploy]')"
+    if part == "distributed":
+        import importlib.util
+        import shutil
+        if importlib.util.find_spec("mpi4py") is None or shutil.which("mpiexec") is None:
+            return "needs mpi4py and mpiexec (pip install -e '.[dist]')"
     if part == "recipes":
         try:
             fashion_mnist(train=False, download=False)
@@ -372,6 +406,9 @@ def main(argv=None) -> int:
     train_parser.add_argument("--overwrite", action="store_true",
                               help="write into OUT/RECIPE even if it holds a run")
     train_parser.add_argument("--quiet", action="store_true")
+    train_parser.add_argument("--distributed", action="store_true",
+                              help="data parallel over the processes mpiexec starts: "
+                                   "mpiexec -n 2 minigrad train p2 --distributed")
     commands.add_parser("recipes", help="list the seed twins")
     bench_parser = commands.add_parser("bench", help="run the benchmark suite (or some parts)")
     bench_parser.add_argument("parts", nargs="*", help=f"any of {', '.join(BENCH_PARTS)} "

@@ -150,6 +150,13 @@ class Tensor:
         self.requires_grad = requires_grad
         return self
 
+    def register_post_accumulate_grad_hook(self, hook):
+        """Call ``hook(self)`` after each backward pass has added its last contribution to
+        this leaf's ``.grad`` (``minigrad.autograd.engine``); returns a handle whose
+        ``remove()`` unregisters it."""
+        from .autograd.engine import register_post_accumulate_grad_hook
+        return register_post_accumulate_grad_hook(self, hook)
+
     def backward(self, gradient=None, retain_graph=None, create_graph: bool = False,
                  inputs=None) -> None:
         """Accumulate d(self)/d(leaf) into every leaf's ``.grad`` (see autograd.backward):

@@ -172,12 +172,18 @@ class ModelCheckpoint(Callback):
         if not self.save_best_only or self.best is None or \
                 _monitor_improved(value, self.best, self.mode, 0.0):
             self.best = value
+            self._save(model)
+
+    def _save(self, model) -> None:
+        """Save (on rank 0 only, when training is distributed: one writer per file)."""
+        from .distributed import get_rank
+        if get_rank() == 0:
             save(model.state_dict(), self.path)
-            self.saved = True
+        self.saved = True
 
     def on_train_end(self, history, model):
         if history.interrupted and (not self.save_best_only or not self.saved):
-            save(model.state_dict(), self.path)
+            self._save(model)
 
 
 # ----------------------------------------------------------------------------- the loops
@@ -231,11 +237,15 @@ def _progress(total: int, description: str, verbose: int):
 def fit(model: Module, x, y, loss, optimizer="adam", epochs: int = 1, batch_size: int = 32,
         validation_split: float = 0.0, validation_data=None, metrics=("accuracy",),
         shuffle: bool = True, callbacks=None, verbose: int = 1, seed: int = 0,
-        device=None) -> History:
+        device=None, distributed: bool = False) -> History:
     """Train ``model`` on (x, y); returns a History with loss, metrics and their val_ forms.
     ``device`` ("cpu", "cuda"): where to train (the model is moved there; default: where it
     is); the data may live anywhere, and each batch is moved once.  Losses and accuracies are
-    summed on the device and read back once per epoch."""
+    summed on the device and read back once per epoch.
+    ``distributed``: data parallel over the process group (``minigrad.distributed``, launched
+    with mpiexec): every rank takes its slice of each global batch of ``batch_size`` samples,
+    gradients are averaged (``DistributedDataParallel``) so each step equals the
+    single-process step on the whole global batch; only rank 0 prints."""
     host_memory.apply_default_policy()  # no page faults per step (minigrad.host_memory)
     device = _device(model, device)
     x, y = _as_array(x), _as_array(y)
@@ -256,12 +266,14 @@ def fit(model: Module, x, y, loss, optimizer="adam", epochs: int = 1, batch_size
     manual_seed(seed)
     order_rng = np.random.default_rng(seed)
     history, callbacks = History(), list(callbacks or [])
+    parallel = _DataParallel(model) if distributed else None
+    verbose = verbose if parallel is None or parallel.rank == 0 else 0
     with interrupt.graceful():
         for epoch in range(epochs):
             logs = _train_epoch(model, x_train, y_train, loss_fn, optimizer, batch_size,
                                 order_rng.permutation(len(x_train)) if shuffle else None,
                                 metrics, threshold, f"epoch {epoch + 1}/{epochs}", verbose,
-                                device)
+                                device, parallel)
             if held_out is not None:
                 scores = evaluate(model, *held_out, loss=loss_fn, metrics=metrics,
                                   batch_size=max(batch_size, 256), threshold=threshold,
@@ -275,6 +287,8 @@ def fit(model: Module, x, y, loss, optimizer="adam", epochs: int = 1, batch_size
                 callback.on_epoch_end(epoch, logs, model)
             if any(c.stop_training for c in callbacks) or interrupt.requested():
                 break
+    if parallel is not None:
+        parallel.close()
     if interrupt.requested():
         history.interrupted = True
         if verbose:
@@ -285,27 +299,72 @@ def fit(model: Module, x, y, loss, optimizer="adam", epochs: int = 1, batch_size
     return history
 
 
+class _DataParallel:
+    """fit's distributed part: this rank's slice of each global batch, the loss weight that
+    makes the averaged gradient the global batch's, and the per-epoch totals summed over the
+    ranks (so every rank logs, and decides, the same)."""
+
+    def __init__(self, model: Module):
+        from . import distributed as dist
+        from .nn.ddp import DistributedDataParallel
+        if not dist.is_initialized():
+            raise RuntimeError("fit(distributed=True): call minigrad.distributed."
+                               "init_process_group() first, and launch with mpiexec -n N")
+        self.dist, self.model = dist, DistributedDataParallel(model)
+        self.rank, self.world = dist.get_rank(), dist.get_world_size()
+
+    def local(self, index):
+        return np.array_split(index, self.world)[self.rank]
+
+    def weight(self, local, index) -> float:
+        """Each rank's loss is a mean over its slice; scaled by len(slice)·N/len(batch), the
+        ranks' average gradient is the gradient of the mean over the whole batch (uneven
+        slices included)."""
+        return len(local) * self.world / len(index)
+
+    def sum(self, *values) -> list:
+        totals = np.array([_read(v) for v in values], np.float64)
+        self.dist.all_reduce(totals)
+        return totals.tolist()
+
+    def any_stopped(self) -> bool:
+        """Ctrl-C on any rank stops every rank after the same step."""
+        return self.sum(float(interrupt.requested()))[0] > 0
+
+    def close(self) -> None:
+        self.model.remove_hooks()
+
+
 def _train_epoch(model, x, y, loss_fn, optimizer, batch_size, order, metrics, threshold,
-                 description, verbose, device) -> dict:
+                 description, verbose, device, parallel=None) -> dict:
     model.train()
+    runner = model if parallel is None else parallel.model
     total_loss, correct, seen = 0.0, 0, 0
     with _progress(math.ceil(len(x) / batch_size), description, verbose) as bar:
         for index in _batches(len(x), batch_size, order):
-            xb, yb = _on(device, x[index]), _on(device, y[index])
-            output = model(xb)
-            batch_loss = loss_fn(output, yb)
-            optimizer.zero_grad()
-            batch_loss.backward()
+            local = index if parallel is None else parallel.local(index)
+            if len(local):
+                xb, yb = _on(device, x[local]), _on(device, y[local])
+                output = runner(xb)
+                batch_loss = loss_fn(output, yb)
+                optimizer.zero_grad()
+                weight = 1.0 if parallel is None else parallel.weight(local, index)
+                (batch_loss if weight == 1.0 else batch_loss * weight).backward()
+                total_loss = total_loss + batch_loss.array * len(local)  # stays on the device
+                if "accuracy" in metrics:
+                    correct = correct + batch_correct(output.array, yb.array, threshold)
+            else:  # more ranks than samples in this batch: contribute zero gradients
+                optimizer.zero_grad()
+                parallel.model.sync_gradients()
             optimizer.step()
-            total_loss = total_loss + batch_loss.array * len(index)   # stays on the device
-            seen += len(index)
-            if "accuracy" in metrics:
-                correct = correct + batch_correct(output.array, yb.array, threshold)
+            seen += len(local)
             bar.update()
             if not bar.disable and bar.n % 20 == 0:  # a read: only when someone is watching
-                bar.set_postfix(loss=f"{_read(total_loss) / seen:.4f}", refresh=False)
-            if interrupt.requested():  # Ctrl-C: stop after this whole step
-                break
+                bar.set_postfix(loss=f"{_read(total_loss) / max(seen, 1):.4f}", refresh=False)
+            if interrupt.requested() if parallel is None else parallel.any_stopped():
+                break  # Ctrl-C: stop after this whole step
+    if parallel is not None:
+        total_loss, correct, seen = parallel.sum(total_loss, correct, seen)
     logs = {"loss": _read(total_loss) / seen}
     if "accuracy" in metrics:
         logs["accuracy"] = _read(correct) / seen

@@ -8,6 +8,12 @@ recursion (a chain of 100,000 ops is fine) and without a separate sorting pass. 
 gradients of broadcast inputs are reduced to their shapes (``unbroadcast``), leaf gradients are
 accumulated into ``.grad`` (or collected, for ``grad``), and each node's saved values are
 freed unless ``retain_graph``.
+
+Two hooks let distributed training overlap communication with the backward pass (PyTorch's
+names): ``register_post_accumulate_grad_hook(tensor, hook)`` calls ``hook(tensor)`` once a
+leaf's gradient of this pass is complete (every node that feeds it has run), and
+``queue_callback(fn)`` runs ``fn()`` when the pass ends.  They cost nothing while none is
+registered.
 """
 from __future__ import annotations
 
@@ -42,6 +48,56 @@ def _shaped(grad, shape: tuple, dtype):
     if grad.shape != shape:
         grad = unbroadcast(grad, shape)
     return grad if grad.dtype == dtype else cast(grad, dtype)
+
+
+_post_accumulate_hooks: dict = {}   # id(leaf) -> (leaf, [hooks])
+_callbacks: list = []               # run when the current backward pass ends
+
+
+class HookHandle:
+    """``handle.remove()`` unregisters a hook."""
+
+    def __init__(self, key: int, hook):
+        self.key, self.hook = key, hook
+
+    def remove(self) -> None:
+        _, hooks = _post_accumulate_hooks.get(self.key, (None, []))
+        if self.hook in hooks:
+            hooks.remove(self.hook)
+            if not hooks:
+                del _post_accumulate_hooks[self.key]
+
+
+def register_post_accumulate_grad_hook(tensor: Tensor, hook) -> HookHandle:
+    """Call ``hook(tensor)`` after each backward pass has added its last contribution to the
+    leaf ``tensor``'s ``.grad`` (PyTorch's ``Tensor.register_post_accumulate_grad_hook``)."""
+    if not tensor.requires_grad or tensor.grad_fn is not None:
+        raise RuntimeError("register_post_accumulate_grad_hook: only a leaf tensor that "
+                           "requires grad has its gradient accumulated")
+    _post_accumulate_hooks.setdefault(id(tensor), (tensor, []))[1].append(hook)
+    return HookHandle(id(tensor), hook)
+
+
+def queue_callback(callback) -> None:
+    """Run ``callback()`` once the backward pass now running has finished."""
+    _callbacks.append(callback)
+
+
+def _hooked_leaf_counts(roots) -> dict:
+    """For each hooked leaf the graph reaches: how many edges lead into it (its gradient is
+    complete when that many nodes have run)."""
+    counts, seen, stack = {}, set(), [r.grad_fn for r in roots if r.grad_fn is not None]
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        for parent in node.parents:
+            if isinstance(parent, Function):
+                stack.append(parent)
+            elif parent is not None and id(parent) in _post_accumulate_hooks:
+                counts[id(parent)] = counts.get(id(parent), 0) + 1
+    return counts
 
 
 def backward(tensors, grad_tensors=None, retain_graph=None, create_graph: bool = False,
@@ -142,12 +198,33 @@ class _Pass:
         self.grads: dict = {}         # node -> the sum of the gradients it has received so far
         self.pending: list = []       # max-heap of nodes on sequence number
         self.needed = None
+        self.hooked = _hooked_leaf_counts(roots) if _post_accumulate_hooks and accumulate \
+            and targets is None and not create_graph else None  # id(leaf) -> edges to come
 
     def run(self) -> dict:
-        if self.create_graph or self.targets is not None:
-            return self._run_with_options()
-        self._walk()
-        return self.found
+        try:
+            if self.create_graph or self.targets is not None:
+                found = self._run_with_options()
+            else:
+                self._walk()
+                found = self.found
+        except BaseException:
+            _callbacks.clear()  # a failed pass runs no end-of-pass callbacks
+            raise
+        while _callbacks:
+            _callbacks.pop(0)()
+        return found
+
+    def _count_down(self, parents) -> None:
+        """One node has delivered to its leaf parents: a hooked leaf whose last contribution
+        this was gets its hooks called."""
+        for parent in parents:
+            key = id(parent)
+            if key in self.hooked and not isinstance(parent, Function):
+                self.hooked[key] -= 1
+                if self.hooked[key] == 0:
+                    for hook in list(_post_accumulate_hooks.get(key, (None, []))[1]):
+                        hook(parent)
 
     def _run_with_options(self) -> dict:
         from ..differentiable import on_device  # constants of a graph-building pass go there
@@ -202,6 +279,8 @@ class _Pass:
                         self._accumulate(parent, grad)
                     else:
                         deliver(parent, grad)
+            if self.hooked:
+                self._count_down(node.parents)
 
     def _visit_with_options(self, node: Function, g):
         """A node's backward in a pass that has targets or builds a graph (None: skip it)."""

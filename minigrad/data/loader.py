@@ -109,7 +109,8 @@ def random_split(dataset, lengths, seed: int = 0) -> list:
 
 class DataLoader:
     """Iterate over ``dataset`` in batches of Tensors.  With ``shuffle`` the order is drawn
-    anew each epoch from a generator seeded by ``seed`` (so runs repeat exactly).
+    anew each epoch from a generator seeded by ``seed`` (so runs repeat exactly).  A
+    ``sampler`` (e.g. ``DistributedSampler``) gives the order instead.
 
     PyTorch's process and memory options (``num_workers``, ``pin_memory``,
     ``persistent_workers``, ``prefetch_factor``, ``worker_init_fn``, ``timeout``) are accepted
@@ -119,23 +120,32 @@ class DataLoader:
     def __init__(self, dataset, batch_size: int = 1, shuffle: bool = False,
                  drop_last: bool = False, seed: int = 0, collate_fn=None, num_workers: int = 0,
                  pin_memory: bool = False, persistent_workers: bool = False,
-                 prefetch_factor=None, worker_init_fn=None, timeout: float = 0, generator=None):
+                 prefetch_factor=None, worker_init_fn=None, timeout: float = 0, generator=None,
+                 sampler=None):
         if batch_size is None or batch_size < 1:
             raise ValueError(f"DataLoader: batch_size must be >= 1, got {batch_size}")
         if num_workers < 0:
             raise ValueError(f"DataLoader: num_workers must be >= 0, got {num_workers}")
-        self.dataset, self.batch_size = dataset, batch_size
+        if sampler is not None and shuffle:
+            raise ValueError("DataLoader: sampler and shuffle=True are exclusive (the sampler "
+                             "decides the order; DistributedSampler shuffles itself)")
+        self.dataset, self.batch_size, self.sampler = dataset, batch_size, sampler
         self.shuffle, self.drop_last = shuffle, drop_last
         self.collate_fn = collate_fn or default_collate
         self.generator = np.random.default_rng(seed)
 
     def __len__(self) -> int:
-        full, rest = divmod(len(self.dataset), self.batch_size)
+        count = len(self.sampler) if self.sampler is not None else len(self.dataset)
+        full, rest = divmod(count, self.batch_size)
         return full if self.drop_last or rest == 0 else full + 1
 
     def __iter__(self):
-        n = len(self.dataset)
-        order = self.generator.permutation(n) if self.shuffle else np.arange(n)
+        if self.sampler is not None:
+            order = np.fromiter(iter(self.sampler), dtype=np.int64)
+        else:
+            order = self.generator.permutation(len(self.dataset)) if self.shuffle else \
+                np.arange(len(self.dataset))
+        n = len(order)
         for start in range(0, n, self.batch_size):
             index = order[start:start + self.batch_size]
             if self.drop_last and len(index) < self.batch_size:

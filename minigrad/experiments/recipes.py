@@ -108,11 +108,11 @@ class Recipe:
     @property
     def options(self) -> tuple:
         """The command-line options this recipe can take (others are refused, not ignored)."""
-        return {"classifier": ("dataset", "epochs", "batch_size", "lr", "device"),
-                "cnn": ("dataset", "epochs", "batch_size", "lr", "device"),
-                "rows": ("dataset", "epochs", "batch_size", "lr", "device"),
-                "text": ("epochs", "batch_size", "lr", "device"),
-                "regression": ("epochs", "batch_size", "lr", "device"),
+        return {"classifier": ("dataset", "epochs", "batch_size", "lr", "device", "distributed"),
+                "cnn": ("dataset", "epochs", "batch_size", "lr", "device", "distributed"),
+                "rows": ("dataset", "epochs", "batch_size", "lr", "device", "distributed"),
+                "text": ("epochs", "batch_size", "lr", "device", "distributed"),
+                "regression": ("epochs", "batch_size", "lr", "device", "distributed"),
                 "tape": ("epochs", "lr"),
                 "gan": ("steps", "batch_size", "lr"),
                 "attention": ("steps",)}[self.kind]
@@ -224,7 +224,8 @@ def build_classifier(recipe: Recipe, in_features: int, classes: int) -> Module:
 
 
 def run_classifier(recipe: Recipe, dataset: str, epochs=None, batch_size=None, lr=None,
-                   seed: int = 0, verbose: int = 1, callbacks=None, device="cpu") -> dict:
+                   seed: int = 0, verbose: int = 1, callbacks=None, device="cpu",
+                   distributed: bool = False) -> dict:
     if recipe.kind == "cnn":
         if dataset not in ("fashion-mnist", "mnist"):
             raise ValueError(f"{recipe.key}: the CNN twins need 28×28 images (fashion-mnist or "
@@ -240,7 +241,7 @@ def run_classifier(recipe: Recipe, dataset: str, epochs=None, batch_size=None, l
                   optimizer=Adam(model.parameters(), lr=lr or recipe.lr),
                   epochs=epochs or recipe.epochs, batch_size=batch_size or recipe.batch_size,
                   validation_split=recipe.validation_split, verbose=verbose, seed=seed,
-                  callbacks=callbacks, device=device)
+                  callbacks=callbacks, device=device, distributed=distributed)
     logits = predict(model, x_test)
     predicted = logits.argmax(axis=1)
     test = evaluate(model, x_test, y_test, loss=CrossEntropyLoss())
@@ -258,7 +259,7 @@ def run_classifier(recipe: Recipe, dataset: str, epochs=None, batch_size=None, l
 
 
 def run_regression(recipe: Recipe, epochs=None, batch_size=None, lr=None, seed: int = 0,
-                   verbose: int = 1, device="cpu", **_) -> dict:
+                   verbose: int = 1, device="cpu", distributed: bool = False, **_) -> dict:
     """P6: Dense(1) on 100 generated house prices, tested on 20 more."""
     x, y = house_prices(120, seed=seed)
     manual_seed(seed)
@@ -266,7 +267,7 @@ def run_regression(recipe: Recipe, epochs=None, batch_size=None, lr=None, seed: 
     history = fit(model, x[:100], y[:100], loss=MSELoss(),
                   optimizer=SGD(model.parameters(), lr=lr or recipe.lr),
                   epochs=epochs or recipe.epochs, batch_size=batch_size or recipe.batch_size,
-                  metrics=(), verbose=0, seed=seed, device=device)
+                  metrics=(), verbose=0, seed=seed, device=device, distributed=distributed)
     test = evaluate(model, x[100:], y[100:], loss=MSELoss(), metrics=())
     if verbose:
         print(f"final training MSE {history.history['loss'][-1]:.4f}")
@@ -318,7 +319,7 @@ def run_tape(recipe: Recipe, epochs=None, lr=None, seed: int = 0, verbose: int =
 
 def run_text(recipe: Recipe, epochs=None, batch_size=None, lr=None, seed: int = 0,
              verbose: int = 1, samples: int = 10000, maxlen: int = 100, device="cpu",
-             **_) -> dict:
+             distributed: bool = False, **_) -> dict:
     """P8 on the generated corpus (8,000 reviews to train, 2,000 to test), next to a
     bag-of-words logistic regression trained the same way."""
     sequences, labels, tokenizer = sentiment_sequences(samples, maxlen, seed)
@@ -333,7 +334,7 @@ def run_text(recipe: Recipe, epochs=None, batch_size=None, lr=None, seed: int = 
                       optimizer=Adam(model.parameters(), lr=lr or recipe.lr),
                       epochs=epochs or recipe.epochs, batch_size=batch_size or recipe.batch_size,
                       validation_split=recipe.validation_split, verbose=verbose, seed=seed,
-                      device=device)
+                      device=device, distributed=distributed)
         predicted = (predict(model, x[cut:])[:, 0] > 0).astype(np.int64)
         results[name] = {"model": model, "history": history,
                          "accuracy": accuracy(labels[cut:], predicted)}
@@ -361,7 +362,8 @@ class RowLSTM(Module):
 
 
 def run_rows(recipe: Recipe, dataset: str, epochs=None, batch_size=None, lr=None,
-             seed: int = 0, verbose: int = 1, device="cpu", **_) -> dict:
+             seed: int = 0, verbose: int = 1, device="cpu", distributed: bool = False,
+             **_) -> dict:
     x_train, y_train, x_test, y_test, shape, names = classification_data(dataset)
     rows = lambda a: a.reshape(len(a), *shape)  # noqa: E731  (N, H, W): H steps of W pixels
     manual_seed(seed)
@@ -369,7 +371,7 @@ def run_rows(recipe: Recipe, dataset: str, epochs=None, batch_size=None, lr=None
     history = fit(model, rows(x_train), y_train, loss=CrossEntropyLoss(),
                   optimizer=Adam(model.parameters(), lr=lr or recipe.lr),
                   epochs=epochs or recipe.epochs, batch_size=batch_size or recipe.batch_size,
-                  verbose=verbose, seed=seed, device=device)
+                  verbose=verbose, seed=seed, device=device, distributed=distributed)
     predicted = predict(model, rows(x_test)).argmax(axis=1)
     return {"state": model.state_dict(), "model": model, "history": history,
             "model_spec": model_spec("row_lstm", tuple(shape), classes=names, width=shape[1],

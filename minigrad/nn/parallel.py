@@ -2,9 +2,10 @@
 
 minigrad runs on one device, so ``data_parallel(module, input)`` is ``module(input)`` and
 ``DataParallel(module)`` forwards to ``module``: code written for several GPUs runs unchanged
-on one (or on the CPU).  (For several processes, see the distributed issue.)"""
+on one (or on the CPU).  For several processes: ``DistributedDataParallel`` (``nn.ddp``)."""
 from __future__ import annotations
 
+from .ddp import DistributedDataParallel  # noqa: F401  (torch.nn.parallel's name)
 from .module import Module
 
 
