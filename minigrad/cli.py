@@ -10,6 +10,7 @@
     minigrad demo                train a tiny network from raw Tensors, then gradcheck
     minigrad info                versions, devices, and which op families run as kernels
     minigrad gpu-check [--out DIR]   on a GPU machine: GPU tests, then the kernel benchmarks
+    minigrad exercises [check NOTEBOOK...]   the lessons' exercises; which of yours pass
     minigrad export RUN_DIR [--format onnx] [--out FILE]   a trained run as an ONNX file
     minigrad predict MODEL INPUT...   a run folder or .onnx file on .npy/image inputs
 """
@@ -238,6 +239,31 @@ def _train(args, recipe, options: dict, rank: int) -> int:
     return 0
 
 
+def exercises(args) -> int:
+    """List the exercises, or run lesson notebooks and say which of their exercises pass."""
+    from .exercises import EXERCISES, notebook
+    if args.action == "list":
+        for key, exercise in EXERCISES.items():
+            print(f"  {key}  {exercise.title:<48} write {exercise.function}()")
+        print(f"{len(EXERCISES)} exercises; check yours: minigrad exercises check "
+              f"lessons/02_gradient_checking.ipynb")
+        return 0
+    if not args.notebooks:
+        raise UsageError("exercises check: give the lesson notebooks to check")
+    verdicts = {True: "✓ right", False: "✗ not yet right (run the lesson to see why)",
+                None: "· not reached (an earlier cell failed)"}
+    every = []
+    for path in args.notebooks:
+        if not Path(path).is_file():
+            raise UsageError(f"exercises check: no notebook {path}")
+        print(f"{path} (run in quick mode):")
+        results = notebook.run(path)
+        for key, passed in results.items():
+            print(f"  {key}  {EXERCISES[key].title:<48} {verdicts[passed]}")
+        every += list(results.values())
+    return 0 if all(every) else EXIT_FAILED
+
+
 def export(args) -> int:
     from .deploy import export_run
     from .runs import RunFolderError
@@ -423,6 +449,11 @@ def main(argv=None) -> int:
     check_parser = commands.add_parser("gpu-check", help="on a GPU machine: GPU tests and "
                                                          "kernel benchmarks")
     check_parser.add_argument("--out", default="gpu-results", help="folder for logs, JSON, PNG")
+    exercises_parser = commands.add_parser("exercises", help="the lessons' exercises, and "
+                                                             "which of yours pass")
+    exercises_parser.add_argument("action", nargs="?", choices=["list", "check"],
+                                  default="list")
+    exercises_parser.add_argument("notebooks", nargs="*", help="lesson notebooks to check")
     export_parser = commands.add_parser("export", help="a trained run folder as an ONNX file")
     export_parser.add_argument("run", help="a folder written by minigrad train")
     export_parser.add_argument("--format", choices=["onnx"], default="onnx")
@@ -439,6 +470,7 @@ def main(argv=None) -> int:
         args = parser.parse_args(["train"])
     handlers = {"train": train, "recipes": recipes, "gradcheck": gradcheck, "demo": demo,
                 "bench": bench, "info": info, "gpu-check": gpu_check, "export": export,
+                "exercises": exercises,
                 "predict": predict}
     if args.command in ("train", "demo", "bench"):
         host_memory.apply_default_policy()  # a training process: keep freed memory

@@ -1,5 +1,6 @@
-"""Every lesson notebook runs top to bottom in a fresh kernel (quick mode), and is committed
-without outputs."""
+"""Every lesson notebook runs top to bottom in a fresh kernel (quick mode) with the solutions
+of its exercises put in (and the checker strict: a wrong answer fails the lesson), and is
+committed without outputs."""
 import os
 from pathlib import Path
 
@@ -15,7 +16,9 @@ LESSONS = sorted((Path(__file__).resolve().parent.parent / "lessons").glob("*.ip
 def test_lesson_executes(path, tmp_path, monkeypatch):
     monkeypatch.setenv("MINIGRAD_QUICK", "1")
     monkeypatch.setenv("MPLBACKEND", "Agg")
-    notebook = nbformat.read(path, as_version=4)
+    monkeypatch.setenv("MINIGRAD_EXERCISES_STRICT", "1")
+    from minigrad.exercises.notebook import with_solutions
+    notebook = nbformat.from_dict(with_solutions(nbformat.read(path, as_version=4)))
     client = nbclient.NotebookClient(notebook, timeout=600, kernel_name="python3",
                                      resources={"metadata": {"path": str(tmp_path)}})
     client.execute()

@@ -1,0 +1,2 @@
+def neuron(x, w, b):
+    return 1 / (1 + np.exp(-(x @ w + b)))

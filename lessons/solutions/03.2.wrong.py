@@ -1,0 +1,5 @@
+# diagnosis: a mean differentiated as a sum
+def cross_entropy_backward(logits, targets):
+    e = np.exp(logits - logits.max(axis=1, keepdims=True))
+    probabilities = e / e.sum(axis=1, keepdims=True)
+    return probabilities - np.eye(logits.shape[1])[targets]

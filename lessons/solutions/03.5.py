@@ -1,0 +1,2 @@
+def log_sigmoid(x):
+    return -np.logaddexp(0, -x)

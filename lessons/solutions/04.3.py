@@ -1,0 +1,3 @@
+def rmsprop_step(param, grad, square_avg):
+    square_avg = 0.99 * square_avg + 0.01 * grad ** 2
+    return param - 0.01 * grad / (np.sqrt(square_avg) + 1e-8), square_avg

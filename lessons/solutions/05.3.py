@@ -1,0 +1,2 @@
+def dropout(x, keep, p):
+    return x * keep / (1 - p)

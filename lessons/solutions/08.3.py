@@ -1,0 +1,2 @@
+def conv_output_size(size, kernel, stride, padding):
+    return (size + 2 * padding - kernel) // stride + 1

@@ -1,0 +1,3 @@
+# diagnosis: the result: it is
+def conv_output_size(size, kernel, stride, padding):
+    return (size + 2 * padding - kernel) // stride    # the first position not counted

@@ -1,0 +1,2 @@
+def minimax_loss_backward(fake_logits):
+    return -(1 / (1 + np.exp(-fake_logits))) / fake_logits.size

@@ -1,0 +1,2 @@
+def median_paired_ratio(a, b):
+    return np.median(a / b)

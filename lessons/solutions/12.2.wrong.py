@@ -1,0 +1,3 @@
+# diagnosis: the result: it is
+def interquartile_range(samples):
+    return samples.max() - samples.min()    # the range, not the middle half

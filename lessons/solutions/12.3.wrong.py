@@ -1,0 +1,3 @@
+# diagnosis: the result: it is
+def scaling_efficiency(t1, tn, n):
+    return t1 / tn    # the speedup, not per process

@@ -1,0 +1,3 @@
+# diagnosis: -inf at index
+def causal_mask(length):   # blocks the past instead of the future
+    return np.where(np.triu(np.ones((length, length))) > 0, 0.0, -np.inf)
