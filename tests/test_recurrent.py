@@ -154,3 +154,25 @@ def test_cells_and_empty_sequences_are_checked():
         nn.LSTMCell(3, 4)(mg.randn(2, 3), (mg.zeros(1, 4), mg.zeros(2, 4)))
     with pytest.raises(RuntimeError, match=r"RNNCell: hx must have shape"):
         nn.RNNCell(3, 4)(mg.randn(2, 3), mg.zeros(2, 5))
+
+
+@pytest.mark.parametrize("kind", ["LSTM", "GRU", "RNN"])
+def test_bidirectional_layers_match_pytorch(kind):
+    torch = pytest.importorskip("torch")
+    ours = getattr(nn, kind)(3, 4, num_layers=2, bidirectional=True, batch_first=True)
+    theirs = getattr(torch.nn, kind)(3, 4, num_layers=2, bidirectional=True, batch_first=True)
+    assert list(ours.state_dict()) == list(theirs.state_dict())
+    theirs.load_state_dict({k: torch.tensor(np.asarray(v.numpy()))
+                            for k, v in ours.state_dict().items()})
+    x = np.random.default_rng(0).standard_normal((2, 5, 3)).astype(np.float32)
+    output, state = ours(mg.tensor(x))
+    expected, expected_state = theirs(torch.tensor(x))
+    h_n = state[0] if isinstance(state, tuple) else state
+    t_h_n = expected_state[0] if isinstance(expected_state, tuple) else expected_state
+    assert output.shape == (2, 5, 8) and h_n.shape == (4, 2, 4)
+    np.testing.assert_allclose(output.numpy(), expected.detach().numpy(), atol=1e-5)
+    np.testing.assert_allclose(h_n.numpy(), t_h_n.detach().numpy(), atol=1e-5)
+    (output.sum() + h_n.sum()).backward()
+    (expected.sum() + t_h_n.sum()).backward()
+    for (name, p), q in zip(ours.named_parameters(), theirs.parameters()):
+        np.testing.assert_allclose(p.grad.numpy(), q.grad.numpy(), atol=1e-4, err_msg=name)

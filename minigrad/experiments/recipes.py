@@ -153,8 +153,9 @@ RECIPES = {r.key: r for r in [
     Recipe("gan-digits", "GAN, 8×8 digits", "GAN on scikit-learn's 8×8 digits: MLP generator (tanh output) and "
            "discriminator, non-saturating loss, batch 64", "004:199-200, 004:297-298",
            "none stated", kind="gan", epochs=4000, batch_size=64, extra={"data": "digits"}),
-    Recipe("reverse", "Transformer vs LSTM, reverse 32 tokens", "Transformer encoder (2 layers, "
-           "d 64, 4 heads, learned positions) vs LSTM(64→128), reversing 32-token sequences, "
+    Recipe("reverse", "Transformer vs bidirectional LSTM, reverse 32 tokens", "Transformer encoder (2 layers, "
+           "d 64, 4 heads, learned positions) vs bidirectional LSTM(64→2×128), reversing 32-token "
+           "sequences, "
            "Adam 3e-3, batch 64", "001:76-82 (self-attention, Transformer)", "none stated",
            kind="attention", epochs=300),
     Recipe("pretrain", "Transformer pre-train, then fine-tune", "masked-token pre-training of a "

@@ -15,7 +15,7 @@ from ..creation import empty, zeros
 from ..errors import ShapeError
 from ..ops.recurrent import LSTMLayer, RNNLayer
 from ..tensor import Tensor
-from ..tensor_functions import stack
+from ..tensor_functions import cat, stack
 from . import init
 from .module import Module, Parameter
 
@@ -24,24 +24,41 @@ class _Recurrent(Module):
     gates = 1
 
     def __init__(self, input_size: int, hidden_size: int, num_layers: int = 1, bias: bool = True,
-                 batch_first: bool = False, dropout: float = 0.0):
+                 batch_first: bool = False, dropout: float = 0.0, bidirectional: bool = False):
         super().__init__()
         self.input_size, self.hidden_size, self.num_layers = input_size, hidden_size, num_layers
         self.bias, self.batch_first, self.dropout = bias, batch_first, dropout
+        self.bidirectional = bidirectional
+        self.directions = ("", "_reverse") if bidirectional else ("",)
         rows = self.gates * hidden_size
         for k in range(num_layers):
-            width = input_size if k == 0 else hidden_size
-            setattr(self, f"weight_ih_l{k}", Parameter(empty(rows, width)))
-            setattr(self, f"weight_hh_l{k}", Parameter(empty(rows, hidden_size)))
-            setattr(self, f"bias_ih_l{k}", Parameter(empty(rows)) if bias else None)
-            setattr(self, f"bias_hh_l{k}", Parameter(empty(rows)) if bias else None)
+            width = input_size if k == 0 else hidden_size * len(self.directions)
+            for suffix in self.directions:
+                setattr(self, f"weight_ih_l{k}{suffix}", Parameter(empty(rows, width)))
+                setattr(self, f"weight_hh_l{k}{suffix}", Parameter(empty(rows, hidden_size)))
+                setattr(self, f"bias_ih_l{k}{suffix}", Parameter(empty(rows)) if bias else None)
+                setattr(self, f"bias_hh_l{k}{suffix}", Parameter(empty(rows)) if bias else None)
         bound = 1 / math.sqrt(hidden_size)
         for p in self.parameters():
             init.uniform_(p, -bound, bound)
 
-    def layer_parameters(self, k: int):
-        return tuple(getattr(self, f"{name}_l{k}") for name in
+    def layer_parameters(self, k: int, suffix: str = ""):
+        """(W_ih, W_hh, b_ih, b_hh) of layer k (``suffix`` "_reverse": its backward
+        direction)."""
+        return tuple(getattr(self, f"{name}_l{k}{suffix}") for name in
                      ("weight_ih", "weight_hh", "bias_ih", "bias_hh"))
+
+    def _directions(self, x, k: int, run):
+        """Layer k in each direction: ``run(sequence, direction index, suffix)`` -> every
+        output (T, B, ·) in time order; the backward direction reads the sequence reversed
+        and its outputs are put back in time order.  Returns their concatenation over the
+        features (PyTorch's bidirectional layout: forward features first)."""
+        outputs = []
+        for d, suffix in enumerate(self.directions):
+            sequence = x if d == 0 else x.flip(0)
+            out = run(sequence, d, suffix)
+            outputs.append(out if d == 0 else out.flip(0))
+        return outputs[0] if len(outputs) == 1 else cat(outputs, dim=-1)
 
     def _sequence_first(self, x):
         if x.ndim != 3 or x.shape[2] != self.input_size:
@@ -56,27 +73,31 @@ class _Recurrent(Module):
         return x
 
     def _initial(self, state, like, name: str):
-        """The given state (checked: (num_layers, B, H)), or zeros for every layer, on the
-        input's device and dtype."""
-        shape = (self.num_layers, like.shape[1], self.hidden_size)
+        """The given state (checked: (num_layers · directions, B, H)), or zeros for every
+        layer and direction, on the input's device and dtype."""
+        shape = (self.num_layers * len(self.directions), like.shape[1], self.hidden_size)
         if state is None:
             return zeros(*shape, dtype=like.dtype, device=like.device)
         check_state(type(self).__name__, name, state, shape,
-                    "(num_layers, batch, hidden_size)")
+                    "(num_layers * num_directions, batch, hidden_size)" if self.bidirectional
+                    else "(num_layers, batch, hidden_size)")
         return state
 
     def _layers(self, x, h0, run_layer):
-        """A one-state layer stack (RNN, GRU): for each layer, the input part of every step in
-        one GEMM, then ``run_layer(projected, h0_k, W_hh, b_hh)`` -> every h_t; returns
-        (output, h_n)."""
+        """A one-state layer stack (RNN, GRU): for each layer and direction, the input part
+        of every step in one GEMM, then ``run_layer(projected, h0, W_hh, b_hh)`` -> every
+        h_t; returns (output, h_n)."""
         x = self._sequence_first(x)
         h0 = self._initial(h0, x, "h0")
         finals = []
         for k in range(self.num_layers):
-            w_ih, w_hh, b_ih, b_hh = self.layer_parameters(k)
-            x = run_layer(F.linear(x, w_ih, b_ih), h0[k], w_hh, b_hh)
-            finals.append(x[-1])
-            x = self._between_layers(x, k)
+            def run(sequence, d, suffix):
+                w_ih, w_hh, b_ih, b_hh = self.layer_parameters(k, suffix)
+                states = run_layer(F.linear(sequence, w_ih, b_ih),
+                                   h0[k * len(self.directions) + d], w_hh, b_hh)
+                finals.append(states[-1])
+                return states
+            x = self._between_layers(self._directions(x, k, run), k)
         return (x.transpose(0, 1) if self.batch_first else x), stack(finals)
 
     def _between_layers(self, x, k: int):
@@ -93,6 +114,8 @@ class _Recurrent(Module):
             text += ", batch_first=True"
         if self.dropout:
             text += f", dropout={self.dropout}"
+        if self.bidirectional:
+            text += ", bidirectional=True"
         return text
 
 
@@ -102,10 +125,11 @@ class RNN(_Recurrent):
 
     def __init__(self, input_size: int, hidden_size: int, num_layers: int = 1,
                  nonlinearity: str = "tanh", bias: bool = True, batch_first: bool = False,
-                 dropout: float = 0.0):
+                 dropout: float = 0.0, bidirectional: bool = False):
         if nonlinearity not in ("tanh", "relu"):
             raise ValueError(f"RNN: nonlinearity must be 'tanh' or 'relu', got {nonlinearity!r}")
-        super().__init__(input_size, hidden_size, num_layers, bias, batch_first, dropout)
+        super().__init__(input_size, hidden_size, num_layers, bias, batch_first, dropout,
+                         bidirectional)
         self.nonlinearity = nonlinearity
 
     def forward(self, x, h0=None):
@@ -124,13 +148,15 @@ class LSTM(_Recurrent):
         h0, c0 = self._initial(h0, x, "h0"), self._initial(c0, x, "c0")
         h_finals, c_finals = [], []
         for k in range(self.num_layers):
-            w_ih, w_hh, b_ih, b_hh = self.layer_parameters(k)
-            projected = F.linear(x, w_ih, b_ih)                      # all steps: one GEMM
-            states = LSTMLayer.apply(projected, h0[k], c0[k], w_hh, b_hh)  # (T + 1, B, H)
-            x = states[:-1]
-            h_finals.append(states[-2])
-            c_finals.append(states[-1])
-            x = self._between_layers(x, k)
+            def run(sequence, d, suffix):
+                w_ih, w_hh, b_ih, b_hh = self.layer_parameters(k, suffix)
+                index = k * len(self.directions) + d
+                projected = F.linear(sequence, w_ih, b_ih)              # all steps: one GEMM
+                states = LSTMLayer.apply(projected, h0[index], c0[index], w_hh, b_hh)
+                h_finals.append(states[-2])                             # (T + 1, B, H)
+                c_finals.append(states[-1])
+                return states[:-1]
+            x = self._between_layers(self._directions(x, k, run), k)
         output = x.transpose(0, 1) if self.batch_first else x
         return output, (stack(h_finals), stack(c_finals))
 
