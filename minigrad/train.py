@@ -285,8 +285,9 @@ def fit(model: Module, x, y, loss, optimizer="adam", epochs: int = 1, batch_size
                       ", ".join(f"{k} {v:.4f}" for k, v in logs.items()), flush=True)
             for callback in callbacks:
                 callback.on_epoch_end(epoch, logs, model)
-            if any(c.stop_training for c in callbacks) or interrupt.requested():
-                break
+            stopped = interrupt.requested() if parallel is None else parallel.any_stopped()
+            if any(c.stop_training for c in callbacks) or stopped:  # (every rank decides
+                break                                                # the same)
     if parallel is not None:
         parallel.close()
     if interrupt.requested():

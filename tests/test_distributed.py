@@ -210,9 +210,9 @@ print("unreachable")
     ("raise", "rank 1 of 2 stopped (ValueError)"),
     ("hang", "all_reduce on rank 0: the other ranks did not join within 3 s")])
 def test_a_failing_rank_stops_every_rank(mode, message, tmp_path):
-    start = time.monotonic()
-    result = mpirun(2, FAILING, tmp_path, mode, 3, timeout=60)
-    assert time.monotonic() - start < 30
+    start = time.monotonic()  # (a raise needs no timeout: a long one shows it is not used)
+    result = mpirun(2, FAILING, tmp_path, mode, 3 if mode == "hang" else 25, timeout=60)
+    assert time.monotonic() - start < 20
     assert result.returncode != 0 and "unreachable" not in result.stdout
     assert message in result.stderr
 

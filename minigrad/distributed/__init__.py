@@ -25,6 +25,9 @@ import sys
 import time
 
 DEFAULT_TIMEOUT_S = 1800.0
+ABORT_GRACE_S = 0.5
+"""How long a failing rank waits, after printing why, before aborting the job: an abort kills
+every process at once, and output the launcher has not forwarded yet would be lost."""
 SPIN_S = 0.05
 """How long a wait polls without sleeping: a collective usually completes in micro- to
 milliseconds, and sleeping even 10 µs costs ~60 µs of timer slack per poll."""
@@ -221,7 +224,9 @@ def _install_abort_on_failure() -> None:
         if group is not None:
             sys.stderr.write(f"minigrad.distributed: rank {group.rank} of {group.world_size} "
                              f"stopped ({kind.__name__}); stopping every rank\n")
+            sys.stdout.flush()
             sys.stderr.flush()
+            time.sleep(ABORT_GRACE_S)  # the launcher forwards this output before the abort
             group.abort(130 if issubclass(kind, KeyboardInterrupt) else 1)
     abort_all.previous = previous
     _group.hook = abort_all
