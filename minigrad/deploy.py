@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .runs import RunFolderError, example_input, load_run, read_spec
+from .runs import RunFolderError, example_input, load_run
 
 ONNX_FILE = "model.onnx"
 
@@ -84,8 +84,7 @@ def predict(model_path, input_paths) -> list:
         from .onnx import run
         outputs = run(model_path, read_inputs(input_paths, spec))[0]
     else:
-        spec = read_spec(model_path)
-        model, _ = load_run(model_path)
+        model, spec = load_run(model_path)
         from .autograd import no_grad
         with no_grad():
             outputs = _logits(model(_tensor(read_inputs(input_paths, spec))))

@@ -90,15 +90,23 @@ def save(obj, path) -> None:
     if hasattr(path, "write"):  # an open file: written in place
         np.savez(path, **arrays, **{STRUCTURE_KEY: np.array(structure)})
         return
+    write_atomically(path, lambda file: np.savez(file, **arrays,
+                                                 **{STRUCTURE_KEY: np.array(structure)}))
+
+
+def write_atomically(path, write) -> None:
+    """Call ``write(file)`` on a temporary file beside ``path``, then rename it onto ``path``:
+    readers see the old file or the new one, never half of one; a failure (or a kill) leaves
+    the old file intact, and the next write removes the temporary one."""
     path = Path(path)
     folder = path.parent if str(path.parent) else Path(".")
-    for stale in folder.glob(f".{path.name}.*.tmp"):  # left by a save that was killed
+    for stale in folder.glob(f".{path.name}.*.tmp"):  # left by a write that was killed
         stale.unlink(missing_ok=True)
     handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
     try:
         os.chmod(temporary, 0o666 & ~_umask())  # the mode a plain open() would give, not 0600
         with os.fdopen(handle, "wb") as file:
-            np.savez(file, **arrays, **{STRUCTURE_KEY: np.array(structure)})
+            write(file)
             file.flush()
             os.fsync(file.fileno())
         os.replace(temporary, path)

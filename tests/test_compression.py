@@ -150,3 +150,18 @@ def test_replacing_a_child_keeps_its_place():
     model = nn.Sequential(nn.Linear(2, 2), nn.ReLU(), nn.Linear(2, 1))
     setattr(model, "0", nn.Identity())
     assert [type(m).__name__ for m in model] == ["Identity", "ReLU", "Linear"]
+
+
+def test_quantize_dequantize_matches_pytorch_fake_quantize():
+    """Values and the straight-through gradient equal torch.fake_quantize_per_tensor_affine
+    (symmetric int8: zero point 0, range [-128, 127])."""
+    torch = pytest.importorskip("torch")
+    values = np.random.default_rng(3).normal(0, 1.5, 200).astype(np.float32)
+    x = mg.tensor(values, requires_grad=True)
+    y = QuantizeDequantize.apply(x, scale=0.01)
+    (y * mg.tensor(np.arange(200, dtype=np.float32))).sum().backward()
+    t = torch.tensor(values, requires_grad=True)
+    expected = torch.fake_quantize_per_tensor_affine(t, 0.01, 0, -128, 127)
+    (expected * torch.arange(200, dtype=torch.float32)).sum().backward()
+    np.testing.assert_allclose(y.numpy(), expected.detach().numpy(), atol=1e-7)
+    np.testing.assert_array_equal(x.grad.numpy(), t.grad.numpy())

@@ -27,10 +27,9 @@ from __future__ import annotations
 
 import contextlib
 
-import numpy as np
-
 from .. import distributed as dist
 from ..autograd.engine import queue_callback
+from ..backend import array_module_of
 from ..tensor import Tensor
 from .module import Module
 
@@ -116,7 +115,7 @@ class DistributedDataParallel(Module):
 
     def _launch(self, k: int) -> None:
         bucket = self.buckets[k]
-        xp = np if isinstance(bucket[0].array, np.ndarray) else dist._backend().xp
+        xp = array_module_of(bucket[0].array)
         flat = xp.concatenate([(p.grad.array if p.grad is not None else
                                 xp.zeros_like(p.array)).reshape(-1) for p in bucket])
         self._in_flight.append((k, (flat, dist.all_reduce(flat, async_op=True))))

@@ -11,17 +11,18 @@ How it works, in four steps:
    that is an error, not a silently wrong file.
 3. **Map.**  Each op is written as ONNX nodes by its entry in ``minigrad.onnx.table``; the
    parameters become initializers named as in ``model.state_dict()``.
-4. **Check and write.**  ``onnx.checker`` validates the model; the file is written to a
-   temporary name and moved into place, so a failed export never leaves a partial file.
+4. **Check and write.**  ``onnx.checker`` validates the model; the file is written like a
+   checkpoint (``serialization.write_atomically``), so a failed export never leaves a
+   partial file.
 """
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
+from ..serialization import write_atomically
 from ..tensor import Tensor
 from .graph import GraphBuilder, OnnxExportError
 from .trace import Call, trace
@@ -72,7 +73,9 @@ def export(model, example_input, path, input_names=None, output_names=None,
     proto = _model(onnx, builder, values, first, second, input_names, output_names, dynamic,
                    symbols, opset_version)
     onnx.checker.check_model(proto, full_check=True)
-    _write_atomically(proto.SerializeToString(), Path(path))
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    write_atomically(path, lambda file: file.write(proto.SerializeToString()))
     return proto
 
 
@@ -140,6 +143,12 @@ class Node:
     other: Call
     inputs: list
     values: "_Values"
+
+    def setting(self, name: str, position: int, default=None):
+        """A setting given by keyword (``options``) or by position in ``args``."""
+        if name in self.call.options:
+            return self.call.options[name]
+        return self.call.args[position] if position < len(self.call.args) else default
 
     @property
     def options(self) -> dict:
@@ -300,15 +309,3 @@ def _value_info(name, tensor, twin, labels: dict, pair_labels: dict):
             shape.append(a)
     return helper.make_tensor_value_info(
         name, helper.np_dtype_to_tensor_dtype(np.dtype(tensor.dtype)), shape)
-
-
-def _write_atomically(data: bytes, path: Path) -> None:
-    """Write to a temporary file beside ``path``, then rename: all or nothing."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.partial")
-    try:
-        temporary.write_bytes(data)
-        os.replace(temporary, path)
-    finally:
-        if temporary.exists():
-            temporary.unlink()

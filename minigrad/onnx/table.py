@@ -337,26 +337,19 @@ def sum_to_size(g, n):
 
 @maps(conv.Conv2d)
 def conv2d(g, n):
-    stride, padding, dilation = (n.arg(i) if i < len(n.call.args) else None for i in (3, 4, 5))
-    stride, padding, dilation = (n.options.get(k, v) for k, v in
-                                 (("stride", stride), ("padding", padding),
-                                  ("dilation", dilation)))
     bias = n.inputs[2] if isinstance(n.inputs[2], str) else None
-    return g.op("Conv", [n.inputs[0], n.inputs[1], bias], strides=list(stride),
-                pads=list(padding) * 2, dilations=list(dilation),
-                kernel_shape=list(n.arg(1).shape[2:]))
+    return g.op("Conv", [n.inputs[0], n.inputs[1], bias],
+                strides=list(n.setting("stride", 3)), pads=list(n.setting("padding", 4)) * 2,
+                dilations=list(n.setting("dilation", 5)), kernel_shape=list(n.arg(1).shape[2:]))
 
 
 @maps(conv.ConvTranspose2d)
 def conv_transpose2d(g, n):
-    names = ("stride", "padding", "output_padding", "dilation")
-    settings = {k: n.options.get(k, n.arg(3 + i) if 3 + i < len(n.call.args) else None)
-                for i, k in enumerate(names)}
     bias = n.inputs[2] if isinstance(n.inputs[2], str) else None
     return g.op("ConvTranspose", [n.inputs[0], n.inputs[1], bias],
-                strides=list(settings["stride"]), pads=list(settings["padding"]) * 2,
-                output_padding=list(settings["output_padding"]),
-                dilations=list(settings["dilation"]), kernel_shape=list(n.arg(1).shape[2:]))
+                strides=list(n.setting("stride", 3)), pads=list(n.setting("padding", 4)) * 2,
+                output_padding=list(n.setting("output_padding", 5)),
+                dilations=list(n.setting("dilation", 6)), kernel_shape=list(n.arg(1).shape[2:]))
 
 
 @maps(conv.MaxPool2d)
@@ -465,7 +458,7 @@ def _recurrent_weights(g, n, gates: tuple, w_index: int, b_index: int):
 @maps(recurrent.LSTMLayer)
 def lstm_layer(g, n):
     """(T + 1, B, H): every h_t, then c_T, from ONNX's Y (T, 1, B, H) and Y_c (1, B, H)."""
-    if len(n.inputs) > 5 and n.inputs[5] is not None or n.options.get("h_mask") is not None:
+    if n.setting("h_mask", 5) is not None:
         raise OnnxExportError("onnx.export: an LSTM with recurrent dropout active; export "
                               "in eval mode")
     X, W, R, B, hidden = _recurrent_weights(g, n, ONNX_GATES, 3, 4)
@@ -479,8 +472,7 @@ def lstm_layer(g, n):
 def rnn_layer(g, n):
     X, W, R, B, hidden = _recurrent_weights(g, n, (0,), 2, 3)
     h0 = g.unsqueeze(operand(g, n, 1), [0])
-    activation = "Relu" if n.options.get("relu", n.arg(4) if len(n.call.args) > 4 else False) \
-        else "Tanh"
+    activation = "Relu" if n.setting("relu", 4, False) else "Tanh"
     y = g.op("RNN", [X, W, R, B, None, h0], hidden_size=hidden,
              activations=[activation])
     return g.squeeze(y, [1])
@@ -521,7 +513,7 @@ def logical(g, n):
 @maps(quantize.QuantizeDequantize)
 def quantize_dequantize(g, n):
     """QuantizeLinear then DequantizeLinear with one scale and zero point 0 (int8)."""
-    scale = g.constant(np.asarray(n.options.get("scale", n.arg(1)), n.out_dtype))
+    scale = g.constant(np.asarray(n.setting("scale", 1), n.out_dtype))
     zero = g.constant(np.asarray(0, np.int8))
     return g.op("DequantizeLinear", [g.op("QuantizeLinear", [operand(g, n, 0), scale, zero]),
                                      scale, zero])
@@ -535,4 +527,4 @@ def dequantize(g, n):
     zero = g.constant(np.zeros(channels, dtype) if channels > 1 else np.asarray(0, dtype))
     scale = n.inputs[1] if channels > 1 else g.op("Reshape", [n.inputs[1], g.ints([])])
     return g.op("DequantizeLinear", [n.inputs[0], scale, zero],
-                axis=int(n.options.get("axis", n.arg(2) if len(n.call.args) > 2 else 0)))
+                axis=int(n.setting("axis", 2, 0)))
