@@ -7,8 +7,8 @@ accuracy, its time per epoch (median over epochs) and its peak resident memory, 
 and above the process's size after the imports and the data load (the training's own memory).
 
 Cases: every seed twin (P1, P2, P3a, P3b, P4, P5 on Fashion-MNIST — the CNNs for 2 epochs;
-P6 on the generated house prices; P7's explicit tape loop on its generated data; P8 on the
-generated sentiment corpus) and the row-by-row LSTM on Fashion-MNIST.  Targets (issue 4), P2 on Fashion-MNIST: accuracy within 1
+P6 on the generated house prices; P7's explicit tape loop on its generated data; P8 on real
+text, two fortune categories, and its multi-class variant on five) and the row-by-row LSTM on Fashion-MNIST.  Targets (issue 4), P2 on Fashion-MNIST: accuracy within 1
 point of PyTorch's, time per epoch within 1.15x, peak memory within 1.5x.
 
     python benchmarks/bench_recipes.py [--quick] [--case p2|...|all] [--repeats N] [--out DIR]
@@ -174,12 +174,21 @@ def p7_torch(data, epochs: int, seed: int) -> dict:
     return {"final_mse": loss.item(), "epoch_s": [(time.perf_counter() - start) / epochs]}
 
 
-def p8_data(quick: bool):
-    from minigrad.data import sentiment_sequences as text_data
-    sequences, labels, tokenizer = text_data(2000 if quick else 10000)
+def p8_data(key: str, quick: bool):
+    """The fortune quotations of recipe ``key``'s categories (quick: the first fifth)."""
+    from minigrad.data import fortune_sequences
+    from minigrad.experiments.recipes import RECIPES
+    sequences, labels, tokenizer, names = fortune_sequences(RECIPES[key].extra["categories"])
+    if quick:
+        sequences, labels = sequences[:len(labels) // 5], labels[:len(labels) // 5]
     cut = int(0.8 * len(labels))
-    y = labels.astype(np.float32)[:, None]
+    y = labels.astype(np.float32)[:, None] if len(names) == 2 else labels
     return sequences[:cut], y[:cut], sequences[cut:], labels[cut:], len(tokenizer.word_index)
+
+
+def p8_outputs(y) -> int:
+    """One logit for two classes (the seed's sigmoid), else one per class."""
+    return 1 if y.ndim == 2 else int(y.max()) + 1
 
 
 def p8_minigrad(data, epochs: int, seed: int) -> dict:
@@ -188,14 +197,16 @@ def p8_minigrad(data, epochs: int, seed: int) -> dict:
     from minigrad.experiments.recipes import SentimentLSTM
     from minigrad.train import fit, predict
     x, y, xt, yt, vocabulary = data
+    outputs = p8_outputs(y)
     mg.manual_seed(seed)
-    model = SentimentLSTM(vocabulary)
+    model = SentimentLSTM(vocabulary, outputs=outputs)
     timer = EpochTimer()
-    fit(model, x, y, loss=nn.BCEWithLogitsLoss(), optimizer=mg.optim.Adam(model.parameters()),
-        epochs=epochs, batch_size=32, validation_split=0.2, verbose=0, callbacks=[timer],
-        seed=seed)
-    accuracy = float(((predict(model, xt)[:, 0] > 0) == yt).mean())
-    return {"test_accuracy": accuracy, "epoch_s": timer.times}
+    fit(model, x, y, loss=nn.BCEWithLogitsLoss() if outputs == 1 else nn.CrossEntropyLoss(),
+        optimizer=mg.optim.Adam(model.parameters()), epochs=epochs, batch_size=32,
+        validation_split=0.2, verbose=0, callbacks=[timer], seed=seed)
+    logits = predict(model, xt)
+    predicted = logits[:, 0] > 0 if outputs == 1 else logits.argmax(1)
+    return {"test_accuracy": float((predicted == yt).mean()), "epoch_s": timer.times}
 
 
 def p8_torch(data, epochs: int, seed: int) -> dict:
@@ -203,6 +214,7 @@ def p8_torch(data, epochs: int, seed: int) -> dict:
     get dropout 0.2 (a fresh mask per step), the closest built-in equivalent."""
     import torch
     x, y, xt, yt, vocabulary = data
+    outputs = p8_outputs(y)
     torch.manual_seed(seed)
 
     class Net(torch.nn.Module):
@@ -211,13 +223,16 @@ def p8_torch(data, epochs: int, seed: int) -> dict:
             self.embedding = torch.nn.Embedding(vocabulary + 1, 64, padding_idx=0)
             self.dropout = torch.nn.Dropout(0.2)
             self.lstm = torch.nn.LSTM(64, 128, batch_first=True)
-            self.dense = torch.nn.Linear(128, 1)
+            self.dense = torch.nn.Linear(128, outputs)
 
         def forward(self, tokens):
             _, (h, _) = self.lstm(self.dropout(self.embedding(tokens)))
             return self.dense(h[-1])
-    return _torch_loop(Net(), torch.nn.BCEWithLogitsLoss(), (x, y, xt, yt), 32, 0.2, epochs,
-                       seed, lambda out: (out[:, 0] > 0).long())
+    if outputs == 1:
+        return _torch_loop(Net(), torch.nn.BCEWithLogitsLoss(), (x, y, xt, yt), 32, 0.2,
+                           epochs, seed, lambda out: (out[:, 0] > 0).long())
+    return _torch_loop(Net(), torch.nn.CrossEntropyLoss(), (x, y, xt, yt), 32, 0.2, epochs,
+                       seed, lambda out: out.argmax(1))
 
 
 def rows_data(quick: bool):
@@ -321,8 +336,12 @@ def _cases() -> dict:
     cases["p7"] = {"data": p7_data, "minigrad": partial(recipe_minigrad, "p7", "final_mse"),
                    "torch": p7_torch,
                    "metric": "final_mse", "epochs": RECIPES["p7"].epochs}
-    cases["p8"] = {"data": p8_data, "minigrad": p8_minigrad, "torch": p8_torch,
-                   "metric": "test_accuracy", "epochs": RECIPES["p8"].epochs}
+    for key in ("p8", "p8-topics"):
+        cases[key] = {"data": partial(p8_data, key), "minigrad": p8_minigrad,
+                      "torch": p8_torch, "metric": "test_accuracy",
+                      "epochs": RECIPES[key].epochs,
+                      "data_name": "fortune quotations, " + " vs ".join(
+                          RECIPES[key].extra["categories"])}
     cases["lstm-rows"] = {"data": rows_data, "minigrad": rows_minigrad, "torch": rows_torch,
                           "metric": "test_accuracy", "epochs": RECIPES["lstm-rows"].epochs}
     cases["gan-2d"] = {"data": lambda quick: None, "minigrad": gan_minigrad,
@@ -335,11 +354,10 @@ def _cases() -> dict:
                         "data_name": "random 32-token sequences"}
     cases["pretrain"] = {"data": lambda quick: None, "epochs": RECIPES["pretrain"].epochs,
                          "minigrad": partial(attention_minigrad, "pretrain",
-                                             "pretrained_test_accuracy"),
-                         "metric": "pretrained_test_accuracy",
-                         "data_name": "sentiment corpus (generated)"}
-    for key, name in (("p6", "house prices (generated)"), ("p7", "generated"),
-                      ("p8", "sentiment corpus (generated)")):
+                                             "pretrained_all_labels"),
+                         "metric": "pretrained_all_labels",
+                         "data_name": "fortune quotations (all, then computers vs men-women)"}
+    for key, name in (("p6", "house prices (generated)"), ("p7", "generated")):
         cases[key]["data_name"] = name
     cases["p2"]["targets"] = {"accuracy_points": 1.0, "epoch_time": 1.15, "peak_memory": 1.5}
     return cases

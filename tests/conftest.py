@@ -61,3 +61,25 @@ def device(request):
     if request.param == "cuda":
         request.getfixturevalue("cuda")
     return request.param
+
+
+# ----------------------------------------------------------------------------- real-text stand-in
+def write_fortune_files(folder, categories: dict) -> None:
+    """Fortune files as Debian installs them: '%'-separated quotations, an index beside each."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, quotations in categories.items():
+        (folder / name).write_text("\n%\n".join(quotations) + "\n%\n")
+        (folder / f"{name}.dat").write_bytes(b"")
+
+
+@pytest.fixture
+def review_fortunes(tmp_path, monkeypatch):
+    """The generated two-clause reviews (a small, easy fixture) as two fortune categories,
+    'negative' and 'positive', found first through $MINIGRAD_FORTUNES."""
+    from minigrad.data import sentiment_corpus
+    texts, labels = sentiment_corpus(1500, seed=0)
+    write_fortune_files(tmp_path / "fortunes", {
+        "negative": [t for t, y in zip(texts, labels) if y == 0],
+        "positive": [t for t, y in zip(texts, labels) if y == 1]})
+    monkeypatch.setenv("MINIGRAD_FORTUNES", str(tmp_path / "fortunes"))
+    return ("negative", "positive")

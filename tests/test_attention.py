@@ -140,12 +140,19 @@ def test_transformer_reverses_sequences_that_an_lstm_cannot():
     assert race["transformer"]["accuracy"] > 0.9 and race["lstm"]["accuracy"] < 0.5
 
 
-def test_masked_token_pretraining_learns_and_fine_tuning_runs():
-    from minigrad.experiments.transformer_demos import pretrain_finetune
-    study = pretrain_finetune(pretrain_steps=60, finetune_steps=20, samples=800, length=20)
-    losses = study["pretrained"]["pretrain_losses"]
-    assert np.mean(losses[-10:]) < np.mean(losses[:10])
-    assert 0 <= study["scratch"]["test_accuracy"] <= 1 and study["scratch"]["pretrain_losses"] == []
+def test_masked_token_pretraining_learns_and_fine_tuning_runs(review_fortunes):
+    from minigrad.experiments.transformer_demos import FewLabelTask, pretrain_finetune
+    task = FewLabelTask(review_fortunes, length=20, words=60)
+    assert task.corpus.shape == (1500 - 300, 20)   # every quotation but the test ones
+    assert task.tokens.max() < task.mask == task.vocabulary - 1
+    study = pretrain_finetune((10, None), seeds=(0, 1), pretrain_steps=60, finetune_steps=20,
+                              task=task)
+    assert study["label_counts"] == [10, 1200]
+    for losses in study["pretrain_losses"]:
+        assert np.mean(losses[-10:]) < np.mean(losses[:10])
+    for start in ("pretrained", "scratch"):
+        assert all(len(study[start][count]) == 2 for count in study["label_counts"])
+        assert all(0 <= a <= 1 for count in study["label_counts"] for a in study[start][count])
 
 
 @pytest.mark.parametrize("batch_first", [False, True])

@@ -201,8 +201,11 @@ def test_cli_reports_errors_without_a_traceback(capsys):
     assert "need 28×28 images" in capsys.readouterr().err
 
 
-def test_p8_lstm_reads_word_order_where_bag_of_words_cannot():
-    result = run_recipe("p8", samples=1500, maxlen=30, epochs=3, verbose=0)
+def test_p8_lstm_reads_word_order_where_bag_of_words_cannot(review_fortunes):
+    import dataclasses
+    from minigrad.experiments.recipes import run_text
+    recipe = dataclasses.replace(RECIPES["p8"], extra={"categories": review_fortunes})
+    result = run_text(recipe, maxlen=30, epochs=3, verbose=0)
     assert result["metrics"]["test_accuracy"] >= 0.9
     assert result["metrics"]["bag_of_words_test_accuracy"] < 0.7
 

@@ -1,5 +1,5 @@
-"""Data: IDX files, MNIST/Fashion-MNIST, scikit-learn's digits, generated sets, batching and
-preprocessing."""
+"""Data: IDX files, MNIST/Fashion-MNIST, scikit-learn's digits, real text (fortune quotations),
+generated sets, batching and preprocessing."""
 from .digits import digits
 from .idx import IDXError, load_idx, save_idx
 from .loader import DataLoader, Dataset, Subset, TensorDataset, default_collate, random_split
@@ -7,10 +7,13 @@ from .mnist_sets import FASHION_CLASSES, DatasetNotFound, fashion_mnist, mnist
 from .preprocessing import normalize, one_hot, to_categorical
 from .synthetic import house_prices, moons, spirals
 from .sentiment import sentiment_corpus
-from .text import Tokenizer, bag_of_words, pad_sequences, sentiment_sequences
+from .fortune_files import fortunes
+from .text import (Tokenizer, bag_of_words, fortune_sequences, pad_sequences, padded_sequences,
+                   sentiment_sequences)
 
 __all__ = ["digits", "IDXError", "load_idx", "save_idx", "DataLoader", "Dataset",
            "default_collate", "Subset", "TensorDataset", "random_split", "FASHION_CLASSES",
            "DatasetNotFound", "fashion_mnist", "mnist", "normalize", "one_hot", "to_categorical",
            "house_prices", "moons", "spirals", "Tokenizer", "bag_of_words", "sentiment_sequences",
-           "pad_sequences", "sentiment_corpus"]
+           "pad_sequences", "sentiment_corpus", "fortunes", "fortune_sequences",
+           "padded_sequences"]

@@ -88,15 +88,33 @@ def _checked_texts(method: str, texts) -> list:
     return texts
 
 
+def padded_sequences(texts, maxlen: int = 100, train_fraction: float = 0.8):
+    """P8's preprocessing: a Tokenizer fitted on the first ``train_fraction`` of the texts
+    (the training part: test words stay unknown, as they would be), and every text as a
+    pre-padded sequence of length ``maxlen``: (sequences int32 (N, maxlen), tokenizer)."""
+    tokenizer = Tokenizer()
+    tokenizer.fit_on_texts(texts[:int(train_fraction * len(texts))])
+    return pad_sequences(tokenizer.texts_to_sequences(texts), maxlen=maxlen), tokenizer
+
+
 def sentiment_sequences(samples: int = 10000, maxlen: int = 100, seed: int = 0):
-    """P8's preprocessing: the generated reviews, a Tokenizer fitted on the first 80% (the
-    training part), and every review as a pre-padded sequence of length ``maxlen``:
-    (sequences, labels, tokenizer)."""
+    """The generated reviews (``sentiment_corpus``, a small and easy test fixture) through
+    ``padded_sequences``: (sequences, labels, tokenizer), the first 80% for training."""
     from .sentiment import sentiment_corpus
     texts, labels = sentiment_corpus(samples, seed=seed)
-    tokenizer = Tokenizer()
-    tokenizer.fit_on_texts(texts[:int(0.8 * samples)])
-    return pad_sequences(tokenizer.texts_to_sequences(texts), maxlen=maxlen), labels, tokenizer
+    sequences, tokenizer = padded_sequences(texts, maxlen)
+    return sequences, labels, tokenizer
+
+
+def fortune_sequences(categories, maxlen: int = 100, seed: int = 0, root=None):
+    """Real text for P8: the quotations of the fortune ``categories`` (``data.fortunes``),
+    shuffled with ``seed`` (so the classes mix), through ``padded_sequences``:
+    (sequences, labels, tokenizer, category names), the first 80% for training."""
+    from .fortune_files import fortunes
+    texts, labels, names = fortunes(categories, root=root)
+    order = np.random.default_rng(seed).permutation(len(texts))
+    sequences, tokenizer = padded_sequences([texts[i] for i in order], maxlen)
+    return sequences, labels[order], tokenizer, names
 
 
 def bag_of_words(sequences: np.ndarray, vocabulary: int) -> np.ndarray:

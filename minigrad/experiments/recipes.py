@@ -17,8 +17,8 @@ import numpy as np
 from .. import functional as F, interrupt
 from ..backend import manual_seed
 from ..creation import randn, tensor, zeros
-from ..data import (bag_of_words, digits, fashion_mnist, house_prices, mnist,
-                   sentiment_sequences, to_categorical)
+from ..data import (bag_of_words, digits, fashion_mnist, fortune_sequences, house_prices,
+                   mnist, to_categorical)
 from ..data.mnist_sets import DatasetNotFound, FASHION_CLASSES
 from ..metrics import accuracy, confusion_matrix, f1_score, precision, recall
 from ..nn import (LSTM, BCEWithLogitsLoss, Conv2d, CrossEntropyLoss, Embedding, Flatten,
@@ -66,14 +66,15 @@ def p5_cnn() -> Sequential:
 
 class SentimentLSTM(Module):
     """Seed 004's P8: Embedding(V+1, 64) - LSTM(128, dropout 0.2, recurrent_dropout 0.2) -
-    Dense(1).  It outputs a logit; the seed's sigmoid lives in BCEWithLogitsLoss (stable)."""
+    Dense(1).  It outputs a logit; the seed's sigmoid lives in BCEWithLogitsLoss (stable).
+    With ``outputs`` = C > 1 it is the multi-class variant: C logits for cross-entropy."""
 
     def __init__(self, vocabulary: int, embed: int = 64, units: int = 128,
-                 dropout: float = 0.2, recurrent_dropout: float = 0.2):
+                 dropout: float = 0.2, recurrent_dropout: float = 0.2, outputs: int = 1):
         super().__init__()
         self.embedding = Embedding(vocabulary + 1, embed, padding_idx=0)
         self.lstm = KerasLSTM(embed, units, dropout, recurrent_dropout)
-        self.dense = Linear(units, 1)
+        self.dense = Linear(units, outputs)
 
     def forward(self, tokens):
         return self.dense(self.lstm(self.embedding(tokens)))
@@ -141,7 +142,15 @@ RECIPES = {r.key: r for r in [
            "LSTM(128, dropout 0.2, recurrent_dropout 0.2), Dense(1, sigmoid), BCE, Adam, "
            "batch 32, 10 epochs, validation_split 0.2", "004:383-437", "90% test accuracy",
            kind="text", epochs=10, batch_size=32, validation_split=0.2,
-           notes="data: the generated two-clause sentiment corpus (word order decides)"),
+           notes="data: real quotations, 'computers' vs 'men-women' (Debian's fortunes)",
+           extra={"categories": ("computers", "men-women")}),
+    Recipe("p8-topics", "Embedding-LSTM, 5 topics", "P8's model with Dense(5, softmax) and "
+           "cross-entropy: which of 5 fortune categories a quotation comes from",
+           "004:383-437 (P8, multi-class variant)", "none stated (P8 claims 90% on 2 classes)",
+           kind="text", epochs=10, batch_size=32, validation_split=0.2,
+           notes="data: real quotations from 5 fortune categories",
+           extra={"categories": ("computers", "men-women", "politics", "science",
+                                 "songs-poems")}),
     Recipe("lstm-rows", "LSTM over image rows", "LSTM(28, 128) reading a 28×28 image row by row, then Linear(128, 10); "
            "Adam, batch 128, 3 epochs", "004:177-181 (the LSTM it uses, F16)",
            "none (a sequence view of the P2 data; compare with the MLP)",
@@ -159,9 +168,11 @@ RECIPES = {r.key: r for r in [
            "Adam 3e-3, batch 64", "001:76-82 (self-attention, Transformer)", "none stated",
            kind="attention", epochs=300),
     Recipe("pretrain", "Transformer pre-train, then fine-tune", "masked-token pre-training of a "
-           "small Transformer encoder on the generated reviews, then sentiment fine-tuning, vs "
-           "the same fine-tuning from scratch", "001:84-100 (pre-training and fine-tuning)",
-           "none stated", kind="attention", epochs=400, extra={"pretrain_steps": 600}),
+           "small Transformer encoder on all the fortune quotations (no labels), then fine-tuning "
+           "on 25 to all of P8's labels, vs the same fine-tuning from a random start",
+           "001:84-100 (pre-training and fine-tuning)", "none stated", kind="attention",
+           epochs=150, extra={"pretrain_steps": 1500, "label_counts": (25, 100, 400, None),
+                              "data": "fortunes"}),
     Recipe("p6", "linear regression", "linear regression y = w·x + b, Dense(1), SGD, MSE, 1000 epochs, 100 samples",
            "002:147-231", "test MSE 0.0126", kind="regression", epochs=1000, batch_size=32,
            lr=0.01, notes="data: generated house prices y = 2.5x + 1 + N(0, 0.1²)"),
@@ -319,33 +330,40 @@ def run_tape(recipe: Recipe, epochs=None, lr=None, seed: int = 0, verbose: int =
 
 
 def run_text(recipe: Recipe, epochs=None, batch_size=None, lr=None, seed: int = 0,
-             verbose: int = 1, samples: int = 10000, maxlen: int = 100, device="cpu",
-             distributed: bool = False, **_) -> dict:
-    """P8 on the generated corpus (8,000 reviews to train, 2,000 to test), next to a
-    bag-of-words logistic regression trained the same way."""
-    sequences, labels, tokenizer = sentiment_sequences(samples, maxlen, seed)
-    cut, vocabulary = int(0.8 * samples), len(tokenizer.word_index)
-    y = labels.astype(np.float32)[:, None]
+             verbose: int = 1, maxlen: int = 100, device="cpu", distributed: bool = False,
+             **_) -> dict:
+    """P8 on real text: which fortune category (``recipe.extra['categories']``) a quotation
+    comes from, 80% of the quotations to train and 20% to test (the split is the same for
+    every seed), next to a bag-of-words linear classifier trained the same way.  Two
+    categories: one logit and binary cross-entropy, as the seed; more: softmax over them."""
+    sequences, labels, tokenizer, names = fortune_sequences(recipe.extra["categories"], maxlen)
+    cut, vocabulary = int(0.8 * len(labels)), len(tokenizer.word_index)
+    outputs = 1 if len(names) == 2 else len(names)
+    loss, targets = (BCEWithLogitsLoss(), labels.astype(np.float32)[:, None]) if outputs == 1 \
+        else (CrossEntropyLoss(), labels)
     results = {}
-    for name, model, x in (("lstm", SentimentLSTM(vocabulary), sequences),
-                           ("bag_of_words", Linear(vocabulary, 1),
+    for name, model, x in (("lstm", SentimentLSTM(vocabulary, outputs=outputs), sequences),
+                           ("bag_of_words", Linear(vocabulary, outputs),
                             bag_of_words(sequences, vocabulary))):
         manual_seed(seed)
-        history = fit(model, x[:cut], y[:cut], loss=BCEWithLogitsLoss(),
+        history = fit(model, x[:cut], targets[:cut], loss=loss,
                       optimizer=Adam(model.parameters(), lr=lr or recipe.lr),
                       epochs=epochs or recipe.epochs, batch_size=batch_size or recipe.batch_size,
                       validation_split=recipe.validation_split, verbose=verbose, seed=seed,
                       device=device, distributed=distributed)
-        predicted = (predict(model, x[cut:])[:, 0] > 0).astype(np.int64)
+        logits = predict(model, x[cut:])
+        predicted = (logits[:, 0] > 0).astype(np.int64) if outputs == 1 else logits.argmax(1)
         results[name] = {"model": model, "history": history,
                          "accuracy": accuracy(labels[cut:], predicted)}
     lstm = results["lstm"]
     return {"state": lstm["model"].state_dict(), "model": lstm["model"],
-            "model_spec": model_spec("sentiment_lstm", (maxlen,), "int64",
-                                     classes=["negative", "positive"], vocabulary=vocabulary),
+            "model_spec": model_spec("sentiment_lstm", (maxlen,), "int64", classes=names,
+                                     vocabulary=vocabulary, outputs=outputs),
             "history": lstm["history"], "tokenizer": tokenizer,
             "metrics": {"test_accuracy": lstm["accuracy"],
-                        "bag_of_words_test_accuracy": results["bag_of_words"]["accuracy"]}}
+                        "bag_of_words_test_accuracy": results["bag_of_words"]["accuracy"],
+                        "majority_class_test_accuracy":
+                            float(np.bincount(labels[cut:]).max() / (len(labels) - cut))}}
 
 
 class RowLSTM(Module):
@@ -437,15 +455,16 @@ def run_attention(recipe: Recipe, epochs=None, seed: int = 0, verbose: int = 1, 
         model = runs["transformer"]["model"]
         spec = model_spec("token_tagger", (32,), "int64", vocabulary=10, length=32)
     else:
-        runs = pretrain_finetune(recipe.extra["pretrain_steps"], epochs or recipe.epochs, seed)
-        metrics = {"pretrained_test_accuracy": runs["pretrained"]["test_accuracy"],
-                   "scratch_test_accuracy": runs["scratch"]["test_accuracy"]}
-        losses = {name: r["finetune_losses"] for name, r in runs.items()}
-        model = SentimentClassifier(runs["pretrained"]["model"])
-        vocabulary, length = model.encoder.token_head.out_features, \
-            model.encoder.body.positions.weight.shape[0]
-        spec = model_spec("sentiment_classifier", (length,), "int64",
-                          classes=["negative", "positive"], vocabulary=vocabulary, length=length)
+        counts = recipe.extra["label_counts"]
+        study = pretrain_finetune(counts, (seed,), recipe.extra["pretrain_steps"],
+                                  epochs or recipe.epochs)
+        metrics = {f"{start}_{'all' if given is None else given}_labels": study[start][count][0]
+                   for start in ("pretrained", "scratch")
+                   for given, count in zip(counts, study["label_counts"])}
+        losses = {"pretrain": study["pretrain_losses"][0]}
+        model, task = SentimentClassifier(study["model"]), study["task"]
+        spec = model_spec("sentiment_classifier", (task.length,), "int64", classes=task.names,
+                          vocabulary=task.vocabulary, length=task.length)
     if verbose:
         print("  " + ", ".join(f"{k} {v:.3f}" for k, v in metrics.items()))
     return {"state": model.state_dict(), "model": model, "model_spec": spec, "losses": losses,
@@ -458,7 +477,7 @@ RUNNERS = {  # kind -> (the function that trains it, what it trains on: None = a
     "rows": (lambda r, d, **o: run_rows(r, d, **o), None),
     "gan": (lambda r, d, **o: run_gan(r, **o), "generated"),
     "attention": (lambda r, d, **o: run_attention(r, **o), "generated"),
-    "text": (lambda r, d, **o: run_text(r, **o), "generated sentiment corpus"),
+    "text": (lambda r, d, **o: run_text(r, **o), "fortune quotations"),
     "regression": (lambda r, d, **o: run_regression(r, **o), "house prices (generated)"),
     "tape": (lambda r, d, **o: run_tape(r, **o), "generated 3-feature regression"),
 }
@@ -484,7 +503,8 @@ def _builders() -> dict:
                                                               classes_count),
         **{key: (lambda build: lambda: build())(build) for key, build in CNN_MODELS.items()},
         "row_lstm": lambda width, hidden, classes_count: RowLSTM(width, hidden, classes_count),
-        "sentiment_lstm": lambda vocabulary: SentimentLSTM(vocabulary),
+        "sentiment_lstm": lambda vocabulary, outputs=1: SentimentLSTM(vocabulary,
+                                                                     outputs=outputs),
         "linear": Linear,
         "gan_generator": lambda latent, out, squash: mlp_generator(latent, out, squash=squash),
         "token_tagger": lambda vocabulary, length: TokenTagger(vocabulary, length),
@@ -513,7 +533,8 @@ def run_recipe(key: str, dataset: str | None = None, **options) -> dict:
         dataset = dataset or best_dataset()
     result = run(recipe, dataset, **options)
     result["dataset"] = dataset if data is None else \
-        {"gaussians": "8 Gaussians (generated)", "digits": "8×8 digits"}.get(
+        {"gaussians": "8 Gaussians (generated)", "digits": "8×8 digits",
+         "fortunes": "fortune quotations"}.get(
             recipe.extra.get("data"), data)
     result["recipe"] = recipe
     return result

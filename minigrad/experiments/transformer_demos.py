@@ -4,9 +4,10 @@ fine-tuning, as the core of large models).
 1. ``reverse_task``: output a sequence of 32 tokens in reverse order.  Position i needs the
    token at position L-1-i, which a left-to-right LSTM has not read yet when it must answer,
    while attention can look anywhere.
-2. ``pretrain_finetune``: pre-train a small encoder by masked-token prediction on the generated
-   reviews (no labels), then fine-tune it on their sentiment labels, against the same encoder
-   trained from scratch with the same fine-tuning budget.
+2. ``pretrain_finetune``: pre-train a small encoder by masked-token prediction on real text
+   (every fortune quotation, no labels), then fine-tune it on a few labelled quotations of
+   P8's two-category task, against the same encoder trained from a random start with the same
+   fine-tuning budget, for several numbers of labels.
 """
 from __future__ import annotations
 
@@ -17,7 +18,6 @@ from ..autograd import no_grad
 from ..backend import manual_seed
 from ..creation import tensor
 from ..tensor import Tensor
-from ..data import sentiment_sequences
 from ..nn import (LSTM, Embedding, LearnedPositionalEncoding, Linear, Module, TransformerEncoder,
                  TransformerEncoderLayer)
 from ..optim import Adam
@@ -97,7 +97,84 @@ def reverse_task(steps: int = 300, seed: int = 0) -> dict:
 
 # ----------------------------------------------------------------------------- pre-training
 
-MASK = 1  # token id used for masked positions (0 is padding; the Tokenizer starts at 1)
+PRETRAIN_TASK = ("computers", "men-women")  # P8's two fortune categories
+PRETRAIN_WORDS = 8000  # vocabulary: the most frequent words of the pre-training text
+
+
+class FewLabelTask:
+    """Pre-training text and a labelled task built from the fortune quotations.
+
+    The labelled task is P8's: which of two categories a quotation comes from, 80% of its
+    quotations to draw labels from and 20% to test on.  The pre-training text is *every*
+    fortune quotation (about 15,000, all categories) except the test ones, read without labels.
+    Words are numbered by a Tokenizer fitted on the pre-training text and limited to its
+    ``words`` most frequent: id 0 pads, 1 is an unknown word, and the extra id ``mask`` stands
+    for a hidden word."""
+
+    def __init__(self, categories=PRETRAIN_TASK, length: int = 40,
+                 words: int = PRETRAIN_WORDS):
+        from ..data import Tokenizer, fortunes, pad_sequences
+        texts, labels, self.names = fortunes(categories)
+        order = np.random.default_rng(0).permutation(len(texts))
+        texts, self.labels = [texts[i] for i in order], labels[order]
+        self.cut = int(0.8 * len(texts))
+        held_out = set(texts[self.cut:])
+        corpus = [text for text in fortunes()[0] if text not in held_out]
+        tokenizer = Tokenizer(num_words=words, oov_token="<unknown>")
+        tokenizer.fit_on_texts(corpus)
+
+        def encode(batch):
+            return pad_sequences(tokenizer.texts_to_sequences(batch), maxlen=length,
+                                 padding="post", truncating="post", dtype="int64")
+        self.corpus, self.tokens = encode(corpus), encode(texts)
+        self.mask, self.vocabulary, self.length = words, words + 1, length
+        self.tokenizer = tokenizer
+
+    def labelled(self, count, rng):
+        """``count`` labelled training quotations drawn at random (all of them for None)."""
+        index = np.arange(self.cut) if count is None else rng.choice(self.cut, count,
+                                                                      replace=False)
+        return self.tokens[index], self.labels[index]
+
+    def test(self):
+        return self.tokens[self.cut:], self.labels[self.cut:]
+
+
+def pretrain_finetune(label_counts=(25, 100, 400, None), seeds=(0,),
+                      pretrain_steps: int = 1500, finetune_steps: int = 150,
+                      task: FewLabelTask | None = None) -> dict:
+    """For each seed: pre-train one encoder by masked-token prediction on the unlabelled
+    quotations; then, for each number of labels, fine-tune a copy of it, and a fresh encoder
+    from a random start, with the same budget on the same labelled quotations.  Returns
+    ``{"label_counts", "pretrained": {count: [test accuracy per seed]}, "scratch": {...},
+    "pretrain_losses": [per seed], "finetune_losses": {start: {count: [per seed]}},
+    "model"`` (the last pre-trained encoder fine-tuned on the most labels)``, "task"}``."""
+    import copy
+    task = task or FewLabelTask()
+    counts = [task.cut if c is None else c for c in label_counts]
+    study = {"label_counts": counts, "pretrain_losses": [], "task": task,
+             "pretrained": {c: [] for c in counts}, "scratch": {c: [] for c in counts},
+             "finetune_losses": {"pretrained": {c: [] for c in counts},
+                                 "scratch": {c: [] for c in counts}}}
+    for seed in seeds:
+        manual_seed(seed)
+        rng = np.random.default_rng(seed)
+        pretrained = SentimentEncoder(task.vocabulary, task.length)
+        study["pretrain_losses"].append(
+            _masked_token_training(pretrained, task.corpus, task.mask, pretrain_steps, rng))
+        for count in counts:
+            tokens, labels = task.labelled(count, np.random.default_rng([seed, count]))
+            for start in ("pretrained", "scratch"):
+                manual_seed(seed + 1)
+                model = copy.deepcopy(pretrained) if start == "pretrained" else \
+                    SentimentEncoder(task.vocabulary, task.length)
+                losses = _fine_tune(model, tokens, labels, finetune_steps,
+                                    np.random.default_rng(seed))
+                study["finetune_losses"][start][count].append(losses)
+                study[start][count].append(accuracy_on(model, *task.test()))
+                if start == "pretrained":
+                    study["model"] = model
+    return study
 
 
 class SentimentEncoder(Module):
@@ -135,30 +212,6 @@ class SentimentClassifier(Module):
         return self.encoder.classify(tokens)
 
 
-def pretrain_finetune(pretrain_steps: int = 600, finetune_steps: int = 150, seed: int = 0,
-                      samples: int = 6000, length: int = 24) -> dict:
-    """Masked-token pre-training on the reviews' text, then sentiment fine-tuning; against
-    the same model fine-tuned from a random start.  Returns losses and test accuracies."""
-    sequences, labels, tokenizer = sentiment_sequences(samples, maxlen=length, seed=seed)
-    sequences = sequences + 1                  # shift ids so that 1 can be the mask token
-    sequences[sequences == 1] = 0              # (padding stays 0)
-    vocabulary = len(tokenizer.word_index) + 2
-    cut = int(0.8 * samples)
-    rng = np.random.default_rng(seed)
-    results = {}
-    for start in ("pretrained", "scratch"):
-        manual_seed(seed)
-        model = SentimentEncoder(vocabulary, length)
-        pre_losses = []
-        if start == "pretrained":
-            pre_losses = _masked_token_training(model, sequences[:cut], vocabulary,
-                                                pretrain_steps, rng)
-        tune_losses, accuracy = _fine_tune(model, sequences, labels, cut, finetune_steps, rng)
-        results[start] = {"pretrain_losses": pre_losses, "finetune_losses": tune_losses,
-                          "test_accuracy": accuracy, "model": model}
-    return results
-
-
 def optimize(optimizer, steps: int, batch_loss) -> list:
     """``steps`` optimizer steps on ``batch_loss()`` (a fresh batch each call); returns the
     losses.  Ctrl-C stops after the current step (``minigrad.interrupt``)."""
@@ -175,27 +228,36 @@ def optimize(optimizer, steps: int, batch_loss) -> list:
     return losses
 
 
-def _masked_token_training(model, sequences, vocabulary, steps, rng, batch: int = 64) -> list:
+def _masked_token_training(model, sequences, mask: int, steps, rng, batch: int = 64) -> list:
+    """Hide 15% of the words (at least one per quotation) behind the id ``mask`` and train
+    the encoder and its token head to predict them: cross-entropy at the hidden positions."""
     def batch_loss():
         tokens = sequences[rng.integers(0, len(sequences), batch)]
         chosen = (rng.random(tokens.shape) < 0.15) & (tokens != 0)
         chosen[np.arange(batch), (tokens != 0).argmax(1)] = True   # at least one per row
-        corrupted = np.where(chosen, MASK, tokens)
-        logits = model.token_head(model(tensor(corrupted)))
-        return F.cross_entropy(logits[tensor(chosen)], tokens[chosen])
+        corrupted = np.where(chosen, mask, tokens)
+        hidden = model(tensor(corrupted))[tensor(chosen)]   # only the hidden positions
+        return F.cross_entropy(model.token_head(hidden), tokens[chosen])
     return optimize(Adam(model.parameters(), lr=1e-3), steps, batch_loss)
 
 
-def _fine_tune(model, sequences, labels, cut, steps, rng, batch: int = 32):
+def _fine_tune(model, tokens, labels, steps, rng, batch: int = 32) -> list:
+    """``steps`` Adam steps of binary cross-entropy on mini-batches of the labelled
+    quotations (all of them when there are fewer than ``batch``)."""
     targets = labels.astype(np.float32)[:, None]
 
     def batch_loss():
-        index = rng.integers(0, cut, batch)
-        return F.binary_cross_entropy_with_logits(model.classify(sequences[index]),
+        index = rng.choice(len(tokens), min(batch, len(tokens)), replace=False)
+        return F.binary_cross_entropy_with_logits(model.classify(tokens[index]),
                                                   targets[index])
-    losses = optimize(Adam(model.parameters(), lr=5e-4), steps, batch_loss)
+    return optimize(Adam(model.parameters(), lr=5e-4), steps, batch_loss)
+
+
+def accuracy_on(model, tokens, labels) -> float:
+    """The share of quotations whose classification logit has the sign of their label (1 =
+    the second category)."""
     model.eval()
     with no_grad():
-        logits = model.classify(sequences[cut:]).array[:, 0]
+        logits = model.classify(tokens).array[:, 0]
     model.train()
-    return losses, float(((logits > 0) == labels[cut:]).mean())
+    return float(((logits > 0) == labels).mean())
