@@ -80,6 +80,18 @@ def test_quantize_errors_are_clear():
         quantize(nn.Sequential(nn.ReLU()), np.ones((2, 3), np.float32))
 
 
+def test_sessions_ask_onnxruntime_for_exact_int8_sums(tmp_path):
+    """Without it, AVX2-only CPUs saturate 16-bit sums in QLinearConv (the test below)."""
+    pytest.importorskip("onnxruntime")
+    from minigrad.onnx import export, session
+    path = tmp_path / "m.onnx"
+    export(mlp(3, (), 2), np.ones((1, 3), np.float32), path)
+    entry = "session.x64quantprecision"
+    assert session(path).get_session_options().get_session_config_entry(entry) == "1"
+    with pytest.raises(RuntimeError, match="does not have configuration"):
+        session(path, exact_int8=False).get_session_options().get_session_config_entry(entry)
+
+
 def test_onnxruntime_runs_the_int8_model_as_minigrad_does(tmp_path):
     pytest.importorskip("onnxruntime")
     import onnx

@@ -11,6 +11,8 @@ fine-tuning, as the core of large models).
 """
 from __future__ import annotations
 
+import copy
+
 import numpy as np
 
 from .. import functional as F, interrupt
@@ -147,9 +149,9 @@ def pretrain_finetune(label_counts=(25, 100, 400, None), seeds=(0,),
     quotations; then, for each number of labels, fine-tune a copy of it, and a fresh encoder
     from a random start, with the same budget on the same labelled quotations.  Returns
     ``{"label_counts", "pretrained": {count: [test accuracy per seed]}, "scratch": {...},
-    "pretrain_losses": [per seed], "finetune_losses": {start: {count: [per seed]}},
-    "model"`` (the last pre-trained encoder fine-tuned on the most labels)``, "task"}``."""
-    import copy
+    "pretrain_losses": [per seed], "finetune_losses": {start: {count: [per seed]}}, "model",
+    "task"}``, where "model" is the last seed's pre-trained encoder fine-tuned on the most
+    labels."""
     task = task or FewLabelTask()
     counts = [task.cut if c is None else c for c in label_counts]
     study = {"label_counts": counts, "pretrain_losses": [], "task": task,
@@ -178,8 +180,8 @@ def pretrain_finetune(label_counts=(25, 100, 400, None), seeds=(0,),
 
 
 class SentimentEncoder(Module):
-    """TokenEncoder with two heads: masked-token prediction and sentiment classification
-    (from the mean of the non-padding positions)."""
+    """TokenEncoder with two heads: masked-token prediction, and a two-class classifier
+    (sentiment, or which of two topics) on the mean of the non-padding positions."""
 
     def __init__(self, vocabulary: int, length: int):
         super().__init__()
@@ -191,7 +193,7 @@ class SentimentEncoder(Module):
         return self.body(tokens, padding=tokens == 0)
 
     def classify(self, tokens):
-        """The sentiment logit (B, 1) of integer tokens (B, T): the sentiment head on the
+        """The class logit (B, 1) of integer tokens (B, T): the classification head on the
         mean of the encoder's outputs over the non-padding positions (token 0 pads)."""
         tokens = tokens if isinstance(tokens, Tensor) else tensor(tokens)
         keep = (tokens != 0).to(self.sentiment_head.weight.dtype)[..., None]
