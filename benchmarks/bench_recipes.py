@@ -175,46 +175,39 @@ def p7_torch(data, epochs: int, seed: int) -> dict:
 
 
 def p8_data(key: str, quick: bool):
-    """The fortune quotations of recipe ``key``'s categories (quick: the first fifth)."""
+    """The fortune quotations of recipe ``key``'s categories (quick: the first fifth), with
+    the targets its head trains on: (x, y, x_test, labels_test, vocabulary, classes)."""
     from minigrad.data import fortune_sequences
-    from minigrad.experiments.recipes import RECIPES
+    from minigrad.experiments.recipes import RECIPES, text_head
     sequences, labels, tokenizer, names = fortune_sequences(RECIPES[key].extra["categories"])
     if quick:
         sequences, labels = sequences[:len(labels) // 5], labels[:len(labels) // 5]
-    cut = int(0.8 * len(labels))
-    y = labels.astype(np.float32)[:, None] if len(names) == 2 else labels
-    return sequences[:cut], y[:cut], sequences[cut:], labels[cut:], len(tokenizer.word_index)
-
-
-def p8_outputs(y) -> int:
-    """One logit for two classes (the seed's sigmoid), else one per class."""
-    return 1 if y.ndim == 2 else int(y.max()) + 1
+    cut, targets = int(0.8 * len(labels)), text_head(len(names))[2]
+    return (sequences[:cut], targets(labels[:cut]), sequences[cut:], labels[cut:],
+            len(tokenizer.word_index), len(names))
 
 
 def p8_minigrad(data, epochs: int, seed: int) -> dict:
     import minigrad as mg
-    from minigrad import nn
-    from minigrad.experiments.recipes import SentimentLSTM
+    from minigrad.experiments.recipes import SentimentLSTM, text_head
     from minigrad.train import fit, predict
-    x, y, xt, yt, vocabulary = data
-    outputs = p8_outputs(y)
+    x, y, xt, yt, vocabulary, classes = data
+    outputs, loss, _, decide = text_head(classes)
     mg.manual_seed(seed)
     model = SentimentLSTM(vocabulary, outputs=outputs)
     timer = EpochTimer()
-    fit(model, x, y, loss=nn.BCEWithLogitsLoss() if outputs == 1 else nn.CrossEntropyLoss(),
-        optimizer=mg.optim.Adam(model.parameters()), epochs=epochs, batch_size=32,
-        validation_split=0.2, verbose=0, callbacks=[timer], seed=seed)
-    logits = predict(model, xt)
-    predicted = logits[:, 0] > 0 if outputs == 1 else logits.argmax(1)
-    return {"test_accuracy": float((predicted == yt).mean()), "epoch_s": timer.times}
+    fit(model, x, y, loss=loss, optimizer=mg.optim.Adam(model.parameters()), epochs=epochs,
+        batch_size=32, validation_split=0.2, verbose=0, callbacks=[timer], seed=seed)
+    return {"test_accuracy": float((decide(predict(model, xt)) == yt).mean()),
+            "epoch_s": timer.times}
 
 
 def p8_torch(data, epochs: int, seed: int) -> dict:
     """P8 in PyTorch.  PyTorch's LSTM has no recurrent dropout: here only the embedded inputs
     get dropout 0.2 (a fresh mask per step), the closest built-in equivalent."""
     import torch
-    x, y, xt, yt, vocabulary = data
-    outputs = p8_outputs(y)
+    x, y, xt, yt, vocabulary, classes = data
+    outputs = 1 if classes == 2 else classes   # as minigrad's text_head
     torch.manual_seed(seed)
 
     class Net(torch.nn.Module):

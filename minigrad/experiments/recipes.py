@@ -329,32 +329,40 @@ def run_tape(recipe: Recipe, epochs=None, lr=None, seed: int = 0, verbose: int =
             "metrics": {"final_mse": losses[-1], "first_mse": losses[0]}}
 
 
+def text_head(classes: int):
+    """P8's output for ``classes`` categories: (outputs, loss, targets(labels),
+    decide(logits)).  Two classes: one logit with binary cross-entropy, as the seed's
+    Dense(1, sigmoid); more: one logit per class with cross-entropy."""
+    if classes == 2:
+        return (1, BCEWithLogitsLoss(), lambda labels: labels.astype(np.float32)[:, None],
+                lambda logits: (logits[:, 0] > 0).astype(np.int64))
+    return classes, CrossEntropyLoss(), lambda labels: labels, lambda logits: logits.argmax(1)
+
+
 def run_text(recipe: Recipe, epochs=None, batch_size=None, lr=None, seed: int = 0,
              verbose: int = 1, maxlen: int = 100, device="cpu", distributed: bool = False,
              **_) -> dict:
     """P8 on real text: which fortune category (``recipe.extra['categories']``) a quotation
     comes from, 80% of the quotations to train and 20% to test (the split is the same for
-    every seed), next to a bag-of-words linear classifier trained the same way.  Two
-    categories: one logit and binary cross-entropy, as the seed; more: softmax over them."""
+    every seed), next to a bag-of-words linear classifier trained the same way
+    (``text_head``: binary for two categories, softmax over more)."""
     sequences, labels, tokenizer, names = fortune_sequences(recipe.extra["categories"], maxlen)
     cut, vocabulary = int(0.8 * len(labels)), len(tokenizer.word_index)
-    outputs = 1 if len(names) == 2 else len(names)
-    loss, targets = (BCEWithLogitsLoss(), labels.astype(np.float32)[:, None]) if outputs == 1 \
-        else (CrossEntropyLoss(), labels)
+    outputs, loss, targets, decide = text_head(len(names))
     results = {}
-    for name, model, x in (("lstm", SentimentLSTM(vocabulary, outputs=outputs), sequences),
-                           ("bag_of_words", Linear(vocabulary, outputs),
+    for name, build, x in (("lstm", lambda: SentimentLSTM(vocabulary, outputs=outputs),
+                            sequences),
+                           ("bag_of_words", lambda: Linear(vocabulary, outputs),
                             bag_of_words(sequences, vocabulary))):
-        manual_seed(seed)
-        history = fit(model, x[:cut], targets[:cut], loss=loss,
+        manual_seed(seed)  # before building: the seed sets the initial weights too
+        model = build()
+        history = fit(model, x[:cut], targets(labels[:cut]), loss=loss,
                       optimizer=Adam(model.parameters(), lr=lr or recipe.lr),
                       epochs=epochs or recipe.epochs, batch_size=batch_size or recipe.batch_size,
                       validation_split=recipe.validation_split, verbose=verbose, seed=seed,
                       device=device, distributed=distributed)
-        logits = predict(model, x[cut:])
-        predicted = (logits[:, 0] > 0).astype(np.int64) if outputs == 1 else logits.argmax(1)
         results[name] = {"model": model, "history": history,
-                         "accuracy": accuracy(labels[cut:], predicted)}
+                         "accuracy": accuracy(labels[cut:], decide(predict(model, x[cut:])))}
     lstm = results["lstm"]
     return {"state": lstm["model"].state_dict(), "model": lstm["model"],
             "model_spec": model_spec("sentiment_lstm", (maxlen,), "int64", classes=names,
