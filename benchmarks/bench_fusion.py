@@ -66,8 +66,8 @@ def cases(rng, device: str = "cpu") -> dict:
         lstm.zero_grad()
         (lstm(sequence)[0] ** 2).mean().backward()
 
-    images = mg.tensor(f32(32, 26, 26, 32).transpose(0, 3, 1, 2), requires_grad=True,
-                       device=device)
+    images = mg.tensor(f32(26, 26, 32, 32).transpose(2, 3, 0, 1), requires_grad=True,
+                       device=device)  # stored pixel-major, as a convolution's output is
 
     def max_pool():
         images.grad = None

@@ -138,7 +138,7 @@ def max_pool_forward(image, kh, kw, sh, sw, dh, dw, best, winner):
 
 
 @KERNEL
-def max_pool_backward(g, winner, kw, sh, sw, dh, dw, grad):
+def max_pool_backward(g, winner, kh, kw, sh, sw, dh, dw, grad):
     """Windows may overlap, so several threads can add to one input pixel: atomic adds."""
     out_h, out_w, batch, channels = g.shape
     for k in range(cuda.grid(1), g.size, cuda.gridsize(1)):

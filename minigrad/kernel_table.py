@@ -12,6 +12,6 @@ TABLE = {  # kernel ÷ array formula on a 2-core AVX-512 CPU, in bench_fusion's 
     "softmax_cross_entropy": {"cpu": False, "cuda": False},  # 0.92-1.15: a tie (scalar exp)
     "optimizer": {"cpu": True, "cuda": False},              # 0.34: SGD, Adam, AdamW, RMSprop
     "lstm": {"cpu": False, "cuda": False},                  # 0.99-1.01: GEMMs dominate a step
-    "max_pool": {"cpu": False, "cuda": False},              # 1.03-1.34: layout copies dominate
+    "max_pool": {"cpu": True, "cuda": False},              # 1.03-1.34: layout copies dominate
     "bias_activation": {"cpu": False, "cuda": False},       # 0.98: a tie (GEMMs dominate)
 }

@@ -133,18 +133,35 @@ def formula_on_arrays(name: str, xp):
     return bind(getattr(formulas, name), **array_names(xp))
 
 
+def memory_order(arrays) -> tuple | None:
+    """The axis order that lists every array's memory from its largest stride to its smallest
+    — ``(0, 1, …)`` for C-contiguous arrays — when all share one shape and one layout (None
+    when they do not).  Transposed to it, arrays stored in any axis order, as the pixel-major
+    (N, C, H, W) views of a convolution's output, are C-contiguous: an elementwise kernel can
+    walk their memory as one flat run."""
+    first = arrays[0]
+    if not hasattr(first, "strides") or any(
+            getattr(a, "strides", None) != first.strides or a.shape != first.shape
+            for a in arrays):
+        return None
+    return tuple(sorted(range(first.ndim), key=lambda axis: -first.strides[axis]))
+
+
 def pointwise(name: str, *arrays, **scalars):
     """``formula(*arrays, *scalars)`` elementwise (``minigrad_kernels.formulas.<name>``): by
-    the fused kernel when the door says so, else by the array formula."""
-    compiled = _compiled("pointwise", *arrays)
-    if compiled is None or len({a.shape for a in arrays}) > 1:
+    the fused kernel when the door says so, else by the array formula.  The kernel takes
+    arrays of one shape and one dense layout, in any axis order (``memory_order``)."""
+    order = memory_order(arrays)
+    in_memory = arrays if order is None else tuple(a.transpose(order) for a in arrays)
+    compiled = None if order is None else _compiled("pointwise", *in_memory)
+    if compiled is None:
         return formula_on_arrays(name, backend.array_module_of(arrays[0]))(
             *arrays, *scalars.values())
     dtype = arrays[0].dtype.type
-    out = backend.array_module_of(arrays[0]).empty_like(arrays[0])
-    _run(getattr(compiled, name + "_map"), out.size, *(a.reshape(-1) for a in arrays),
+    out = backend.array_module_of(arrays[0]).empty_like(in_memory[0])
+    _run(getattr(compiled, name + "_map"), out.size, *(a.reshape(-1) for a in in_memory),
          *(dtype(s) for s in scalars.values()), out.reshape(-1))
-    return out
+    return out.transpose(tuple(sorted(range(len(order)), key=order.__getitem__)))
 
 
 def bias_activation(z, bias, name: str):
@@ -245,5 +262,6 @@ def max_pool_backward(g, winner, padded_shape: tuple, kernel: tuple, stride: tup
     if compiled is None:
         return None
     grad = backend.array_module_of(g).zeros(padded_shape, dtype=g.dtype)
-    _run(compiled.max_pool_backward, g.size, g, winner, kernel[1], *stride, *dilation, grad)
+    _run(compiled.max_pool_backward, g.size, g, winner, *kernel, *stride, *dilation,
+         grad)
     return grad

@@ -175,7 +175,7 @@ def test_max_pool_kernels_equal_the_running_maximum(target, geometry):
     np.testing.assert_array_equal(best, y.numpy().transpose(2, 3, 0, 1))
     grad = np.zeros_like(image)
     run(target, np.float32, "max_pool_backward", np.ascontiguousarray(g.transpose(2, 3, 0, 1)),
-        winner, kernel[1], *stride, *dilation, grad)
+        winner, *kernel, *stride, *dilation, grad)
     np.testing.assert_allclose(grad, x.grad.numpy().transpose(2, 3, 0, 1), rtol=1e-6)
 
 
@@ -245,6 +245,27 @@ def test_kernels_are_used_only_where_the_door_says():
         door.set_kernels("auto")
     with pytest.raises(ValueError, match="set_kernels: mode must be one of"):
         door.set_kernels("fast")
+
+
+def test_pointwise_kernel_walks_arrays_stored_in_any_one_axis_order():
+    """A convolution's output is an (N, C, H, W) view of (H, W, N, C) memory: the kernel runs
+    on its memory as one flat run and returns the result in the same layout; arrays whose
+    layouts differ take the array formula.  Both give the same numbers."""
+    rng = np.random.default_rng(0)
+    g, z = (rng.standard_normal((5, 6, 3, 4)).astype(np.float32).transpose(2, 3, 0, 1)
+            for _ in range(2))
+    assert door.memory_order((g, z)) == (2, 3, 0, 1)
+    assert door.memory_order((g, np.ascontiguousarray(z))) is None
+    expected = np.where(z > 0, g, 0)
+    door.set_kernels("on")
+    try:
+        out = door.pointwise("relu_back", g, z)
+        mixed = door.pointwise("relu_back", g, np.ascontiguousarray(z))
+    finally:
+        door.set_kernels("auto")
+    assert out.strides == z.strides                       # the kernel's: same layout
+    np.testing.assert_array_equal(out, expected)
+    np.testing.assert_array_equal(mixed, expected)
 
 
 def test_environment_variable_sets_the_mode_and_a_bad_one_is_refused():

@@ -4,14 +4,14 @@ A convolution slides a (C, KH, KW) filter over the image; every output pixel is 
 product of the filter with one window of the input.  im2col makes the whole batch one matrix
 product:
 
-1. ``window_columns``: a strided *view* of the padded input with shape (KH, KW, C, OH, OW, N)
+1. ``window_rows``: a strided *view* of the padded input with shape (KH, KW, OH, OW, N, C)
    — every window of every image, without copying (no Python loop over pixels) — reshaped to
-   one column per output pixel of every image: (KH·KW·C, OH·OW·N) (the copy);
-2. columnsᵀ @ W, with W reordered to (KH·KW·C, OC), gives every output pixel of every channel
+   one row per output pixel of every image: (OH·OW·N, KH·KW·C) (the copy);
+2. rows @ W, with W reordered to (KH·KW·C, OC), gives every output pixel of every channel
    in one matrix product: (OH·OW·N, OC), which *is* the output (below).
 
-Backward is the same product read the other way: dW = columns · G, dcolumns = G · Wᵀ, and
-col2im adds every column's gradient back to the window it came from (``add_at_offsets``: a
+Backward is the same product read the other way: dW = rowsᵀ · G, drows = G · Wᵀ, and
+col2im adds every row's gradient back to the window it came from (``add_at_offsets``: a
 loop over the KH·KW kernel offsets, each a strided slice of the whole batch).
 
 Pooling uses the same kernel-offset slices: the output is an elementwise max (or mean) over
@@ -80,31 +80,44 @@ def window_view(image, kernel: tuple, stride: tuple, dilation: tuple, out: tuple
                       (sh * dilation[0], sw * dilation[1], sh * stride[0], sw * stride[1], sn, sc))
 
 
-def window_columns(image, kernel: tuple, stride: tuple, dilation: tuple, out: tuple,
-                   ones_row: bool = False):
-    """im2col: one column per output pixel of every image, (KH·KW·C, OH·OW·N): the windows
-    (``window_view``) with the channel axis moved next to the kernel axes; copying them into
-    the matrix is the only copy.
+def window_rows(image, kernel: tuple, stride: tuple, dilation: tuple, out: tuple,
+                ones_column: bool = False):
+    """im2col: one row per output pixel of every image, (OH·OW·N, KH·KW·C): the windows
+    (``window_view``) with the output axes moved first; copying them into the matrix is the
+    only copy.
 
-    With ``ones_row`` the matrix gets one more row, all ones: a bias is then just one more
-    weight, applied to a constant input of 1, and the matrix product adds it (no extra pass
-    over the output; in backward, the same product yields dL/db as that weight's gradient)."""
+    The copy reads the image in runs as long as it can.  Row by row, each window's channels
+    are a contiguous run of C numbers; with one channel (a grey image) that run is a single
+    number, and the copy goes faster the other way round, as the transposed matrix (one column
+    per output pixel, whose runs are the N images of the batch).  Either way the matrix
+    product reads it as rows: only the memory order differs, and the GEMM takes both.
+
+    With ``ones_column`` the matrix gets one more column, all ones: a bias is then just one
+    more weight, applied to a constant input of 1, and the matrix product adds it (no extra
+    pass over the output; in backward, the same product yields dL/db as that weight's
+    gradient)."""
     xp = array_module_of(image)
     if is_tensor(image):  # building a graph: the same matrix from the differentiable Unfold
         windows = Unfold.apply(image, kernel=kernel, stride=stride, dilation=dilation, out=out)
-        columns = xp.transpose(windows, (0, 1, 5, 2, 3, 4))
-        columns = columns.reshape(math.prod(columns.shape[:3]), -1)
-        if ones_row:
-            columns = xp.concatenate([columns, xp.ones((1, columns.shape[1]), columns.dtype)])
-        return columns
-    view = xp.moveaxis(window_view(image, kernel, stride, dilation, out), 5, 2)
-    rows = kernel[0] * kernel[1] * image.shape[3]
-    if not ones_row:
-        return view.reshape(rows, -1)
-    columns = xp.empty((rows + 1, view.size // rows), dtype=image.dtype)
-    columns[:rows].reshape(view.shape)[...] = view
-    columns[rows] = 1
-    return columns
+        rows = xp.transpose(windows, (2, 3, 4, 0, 1, 5))
+        rows = rows.reshape(math.prod(rows.shape[:3]), -1)
+        if ones_column:
+            rows = xp.concatenate([rows, xp.ones((rows.shape[0], 1), rows.dtype)], axis=1)
+        return rows
+    view = window_view(image, kernel, stride, dilation, out)  # (KH, KW, OH, OW, N, C)
+    width = kernel[0] * kernel[1] * image.shape[3]
+    by_columns = image.shape[3] == 1
+    matrix = xp.empty((width + ones_column, view.size // width) if by_columns else
+                      (view.size // width, width + ones_column), dtype=image.dtype)
+    rows = matrix.T if by_columns else matrix
+    if by_columns:
+        rows[:, :width].T.reshape(xp.moveaxis(view, 5, 2).shape)[...] = xp.moveaxis(view, 5, 2)
+    else:
+        rows[:, :width].reshape(out + image.shape[2:3] + kernel + image.shape[3:])[...] = \
+            xp.transpose(view, (2, 3, 4, 0, 1, 5))
+    if ones_column:
+        rows[:, width] = 1
+    return rows
 
 
 def offset_slices(kernel: tuple, stride: tuple, dilation: tuple, out: tuple):
@@ -198,25 +211,25 @@ def window_geometry(op: str, x_shape: tuple, kernel: tuple, stride: tuple, paddi
     return out
 
 
-def conv_columns(x, kernel, stride, padding, dilation, out, ones_row: bool):
-    """The im2col matrix of an (N, C, H, W) input: padded, pixel-major, windows as columns."""
-    return window_columns(pad_pixels(pixel_major(x), padding), kernel, stride, dilation, out,
-                          ones_row)
+def conv_rows(x, kernel, stride, padding, dilation, out, ones_column: bool):
+    """The im2col matrix of an (N, C, H, W) input: padded, pixel-major, windows as rows."""
+    return window_rows(pad_pixels(pixel_major(x), padding), kernel, stride, dilation, out,
+                       ones_column)
 
 
 def correlate(x, weight, bias, stride, padding, dilation):
-    """Y = X ⋆ W + b by im2col and one matrix product: (Y as (N, OC, OH, OW), the columns).
-    The bias is the weight of an extra row of ones in the columns."""
+    """Y = X ⋆ W + b by im2col and one matrix product: (Y as (N, OC, OH, OW), the rows).
+    The bias is the weight of an extra column of ones in the rows."""
     kernel, n = weight.shape[2:], x.shape[0]
     out = window_geometry("conv2d", x.shape, kernel, stride, padding, dilation)
-    columns = conv_columns(x, kernel, stride, padding, dilation, out,  # (KH·KW·C [+1], OH·OW·N)
-                           ones_row=bias is not None)
+    rows = conv_rows(x, kernel, stride, padding, dilation, out,        # (OH·OW·N, KH·KW·C [+1])
+                     ones_column=bias is not None)
     w_matrix = array_module_of(weight).transpose(weight, (2, 3, 1, 0)).reshape(
         -1, weight.shape[0])                                            # (KH·KW·C, OC)
-    if bias is not None:  # the bias is the weight of the row of ones
+    if bias is not None:  # the bias is the weight of the column of ones
         w_matrix = array_module_of(x).concatenate([w_matrix, bias[None, :]])
-    y = columns.T @ w_matrix                                            # (OH·OW·N, OC)
-    return pixel_major(y.reshape(*out, n, weight.shape[0])), columns
+    y = rows @ w_matrix                                                 # (OH·OW·N, OC)
+    return pixel_major(y.reshape(*out, n, weight.shape[0])), rows
 
 
 def gradient_rows(g):
@@ -238,18 +251,17 @@ def correlate_input_grad(g, weight, size: tuple, stride, padding, dilation, g_ro
     return pixel_major(crop_pixels(d_image, padding))
 
 
-def correlate_weight_grad(x, g, columns, kernel, stride, padding, dilation, has_bias,
+def correlate_weight_grad(x, g, rows, kernel, stride, padding, dilation, has_bias,
                           g_rows=None):
-    """(dL/dW (OC, C, KH, KW), dL/db or None) = columns G, whose last row (the ones' row) is
-    dL/db; the columns of x are formed again when not given (a graph being built)."""
+    """(dL/dW (OC, C, KH, KW), dL/db or None) = rowsᵀ G, whose last row (from the column of
+    ones) is dL/db; the rows of x are formed again when not given (a graph being built)."""
     xp, oc, c = array_module_of(g), g.shape[1], x.shape[1]
-    if columns is None:
-        columns = conv_columns(x, kernel, stride, padding, dilation, tuple(g.shape[2:]),
-                               has_bias)
+    if rows is None:
+        rows = conv_rows(x, kernel, stride, padding, dilation, tuple(g.shape[2:]), has_bias)
     g_rows = gradient_rows(g) if g_rows is None else g_rows            # (OH·OW·N, OC)
-    d_w_matrix = columns @ g_rows              # (KH·KW·C [+1], OC)
-    rows = kernel[0] * kernel[1] * c
-    dw = xp.transpose(d_w_matrix[:rows].reshape(*kernel, c, oc), (3, 2, 0, 1))
+    d_w_matrix = rows.T @ g_rows               # (KH·KW·C [+1], OC)
+    width = kernel[0] * kernel[1] * c
+    dw = xp.transpose(d_w_matrix[:width].reshape(*kernel, c, oc), (3, 2, 0, 1))
     return dw, (d_w_matrix[-1] if has_bias else None)
 
 
@@ -269,28 +281,28 @@ def _check_channels(op: str, x, weight, bias, in_dim: int, out_dim: int) -> None
 
 class Conv2d(Function):
     """Y = X ⋆ W + b: Y[n, o, i, j] = b[o] + Σ_{c, u, v} W[o, c, u, v] · X̃[n, c, s·i + d·u,
-    s·j + d·v] (X̃ the padded input), computed as columnsᵀ @ W (module docstring), with b
-    as W's extra row for the extra row of ones in the columns.
-    dL/dW = columns G,   dL/db = Σ G over (n, i, j) (that extra row of columns G),
+    s·j + d·v] (X̃ the padded input), computed as rows @ W (module docstring), with b
+    as W's extra row for the extra column of ones in the rows.
+    dL/dW = rowsᵀ G,   dL/db = Σ G over (n, i, j) (that extra row of rowsᵀ G),
     dL/dX = col2im(G Wᵀ)."""
 
     def forward(ctx, x, weight, bias, stride, padding, dilation):
         _check_channels("conv2d", x, weight, bias, 1, 0)
-        y, columns = correlate(x, weight, bias, stride, padding, dilation)
+        y, rows = correlate(x, weight, bias, stride, padding, dilation)
         ctx.save_for_backward(x, weight)
-        ctx.cache_for_backward(columns)
+        ctx.cache_for_backward(rows)
         ctx.geometry = (stride, padding, dilation, bias is not None)
         return y
 
     def backward(ctx, g):
-        (x, weight), (columns,) = ctx.saved, ctx.cached
+        (x, weight), (rows,) = ctx.saved, ctx.cached
         stride, padding, dilation, has_bias = ctx.geometry
         dx = dw = db = None
         g_rows = gradient_rows(g)
         if ctx.needs_input_grad[0]:
             dx = correlate_input_grad(g, weight, x.shape[2:], stride, padding, dilation, g_rows)
         if ctx.needs_input_grad[1] or ctx.needs_input_grad[2]:
-            dw, db = correlate_weight_grad(x, g, columns, weight.shape[2:], stride, padding,
+            dw, db = correlate_weight_grad(x, g, rows, weight.shape[2:], stride, padding,
                                            dilation, has_bias, g_rows)
         return dx, dw, (db if ctx.needs_input_grad[2] else None)
 
