@@ -134,17 +134,18 @@ def softplus_back(g, x, beta, threshold):
 # ----------------------------------------------------------------------------- the LSTM cell
 
 
-def lstm_cell(a_i, a_f, a_g, a_o, c_prev):
-    """F16 for one unit: gates i, f, o = σ(a), candidate g = tanh(a_g),
-    c = f c_prev + i g, h = o tanh(c).  Returns (h, c, i, f, g, o, tanh c): the last five are
-    what the backward step needs.  σ(a) = ½ + ½ tanh(a/2) (the same function, one tanh)."""
-    i = HALF + HALF * tanh(HALF * a_i)
-    f = HALF + HALF * tanh(HALF * a_f)
-    g = tanh(a_g)
-    o = HALF + HALF * tanh(HALF * a_o)
+def lstm_gate(a):
+    """An input, forget or output gate of F16: σ(a), written ½ + ½ tanh(a/2) (the same
+    function, one tanh).  (The candidate g is tanh(a) itself.)"""
+    return HALF + HALF * tanh(HALF * a)
+
+
+def lstm_cell_update(i, f, g, o, c_prev):
+    """F16's state update for one unit, from its gates: c = f c_prev + i g, h = o tanh(c).
+    Returns (h, c, tanh c): the backward step needs tanh c."""
     c = f * c_prev + i * g
     tanh_c = tanh(c)
-    return o * tanh_c, c, i, f, g, o, tanh_c
+    return o * tanh_c, c, tanh_c
 
 
 def lstm_cell_back(dh, dc_next, c_prev, i, f, g, o, tanh_c):
@@ -227,8 +228,8 @@ def adadelta(p, d, square_avg, acc_delta, lr, rho, rest, eps, weight_decay):
     return p - lr * delta, s, rho * acc_delta + rest * delta * delta
 
 
-FORMULAS = ("relu", "relu_back", "leaky_relu", "leaky_relu_back", "sigmoid", "sigmoid_back",
-            "tanh_back", "gelu", "gelu_back", "gelu_tanh", "gelu_tanh_back", "elu", "elu_back",
-            "silu", "silu_back", "softplus", "softplus_back", "lstm_cell",
-            "lstm_cell_back", "sgd", "sgd_momentum", "adam", "adam_amsgrad", "rmsprop", "adagrad",
-            "adadelta")
+FORMULAS = ("relu", "relu_back", "leaky_relu", "leaky_relu_back", "sigmoid",
+            "sigmoid_back", "tanh_back", "gelu", "gelu_back", "gelu_tanh",
+            "gelu_tanh_back", "elu", "elu_back", "silu", "silu_back", "softplus",
+            "softplus_back", "lstm_gate", "lstm_cell_update", "lstm_cell_back", "sgd",
+            "sgd_momentum", "adam", "adam_amsgrad", "rmsprop", "adagrad", "adadelta")

@@ -1,6 +1,6 @@
 """The CPU loops that apply the formulas to arrays.  ``compile.py`` copies everything below
 the marker into each CPU target's module, after that target's bindings and the formulas, so
-the names used here (``KERNEL``, ``ZERO``, ``exp``, ``lstm_cell``, ``adam``...) are the ones
+the names used here (``KERNEL``, ``ZERO``, ``exp``, ``lstm_gate``, ``adam``...) are the ones
 defined there.  One loop per fused operation: each reads its inputs once and writes its
 outputs once (NumPy would make a pass, and a temporary array, per operator).
 
@@ -66,27 +66,59 @@ def adadelta_update(p, d, square_avg, acc_delta, lr, rho, rest, eps, weight_deca
 
 # ----------------------------------------------------------------------------- the LSTM step
 @KERNEL
-def lstm_step_forward(a, c_prev, h, c, gates, tanh_c):
-    """a: (B, 4H) pre-activations [i, f, g, o]; writes h, c (B, H) and, for backward, the
-    gates (B, 4H) and tanh c (B, H)."""
+def lstm_gates_forward(projected, recurrent, bias, gates):
+    """gates (B, 4H) = [σ, σ, tanh, σ](projected + recurrent + bias), the blocks [i f] (both
+    σ), [g] and [o] one loop each, over views of the block: a loop with one activation and
+    one output vectorizes."""
+    rows, width = gates.shape
+    n = width // 4
+    for b in range(rows):
+        for start, stop in ((0, 2 * n), (2 * n, 3 * n), (3 * n, width)):
+            p, r = projected[b, start:stop], recurrent[b, start:stop]
+            add, out = bias[start:stop], gates[b, start:stop]
+            if start == 2 * n:
+                for k in range(stop - start):
+                    out[k] = tanh(p[k] + r[k] + add[k])
+            else:
+                for k in range(stop - start):
+                    out[k] = lstm_gate(p[k] + r[k] + add[k])
+
+
+@KERNEL
+def lstm_state_forward(gates, c_prev, h, c, tanh_c):
+    """h, c, tanh c (B, H) from the gates (B, 4H) and c_prev: ``lstm_cell_update``."""
     rows, n = c_prev.shape
     for b in range(rows):
+        i, f, g, o = gates[b, :n], gates[b, n:2 * n], gates[b, 2 * n:3 * n], gates[b, 3 * n:]
+        before, h_row, c_row, tanh_row = c_prev[b], h[b], c[b], tanh_c[b]
         for j in range(n):
-            h[b, j], c[b, j], i, f, g, o, tanh_c[b, j] = lstm_cell(
-                a[b, j], a[b, n + j], a[b, 2 * n + j], a[b, 3 * n + j], c_prev[b, j])
-            gates[b, j], gates[b, n + j], gates[b, 2 * n + j], gates[b, 3 * n + j] = i, f, g, o
+            h_row[j], c_row[j], tanh_row[j] = lstm_cell_update(i[j], f[j], g[j], o[j],
+                                                               before[j])
+
+
+@KERNEL
+def lstm_step_forward(projected, recurrent, bias, c_prev, h, c, gates, tanh_c):
+    """One cell step: the gates from the pre-activations' three parts (B, 4H), (B, 4H), (4H,),
+    then the new state.  Two loops in two functions: Numba compiles each on its own (one
+    function holding both loops ran 5 times slower: the loops stopped vectorizing)."""
+    lstm_gates_forward(projected, recurrent, bias, gates)
+    lstm_state_forward(gates, c_prev, h, c, tanh_c)
 
 
 @KERNEL
 def lstm_step_backward(dh, dc_next, c_prev, gates, tanh_c, da, dc_prev):
-    """From dh, dc_next (B, H) and the forward's caches: da (B, 4H) and dc_prev (B, H)."""
+    """From dh, dc_next (B, H) and the forward's caches: da (B, 4H) and dc_prev (B, H), row
+    by row (``lstm_cell_back``).  Each gate's block is its own view: indexed as four views
+    the loop vectorizes (3 times faster than indexing one row at four offsets)."""
     rows, n = c_prev.shape
     for b in range(rows):
+        i, f, g, o = gates[b, :n], gates[b, n:2 * n], gates[b, 2 * n:3 * n], gates[b, 3 * n:]
+        d_i, d_f, d_g, d_o = da[b, :n], da[b, n:2 * n], da[b, 2 * n:3 * n], da[b, 3 * n:]
+        dh_row, dc_row, before, tanh_row, d_before = \
+            dh[b], dc_next[b], c_prev[b], tanh_c[b], dc_prev[b]
         for j in range(n):
-            da[b, j], da[b, n + j], da[b, 2 * n + j], da[b, 3 * n + j], dc_prev[b, j] = \
-                lstm_cell_back(dh[b, j], dc_next[b, j], c_prev[b, j], gates[b, j],
-                               gates[b, n + j], gates[b, 2 * n + j], gates[b, 3 * n + j],
-                               tanh_c[b, j])
+            d_i[j], d_f[j], d_g[j], d_o[j], d_before[j] = lstm_cell_back(
+                dh_row[j], dc_row[j], before[j], i[j], f[j], g[j], o[j], tanh_row[j])
 
 
 # ----------------------------------------------------------------------------- softmax + CE

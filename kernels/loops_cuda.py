@@ -1,7 +1,7 @@
 """The CUDA loops that apply the formulas to arrays: the same fused operations as
 ``loops_cpu.py``, one element (or one row, or one output pixel) per GPU thread.  ``compile.py``
 copies everything below the marker into each CUDA target's module, after that target's
-bindings and the formulas (``cuda``, ``KERNEL``, ``ZERO``, ``lstm_cell``... are defined there).
+bindings and the formulas (``cuda``, ``KERNEL``, ``ZERO``, ``lstm_gate``... are defined there).
 
 Every kernel uses a grid-stride loop — thread t handles items t, t + (all threads), ... — so
 any size runs on any grid, and consecutive threads touch consecutive elements (coalesced
@@ -66,12 +66,15 @@ def adadelta_update(p, d, square_avg, acc_delta, lr, rho, rest, eps, weight_deca
 
 # ----------------------------------------------------------------------------- the LSTM step
 @KERNEL
-def lstm_step_forward(a, c_prev, h, c, gates, tanh_c):
+def lstm_step_forward(projected, recurrent, bias, c_prev, h, c, gates, tanh_c):
     rows, n = c_prev.shape
     for k in range(cuda.grid(1), rows * n, cuda.gridsize(1)):
         b, j = k // n, k % n
-        h[b, j], c[b, j], i, f, g, o, tanh_c[b, j] = lstm_cell(
-            a[b, j], a[b, n + j], a[b, 2 * n + j], a[b, 3 * n + j], c_prev[b, j])
+        i = lstm_gate(projected[b, j] + recurrent[b, j] + bias[j])
+        f = lstm_gate(projected[b, n + j] + recurrent[b, n + j] + bias[n + j])
+        g = tanh(projected[b, 2 * n + j] + recurrent[b, 2 * n + j] + bias[2 * n + j])
+        o = lstm_gate(projected[b, 3 * n + j] + recurrent[b, 3 * n + j] + bias[3 * n + j])
+        h[b, j], c[b, j], tanh_c[b, j] = lstm_cell_update(i, f, g, o, c_prev[b, j])
         gates[b, j], gates[b, n + j], gates[b, 2 * n + j], gates[b, 3 * n + j] = i, f, g, o
 
 

@@ -2,7 +2,7 @@
 
 The pointwise formulas live once, in ``minigrad_kernels.formulas``.  An op asks this module to
 apply one (``pointwise("sigmoid_back", g, z)``) or to run a fused step (``optimizer_step``,
-``lstm_step``, ``softmax_cross_entropy``, ``max_pool``).  This module — and nothing else —
+``lstm_step_kernels``, ``softmax_cross_entropy``, ``max_pool``).  This module — and nothing else —
 decides how:
 
 - the **kernel**: the formula compiled by Numba for the CPU or for CUDA, in a loop that reads
@@ -193,29 +193,21 @@ def optimizer_step(name: str, p, d, state: tuple, *scalars) -> None:
          *(s if isinstance(s, bool) else dtype(s) for s in scalars))
 
 
-def lstm_step(a, c_prev):
-    """One LSTM cell step from the pre-activations a (B, 4H): (h, c, gates, tanh c), or None
-    when the array formula should run."""
-    compiled = _compiled("lstm", a, c_prev)
+def lstm_step_kernels(*arrays):
+    """The fused LSTM cell step and its backward, for the arrays of a whole sequence — every
+    step's slices of them share their layout, so they are checked once, not once per step.
+    Returns (forward, backward) callables with the loops' arguments (``loops_cpu.py``):
+
+        forward(projected, recurrent, bias, c_prev, h, c, gates, tanh_c)
+        backward(dh, dc_next, c_prev, gates, tanh_c, da, dc_prev)
+
+    or None when the array formulas should run."""
+    compiled = _compiled("lstm", *arrays)
     if compiled is None:
         return None
-    xp = backend.array_module_of(a)
-    h, c, tanh_c = xp.empty_like(c_prev), xp.empty_like(c_prev), xp.empty_like(c_prev)
-    gates = xp.empty_like(a)
-    _run(compiled.lstm_step_forward, c_prev.size, a, c_prev, h, c, gates, tanh_c)
-    return h, c, gates, tanh_c
-
-
-def lstm_step_backward(dh, dc_next, c_prev, gates, tanh_c):
-    """The cell step's backward: (da (B, 4H), dc_prev), or None for the array formula."""
-    compiled = _compiled("lstm", dh, dc_next, c_prev, gates, tanh_c)
-    if compiled is None:
-        return None
-    xp = backend.array_module_of(dh)
-    da, dc_prev = xp.empty_like(gates), xp.empty_like(c_prev)
-    _run(compiled.lstm_step_backward, c_prev.size, dh, dc_next, c_prev, gates, tanh_c, da,
-         dc_prev)
-    return da, dc_prev
+    size = arrays[-1][0].size  # one thread per (sample, unit) on a GPU
+    return (functools.partial(_run, compiled.lstm_step_forward, size),
+            functools.partial(_run, compiled.lstm_step_backward, size))
 
 
 def softmax_cross_entropy(x, target, ignore_index: int):

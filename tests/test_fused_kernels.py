@@ -13,6 +13,7 @@ import minigrad.functional as F
 from minigrad import kernels as door, nn, optim
 from minigrad.backend import numpy_for_formulas as xp
 from minigrad.gradcheck import gradgradcheck
+from minigrad.ops.recurrent import lstm_cell, lstm_cell_backward
 from minigrad_kernels import compile as kc, formulas, launch, runtime
 
 TOLERANCE = {np.float32: dict(rtol=2e-5, atol=2e-6), np.float64: dict(rtol=1e-12, atol=1e-13)}
@@ -112,21 +113,26 @@ def _lstm_arrays(rng, dtype, batch=3, units=5):
 def test_lstm_step_kernels_equal_the_cell_formulas(target, dtype):
     rng = np.random.default_rng(2)
     a, c_prev = _lstm_arrays(rng, dtype)
+    projected = rng.uniform(-2, 2, a.shape).astype(dtype)
+    bias = rng.uniform(-1, 1, a.shape[1]).astype(dtype)
+    recurrent = a - projected - bias                 # the three parts add up to a
     n = c_prev.shape[1]
     h, c, tanh_c = (np.empty_like(c_prev) for _ in range(3))
     gates = np.empty_like(a)
-    run(target, dtype, "lstm_step_forward", a, c_prev, h, c, gates, tanh_c)
-    want = door.formula_on_arrays("lstm_cell", xp)(a[:, :n], a[:, n:2 * n], a[:, 2 * n:3 * n],
-                                                   a[:, 3 * n:], c_prev)
-    for got, expected in zip((h, c, *np.split(gates, 4, axis=1), tanh_c), want):
+    run(target, dtype, "lstm_step_forward", projected, recurrent, bias, c_prev, h, c, gates,
+        tanh_c)
+    want = lstm_cell(projected, recurrent, bias, c_prev)
+    for got, expected in zip((h, c, gates, tanh_c), want):
         assert_close(got, expected, dtype)
+    # lstm_gate's ½ + ½ tanh(a/2) is σ: the same numbers as the stable sigmoid formula
+    np.testing.assert_allclose(gates[:, :n], door.formula_on_arrays("sigmoid", xp)(a[:, :n]),
+                               rtol=1e-5 if dtype == np.float32 else 1e-12)
     dh, dc_next = rng.standard_normal(c.shape).astype(dtype), rng.standard_normal(c.shape) \
         .astype(dtype)
     da, dc_prev = np.empty_like(a), np.empty_like(c_prev)
     run(target, dtype, "lstm_step_backward", dh, dc_next, c_prev, gates, tanh_c, da, dc_prev)
-    want = door.formula_on_arrays("lstm_cell_back", xp)(dh, dc_next, c_prev,
-                                                        *np.split(gates, 4, axis=1), tanh_c)
-    for got, expected in zip((*np.split(da, 4, axis=1), dc_prev), want):
+    for got, expected in zip((da, dc_prev), lstm_cell_backward(dh, dc_next, c_prev, gates,
+                                                                tanh_c)):
         assert_close(got, expected, dtype)
 
 
@@ -338,6 +344,11 @@ def test_sequential_fuses_linear_epilogues_only_where_the_door_says():
             for end, name in names.items():
                 model = nn.Sequential(nn.Linear(4, 3), nn.ReLU(), *ends[end])
                 assert model(mg.randn(5, 4)).grad_fn.name == name, (mode, end)
+        door.set_kernels("on")  # a layer whose forward is replaced on the instance runs it
+        model, seen = nn.Sequential(nn.Linear(4, 3), nn.Tanh()), []
+        object.__setattr__(model[0], "forward", lambda x: seen.append(x) or x[:, :3])
+        assert model(mg.randn(5, 4, requires_grad=True)).grad_fn.name == "TanhBackward"
+        assert len(seen) == 1
         with pytest.raises(ValueError, match="linear_activation: activation must be one of"):
             F.linear_activation(mg.ones(1, 2), mg.ones(2, 2), mg.ones(2), "gelu")
     finally:

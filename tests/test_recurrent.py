@@ -1,5 +1,6 @@
 """RNN and LSTM: outputs and every gradient equal PyTorch's with the same weights over 20
-steps (float64), multi-layer and batch_first included; gradcheck through a 3-step LSTM cell."""
+steps (float64), multi-layer and batch_first included, with the fused cell kernels and
+without; gradcheck through a 3-step LSTM cell and through Keras' recurrent dropout."""
 import numpy as np
 import pytest
 
@@ -34,6 +35,14 @@ def compare(ours, theirs, inputs, torch_inputs, pick):
                                    err_msg=name)
 
 
+@pytest.fixture(params=["on", "off"])
+def kernels_mode(request):
+    """Each LSTM test twice: with the fused cell kernels and with the array formulas."""
+    mg.set_kernels(request.param)
+    yield request.param
+    mg.set_kernels("auto")
+
+
 def tensors(shape, seed):
     a = np.random.default_rng(seed).standard_normal(shape)
     return mg.tensor(a, requires_grad=True), torch.tensor(a, requires_grad=True)
@@ -41,7 +50,8 @@ def tensors(shape, seed):
 
 @pytest.mark.parametrize("num_layers, batch_first, with_state", [(1, False, False), (2, True, True),
                                                                   (3, False, True)])
-def test_lstm_matches_torch_over_20_steps(num_layers, batch_first, with_state):
+def test_lstm_matches_torch_over_20_steps(num_layers, batch_first, with_state,
+                                          kernels_mode):
     ours = nn.LSTM(3, 4, num_layers=num_layers, batch_first=batch_first)
     theirs = torch.nn.LSTM(3, 4, num_layers=num_layers, batch_first=batch_first)
     copy_from_torch(ours, theirs)
@@ -116,7 +126,7 @@ def test_wrong_input_is_a_clear_error():
         nn.LSTM(3, 4)(mg.ones(5, 2, 4))
 
 
-def test_keras_lstm_uses_one_mask_per_sequence_and_gradchecks():
+def test_keras_lstm_uses_one_mask_per_sequence_and_gradchecks(kernels_mode):
     mg.manual_seed(0)
     layer = nn.KerasLSTM(3, 4, dropout=0.5, recurrent_dropout=0.5).double()
     x = np.random.default_rng(0).standard_normal((2, 5, 3))

@@ -176,7 +176,7 @@ EXERCISES = {e.key: e for e in sorted([
              _args(x=normal(2, 2, 5, 5), grad=normal(2, 3, 3, 3), _weight=normal(3, 2, 3, 3)),
              lambda x, grad, _weight: conv2d(x, _weight), ("_weight",), ("grad",),
              "Y[n, o, i, j] = Σ_{c,u,v} W[o, c, u, v] X[n, c, i+u, j+v], so dL/dW[o, c, u, v] "
-             "= Σ_{n,i,j} grad[n, o, i, j] X[n, c, i+u, j+v]: the columns of X's windows times "
+             "= Σ_{n,i,j} grad[n, o, i, j] X[n, c, i+u, j+v]: X's windows (im2col) times "
              "grad as a matrix", returns=("dW",)),
     Exercise("08.2", "max pooling's backward (2×2, stride 2)", "max_pool_backward",
              _args(x=lambda r: r.permutation(32).reshape(1, 2, 4, 4) / 8.0,

@@ -16,10 +16,13 @@ def _fuses_epilogues(x) -> bool:
 
 def _epilogue(first, second) -> str | None:
     """The activation to fuse when ``first`` is a Linear with a bias and ``second`` a ReLU,
-    Sigmoid or Tanh module (exactly those classes, not subclasses), else None."""
+    Sigmoid or Tanh module (exactly those classes, not subclasses), else None.  Never when
+    either has its own ``forward`` set on the instance (as ``quantization.calibrate`` records
+    each layer's inputs): fused, that forward would not run."""
     from .activation import ReLU, Sigmoid, Tanh
     from .layers import Linear
-    if type(first) is not Linear or first.bias is None:
+    if type(first) is not Linear or first.bias is None or "forward" in vars(first) or \
+            "forward" in vars(second):
         return None
     return {ReLU: "relu", Sigmoid: "sigmoid", Tanh: "tanh"}.get(type(second))
 

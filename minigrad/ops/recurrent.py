@@ -35,55 +35,64 @@ def rnn_step_backward(dh, h, weight_hh, relu: bool):
     return delta, delta @ weight_hh
 
 
-def lstm_step(projected, h_prev, c_prev, weight_hh, bias_hh, h_mask=None):
-    """F16 with PyTorch's gate order (i, f, g, o) in the rows of the weights:
+def lstm_cell(projected, recurrent, bias, c_prev):
+    """F16 after the matrix product, with PyTorch's gate order (i, f, g, o) in the rows of
+    the weights, on the pre-activations' three parts a = projected + recurrent + bias:
 
-        a = x_t W_ihᵀ + b_ih + h_{t-1} W_hhᵀ + b_hh  = [a_i, a_f, a_g, a_o]
+        a = [a_i, a_f, a_g, a_o]
         i = σ(a_i) input gate,  f = σ(a_f) forget gate,  g = tanh(a_g) candidate,
-        o = σ(a_o) output gate
-        c_t = f ⊙ c_{t-1} + i ⊙ g,    h_t = o ⊙ tanh(c_t)
+        o = σ(a_o) output gate                                       (formula ``lstm_gate``)
+        c_t = f ⊙ c_{t-1} + i ⊙ g,    h_t = o ⊙ tanh(c_t)      (formula ``lstm_cell_update``)
 
-    The cell itself — everything after the matrix product — is the formula ``lstm_cell``,
-    one pass over (B, H) when it runs as a kernel.  ``h_mask`` (Keras' recurrent dropout)
-    multiplies h_{t-1} before W_hh.  Returns (h_t, c_t, cache for the backward step)."""
-    if h_mask is not None:
-        h_prev = h_prev * h_mask
-    a = projected + h_prev @ weight_hh.T
-    if bias_hh is not None:
-        a = a + bias_hh
-    fused = kernels.lstm_step(a, c_prev)
-    if fused is not None:
-        h, c, gates, tanh_c = fused
-    else:
-        n = h_prev.shape[1]
-        cell = kernels.formula_on_arrays("lstm_cell", array_module_of(a))
-        h, c, i, f, g, o, tanh_c = cell(a[:, :n], a[:, n:2 * n], a[:, 2 * n:3 * n], a[:, 3 * n:],
-                                        c_prev)
-        gates = array_module_of(a).concatenate([i, f, g, o], 1)
-    return h, c, (h_prev, c_prev, gates, tanh_c)
+    Returns (h_t, c_t, gates [i, f, g, o] (B, 4H), tanh c_t), the formulas applied to whole
+    arrays (or Tensors, while a graph is being built); the fused kernel compiled from the same
+    formulas does it in one call (``kernels.lstm_step_kernels``)."""
+    xp = array_module_of(recurrent)
+    a = projected + recurrent if bias is None else projected + recurrent + bias
+    n = c_prev.shape[1]
+    gate = kernels.formula_on_arrays("lstm_gate", xp)
+    i, f, g, o = gate(a[:, :n]), gate(a[:, n:2 * n]), xp.tanh(a[:, 2 * n:3 * n]), \
+        gate(a[:, 3 * n:])
+    h, c, tanh_c = kernels.formula_on_arrays("lstm_cell_update", xp)(i, f, g, o, c_prev)
+    return h, c, xp.concatenate([i, f, g, o], 1), tanh_c
 
 
-def lstm_step_backward(dh, dc_next, cache, weight_hh):
-    """The gates' derivatives (formula ``lstm_cell_back``), from dh = dL/dh_t and
+def lstm_cell_backward(dh, dc_next, c_prev, gates, tanh_c):
+    """The cell's derivatives (formula ``lstm_cell_back``), from dh = dL/dh_t and
     dc_next = dL/dc_t (from step t+1):
 
         dc = dc_next + dh ⊙ o ⊙ (1 − tanh² c_t)
         do = dh ⊙ tanh c_t,  di = dc ⊙ g,  dg = dc ⊙ i,  df = dc ⊙ c_{t-1}
         da = [di ⊙ i(1−i), df ⊙ f(1−f), dg ⊙ (1−g²), do ⊙ o(1−o)]
 
-    Returns (da = dL/d projected, dL/dh_{t-1} = da W_hh, dL/dc_{t-1} = dc ⊙ f).
-    (dL/dW_hh = Σ_t da_tᵀ h_{t-1} is formed once for all steps by the layer.)"""
+    Returns (da = dL/da (B, 4H), dL/dc_{t-1} = dc ⊙ f)."""
+    xp, n = array_module_of(dh), c_prev.shape[1]
+    *d_gates, dc_prev = kernels.formula_on_arrays("lstm_cell_back", xp)(
+        dh, dc_next, c_prev, gates[:, :n], gates[:, n:2 * n], gates[:, 2 * n:3 * n],
+        gates[:, 3 * n:], tanh_c)
+    return xp.concatenate(d_gates, 1), dc_prev
+
+
+def _into(targets: tuple, values: tuple) -> None:
+    for target, value in zip(targets, values):
+        target[...] = value
+
+
+def lstm_step(projected, h_prev, c_prev, weight_hh, bias_hh, h_mask=None):
+    """One whole LSTM step (F16): a = x_t W_ihᵀ + b_ih + h_{t-1} W_hhᵀ + b_hh, then the cell
+    (``lstm_cell``).  ``h_mask`` (Keras' recurrent dropout) multiplies h_{t-1} before W_hh.
+    Returns (h_t, c_t, cache for the backward step)."""
+    if h_mask is not None:
+        h_prev = h_prev * h_mask
+    h, c, gates, tanh_c = lstm_cell(projected, h_prev @ weight_hh.T, bias_hh, c_prev)
+    return h, c, (h_prev, c_prev, gates, tanh_c)
+
+
+def lstm_step_backward(dh, dc_next, cache, weight_hh):
+    """One step back (``lstm_cell_backward``): (da = dL/d projected, dL/dh_{t-1} = da W_hh,
+    dL/dc_{t-1}).  (dL/dW_hh = Σ_t da_tᵀ h_{t-1} is formed once for all steps by the layer.)"""
     h_prev, c_prev, gates, tanh_c = cache
-    fused = kernels.lstm_step_backward(dh, dc_next, c_prev, gates, tanh_c)
-    if fused is not None:
-        da, dc_prev = fused
-    else:
-        n = c_prev.shape[1]
-        xp = array_module_of(dh)
-        cell_back = kernels.formula_on_arrays("lstm_cell_back", xp)
-        *d_gates, dc_prev = cell_back(dh, dc_next, c_prev, gates[:, :n], gates[:, n:2 * n],
-                                      gates[:, 2 * n:3 * n], gates[:, 3 * n:], tanh_c)
-        da = xp.concatenate(d_gates, 1)
+    da, dc_prev = lstm_cell_backward(dh, dc_next, c_prev, gates, tanh_c)
     return da, da @ weight_hh, dc_prev
 
 
@@ -135,32 +144,83 @@ class RNNLayer(Function):
 
 
 class LSTMLayer(Function):
-    """The LSTM cell (``lstm_step``) run for t = 1..T.  Returns (T + 1, B, H): every h_t,
+    """The LSTM cell (``lstm_cell``) run for t = 1..T.  Returns (T + 1, B, H): every h_t,
     then c_T as the last row (the layer module slices h_n = row T-1 and c_n = row T).
     Backward (BPTT): from t = T down to 1, dh_t = G_t + (dL/dh_t from step t+1) and the cell
     gradient dc flows back through the forget gate, dc_{t-1} = dc ⊙ f.  ``h_mask`` (one (B, H)
-    mask for the whole sequence) is Keras' recurrent dropout."""
+    mask for the whole sequence) is Keras' recurrent dropout.
+
+    On arrays both loops write every step into arrays made once for the whole sequence (the
+    states, the gates, the gradients): a step is one matrix product and one cell call, with
+    no stacking afterwards.  The recurrent product h W_hhᵀ takes W_hhᵀ copied once into its
+    own rows (read as a transposed view, BLAS runs it about 1.5 times slower)."""
 
     def forward(ctx, projected, h0, c0, weight_hh, bias_hh, h_mask=None):
-        outputs, c, caches = lstm_steps(projected, h0, c0, weight_hh, bias_hh, h_mask)
-        ctx.save_for_backward(projected, h0, c0, weight_hh, bias_hh, h_mask)
-        ctx.cache_for_backward(caches)
-        return array_module_of(projected).stack(outputs + [c])
+        xp = array_module_of(projected)
+        steps, (batch, n), dtype = len(projected), h0.shape, projected.dtype
+        hs = xp.empty((steps + 2, batch, n), dtype)   # h_0, h_1 … h_T, then c_T
+        cs = xp.empty((steps + 1, batch, n), dtype)   # c_0 … c_T
+        gates, tanh_cs = xp.empty_like(projected), xp.empty((steps, batch, n), dtype)
+        hs[0], cs[0] = h0, c0
+        weight_t, recurrent = xp.ascontiguousarray(weight_hh.T), xp.empty_like(projected[0])
+        bias = xp.zeros(4 * n, dtype) if bias_hh is None else bias_hh
+        fused = kernels.lstm_step_kernels(projected, recurrent, bias, hs, gates, tanh_cs, cs)
+        for t in range(steps):
+            xp.matmul(hs[t] if h_mask is None else hs[t] * h_mask, weight_t, out=recurrent)
+            step = (hs[t + 1], cs[t + 1], gates[t], tanh_cs[t])
+            if fused:
+                fused[0](projected[t], recurrent, bias, cs[t], *step)
+            else:
+                _into(step, lstm_cell(projected[t], recurrent, bias_hh, cs[t]))
+        hs[-1] = cs[-1]
+        states = hs[1:]
+        ctx.save_for_backward(projected, h0, c0, weight_hh, bias_hh, h_mask, states)
+        ctx.cache_for_backward(hs, cs, gates, tanh_cs)
+        return states
 
     def backward(ctx, g):
-        (projected, h0, c0, weight_hh, bias_hh, h_mask), (caches,) = ctx.saved, ctx.cached
-        if caches is None:  # building a graph: the steps again, differentiably
-            caches = lstm_steps(projected, h0, c0, weight_hh, bias_hh, h_mask)[2]
+        (projected, h0, c0, weight_hh, bias_hh, h_mask, _), cached = ctx.saved, ctx.cached
+        if cached[0] is None:  # building a graph: the steps again, differentiably
+            return _lstm_backward_as_graph(g, projected, h0, c0, weight_hh, bias_hh, h_mask)
+        hs, cs, gates, tanh_cs = cached
         xp = array_module_of(g)
-        steps = len(caches)
-        deltas, dh_next, dc_next = [], xp.zeros_like(g[0]), g[steps]
+        steps = len(gates)
+        d_projected = xp.empty_like(gates)
+        dh, dh_next = xp.empty_like(hs[0]), xp.zeros_like(hs[0])
+        dc_next = xp.ascontiguousarray(g[steps])
+        dc_buffers = (xp.empty_like(dh), xp.empty_like(dh))
+        fused = kernels.lstm_step_kernels(d_projected, gates, tanh_cs, cs, dh, dc_next,
+                                          *dc_buffers)
         for t in reversed(range(steps)):
-            delta, dh_next, dc_next = lstm_step_backward(g[t] + dh_next, dc_next, caches[t],
-                                                         weight_hh)
-            deltas.append(delta)
+            xp.add(g[t], dh_next, out=dh)
+            step = (d_projected[t], dc_buffers[t % 2])
+            if fused:
+                fused[1](dh, dc_next, cs[t], gates[t], tanh_cs[t], *step)
+            else:
+                _into(step, lstm_cell_backward(dh, dc_next, cs[t], gates[t], tanh_cs[t]))
+            xp.matmul(d_projected[t], weight_hh, out=dh_next)
             if h_mask is not None:  # the mask scaled h_{t-1} on its way into the gates
-                dh_next = dh_next * h_mask
-        d_projected = xp.stack(deltas[::-1])
-        h_prev = xp.stack([cache[0] for cache in caches])  # as used (masked, if dropped)
+                dh_next *= h_mask
+            dc_next = step[1]
+        h_prev = hs[:steps] if h_mask is None else hs[:steps] * h_mask  # as used
         return d_projected, dh_next, dc_next, _summed_outer(d_projected, h_prev), \
             d_projected.sum(axis=(0, 1))
+
+
+def _lstm_backward_as_graph(g, projected, h0, c0, weight_hh, bias_hh, h_mask):
+    """LSTMLayer's backward on Tensors (``create_graph=True``): the forward steps again and
+    BPTT step by step (``lstm_step``, ``lstm_step_backward``), every operation recorded."""
+    caches = lstm_steps(projected, h0, c0, weight_hh, bias_hh, h_mask)[2]
+    xp = array_module_of(g)
+    steps = len(caches)
+    deltas, dh_next, dc_next = [], xp.zeros_like(g[0]), g[steps]
+    for t in reversed(range(steps)):
+        delta, dh_next, dc_next = lstm_step_backward(g[t] + dh_next, dc_next, caches[t],
+                                                     weight_hh)
+        deltas.append(delta)
+        if h_mask is not None:
+            dh_next = dh_next * h_mask
+    d_projected = xp.stack(deltas[::-1])
+    h_prev = xp.stack([cache[0] for cache in caches])  # as used (masked, if dropped)
+    return d_projected, dh_next, dc_next, _summed_outer(d_projected, h_prev), \
+        d_projected.sum(axis=(0, 1))

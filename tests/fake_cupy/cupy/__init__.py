@@ -160,6 +160,9 @@ def clip(a, a_min, a_max, out=None):
 
 
 def matmul(x1, x2, /, out=None, casting="same_kind", dtype=None):
+    if out is not None:  # CuPy writes into ``out`` as NumPy does
+        numpy.matmul(_operand(x1), _operand(x2), out=out._a, dtype=dtype, casting=casting)
+        return out
     return wrap(numpy.matmul(_operand(x1), _operand(x2), dtype=dtype))
 
 
