@@ -247,10 +247,35 @@ def erf(x):
 def scatter_add(target, index, values) -> None:
     """``target[index] += values`` where repeated indices all add up (an unbuffered add)."""
     if array_module_of(target) is numpy_for_formulas:
-        np.add.at(target, index, values)
+        if _picks_whole_rows(target, index, values):
+            _add_rows(target, index, values)
+        else:
+            np.add.at(target, index, values)
     else:  # pragma: no cover - GPU only
         import cupyx
         cupyx.scatter_add(target, index, values)
+
+
+def _picks_whole_rows(target, index, values) -> bool:
+    """Whether ``index`` is one integer per row of ``values``, each picking a whole row of
+    ``target`` (an embedding's backward: a word's vector gets one row per use)."""
+    return (type(index) is np.ndarray and index.ndim == 1 and index.dtype.kind in "iu" and
+            len(index) > 0 and type(values) is np.ndarray and values.dtype.kind == "f" and
+            values.dtype.itemsize >= 4 and
+            values.ndim == target.ndim >= 2 and values.shape == index.shape + target.shape[1:])
+
+
+def _add_rows(target, index, values) -> None:
+    """``target[index] += values`` for whole rows, repeats added up, as one sparse matrix
+    product: S (rows of target × rows of values) has a 1 where row k of values goes, so
+    S @ values sums each target row's values in one pass.  NumPy's ``add.at`` adds one
+    element at a time: 6 times slower for P8's embedding (3,200 words × 64)."""
+    import scipy.sparse
+    count = len(index)
+    picks = scipy.sparse.csr_matrix(
+        (np.ones(count, values.dtype), (index % len(target), np.arange(count))),
+        shape=(len(target), count))
+    target += (picks @ values.reshape(count, -1)).reshape(target.shape)
 
 
 def scattered(values, index, shape: tuple, unique: bool = False, into=None):

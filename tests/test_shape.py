@@ -237,3 +237,19 @@ def test_negative_padding_crops(pad):
 def test_cropping_more_than_there_is_is_an_error():
     with pytest.raises(RuntimeError, match=r"pad: \(-3, -3\) crops more than the shape \(5,\)"):
         F.pad(mg.ones(5), (-3, -3))
+
+
+@given(st.integers(1, 40), st.integers(1, 9), st.sampled_from([np.float32, np.float64]),
+       st.integers(0, 2**32 - 1))
+def test_row_scatter_add_equals_numpy_add_at(count, rows, dtype, seed):
+    """The backward of picking rows (an embedding's): whole rows added where indices repeat
+    (negative ones too), by one sparse product — the same sums as NumPy's add.at."""
+    from minigrad.backend import scatter_add
+    rng = np.random.default_rng(seed)
+    index = rng.integers(-rows, rows, count)
+    values = rng.standard_normal((count, 2, 3)).astype(dtype)
+    got, want = np.ones((rows, 2, 3), dtype), np.ones((rows, 2, 3), dtype)
+    scatter_add(got, index, values)
+    np.add.at(want, index, values)
+    np.testing.assert_allclose(got, want, rtol=1e-6 if dtype == np.float32 else 1e-13,
+                               atol=1e-6 if dtype == np.float32 else 1e-13)
