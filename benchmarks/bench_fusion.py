@@ -73,6 +73,14 @@ def cases(rng, device: str = "cpu") -> dict:
         images.grad = None
         F.max_pool2d(images, 2).sum().backward()
 
+    feature_maps = mg.tensor(f32(13, 13, 32, 32).transpose(2, 3, 0, 1), requires_grad=True,
+                             device=device)  # pixel-major, as a pooling's output is
+    filters = mg.tensor(f32(64, 32, 3, 3), device=device)
+
+    def convolution():
+        feature_maps.grad = None
+        F.conv2d(feature_maps, filters).sum().backward()
+
     layers = nn.Sequential(nn.Linear(784, 128), nn.ReLU(), nn.Linear(128, 64), nn.Sigmoid(),
                            nn.Linear(64, 10)).to(device)
     batch = mg.tensor(f32(128, 784), device=device)
@@ -88,7 +96,9 @@ def cases(rng, device: str = "cpu") -> dict:
             "lstm": ("LSTM(64 → 128), 20 steps, batch 32, forward+backward", lstm_step),
             "max_pool": ("2×2 max pool of (32, 32, 26, 26), forward+backward", max_pool),
             "bias_activation": ("P2's layers (Linear-ReLU, Linear-Sigmoid fused), batch 128, "
-                                "forward+backward", linear_epilogues)}
+                                "forward+backward", linear_epilogues),
+            "fold": ("P5's second convolution, 32 → 64 channels, 3×3, (32, 32, 13, 13), "
+                     "forward+backward (col2im in its input gradient)", convolution)}
 
 
 COLD_STEP = """

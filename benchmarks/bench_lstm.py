@@ -12,6 +12,7 @@ The ratio is the median over rounds of minigrad ÷ PyTorch within a round.
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import os
 import statistics
@@ -97,9 +98,7 @@ def main(argv=None) -> dict:
     args = parser.parse_args(argv)
     if args.worker:
         return worker(args.worker, args.number, args.repeats)
-    try:
-        import torch  # noqa: F401  (only asked whether it is there)
-    except ImportError:
+    if importlib.util.find_spec("torch") is None:
         print("PyTorch is not installed: nothing to compare with")
         return {}
     count, number, repeats = (1, 1, 2) if args.quick else (5, 5, 7)

@@ -191,3 +191,22 @@ def max_pool_backward(g, winner, kh, kw, sh, sw, dh, dw, grad):
                     row = grad[i * sh + (k // kw) * dh, j * sw + (k % kw) * dw, n]
                     for ch in range(channels):
                         row[ch] += select(at[ch] == k, source[ch], ZERO)
+
+
+# ----------------------------------------------------------------------------- col2im
+@KERNEL
+def fold_windows(d, sh, sw, dh, dw, grad):
+    """col2im: grad (Hp, Wp, N, C), zeroed by the caller, gets each window's gradient
+    d (OH, OW, N, KH, KW, C) added where that window read.  One pass over d, in its memory
+    order; the innermost loop adds a run of C channels (it vectorizes).  Overlapping windows
+    add to the same pixels, which one thread may do in any order."""
+    out_h, out_w, batch, kh, kw, channels = d.shape
+    for i in range(out_h):
+        for j in range(out_w):
+            for n in range(batch):
+                for u in range(kh):
+                    for v in range(kw):
+                        row = grad[i * sh + u * dh, j * sw + v * dw, n]
+                        window = d[i, j, n, u, v]
+                        for ch in range(channels):
+                            row[ch] += window[ch]

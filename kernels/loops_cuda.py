@@ -152,3 +152,26 @@ def max_pool_backward(g, winner, kh, kw, sh, sw, dh, dw, grad):
         at = winner[i, j, n, ch]
         u, v = at // kw, at % kw
         cuda.atomic.add(grad, (i * sh + u * dh, j * sw + v * dw, n, ch), g[i, j, n, ch])
+
+
+# ----------------------------------------------------------------------------- col2im
+@KERNEL
+def fold_windows(d, sh, sw, dh, dw, grad):
+    """One thread per input pixel and channel gathers the window gradients that read it:
+    no two threads write one place, so no atomics (the CPU loop scatters instead)."""
+    out_h, out_w, batch, kh, kw, channels = d.shape
+    width = grad.shape[1]
+    for k in range(cuda.grid(1), grad.size, cuda.gridsize(1)):
+        ch = k % channels
+        n = (k // channels) % batch
+        x = (k // (channels * batch)) % width
+        y = k // (channels * batch * width)
+        total = ZERO
+        for u in range(kh):
+            top = y - u * dh
+            if top >= 0 and top % sh == 0 and top // sh < out_h:
+                for v in range(kw):
+                    left = x - v * dw
+                    if left >= 0 and left % sw == 0 and left // sw < out_w:
+                        total += d[top // sh, left // sw, n, u, v, ch]
+        grad[y, x, n, ch] += total

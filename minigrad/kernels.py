@@ -2,7 +2,7 @@
 
 The pointwise formulas live once, in ``minigrad_kernels.formulas``.  An op asks this module to
 apply one (``pointwise("sigmoid_back", g, z)``) or to run a fused step (``optimizer_step``,
-``lstm_step_kernels``, ``softmax_cross_entropy``, ``max_pool``).  This module — and nothing else —
+``lstm_step_kernels``, ``softmax_cross_entropy``, ``max_pool``, ``fold``).  This module — and nothing else —
 decides how:
 
 - the **kernel**: the formula compiled by Numba for the CPU or for CUDA, in a loop that reads
@@ -193,21 +193,21 @@ def optimizer_step(name: str, p, d, state: tuple, *scalars) -> None:
          *(s if isinstance(s, bool) else dtype(s) for s in scalars))
 
 
-def lstm_step_kernels(*arrays):
+def lstm_step_kernels(state, *arrays):
     """The fused LSTM cell step and its backward, for the arrays of a whole sequence — every
-    step's slices of them share their layout, so they are checked once, not once per step.
-    Returns (forward, backward) callables with the loops' arguments (``loops_cpu.py``):
+    step's slices of them share their layout, so they are checked once, not once per step;
+    ``state`` is one step's (B, H) state (a GPU runs a thread per element).  Returns
+    (forward, backward) callables with the loops' arguments (``loops_cpu.py``):
 
         forward(projected, recurrent, bias, c_prev, h, c, gates, tanh_c)
         backward(dh, dc_next, c_prev, gates, tanh_c, da, dc_prev)
 
     or None when the array formulas should run."""
-    compiled = _compiled("lstm", *arrays)
+    compiled = _compiled("lstm", state, *arrays)
     if compiled is None:
         return None
-    size = arrays[-1][0].size  # one thread per (sample, unit) on a GPU
-    return (functools.partial(_run, compiled.lstm_step_forward, size),
-            functools.partial(_run, compiled.lstm_step_backward, size))
+    return (functools.partial(_run, compiled.lstm_step_forward, state.size),
+            functools.partial(_run, compiled.lstm_step_backward, state.size))
 
 
 def softmax_cross_entropy(x, target, ignore_index: int):
@@ -256,4 +256,15 @@ def max_pool_backward(g, winner, padded_shape: tuple, kernel: tuple, stride: tup
     grad = backend.array_module_of(g).zeros(padded_shape, dtype=g.dtype)
     _run(compiled.max_pool_backward, g.size, g, winner, *kernel, *stride, *dilation,
          grad)
+    return grad
+
+
+def fold(d, padded_shape: tuple, stride: tuple, dilation: tuple):
+    """col2im by the kernel: a pixel-major (Hp, Wp, N, C) array of ``padded_shape`` with each
+    window's gradient d (OH, OW, N, KH, KW, C) added where that window read; or None."""
+    compiled = _compiled("fold", d)
+    if compiled is None:
+        return None
+    grad = backend.array_module_of(d).zeros(padded_shape, dtype=d.dtype)
+    _run(compiled.fold_windows, grad.size, d, *stride, *dilation, grad)
     return grad

@@ -185,6 +185,40 @@ def test_max_pool_kernels_equal_the_running_maximum(target, geometry):
     np.testing.assert_allclose(grad, x.grad.numpy().transpose(2, 3, 0, 1), rtol=1e-6)
 
 
+@pytest.mark.parametrize("geometry", [((3, 3), (1, 1), (1, 1)), ((2, 3), (2, 1), (1, 2)),
+                                      ((3, 2), (2, 3), (2, 1))])
+def test_fold_kernel_adds_each_window_back_where_it_read(target, geometry):
+    """col2im: the kernel (a scatter on the CPU, a gather per pixel on CUDA) equals
+    ``add_at_offsets``, overlapping windows, strides and dilations included."""
+    from minigrad.ops.conv import add_at_offsets, output_size
+    kernel, stride, dilation = geometry
+    size, batch, channels = (7, 6), 2, 3
+    out = tuple(output_size(n, k, s, 0, d) for n, k, s, d in zip(size, kernel, stride, dilation))
+    d = np.random.default_rng(5).standard_normal(out + (batch,) + kernel + (channels,))
+    shape = size + (batch, channels)
+    grad = np.zeros(shape)
+    run(target, np.float64, "fold_windows", d, *stride, *dilation, grad)
+    want = add_at_offsets(lambda u, v: d[:, :, :, u, v], shape, kernel, stride, dilation, out,
+                          d.dtype)
+    np.testing.assert_allclose(grad, want, rtol=1e-12, atol=1e-12)
+
+
+def test_conv_input_gradient_is_the_same_with_the_fold_kernel_and_without():
+    rng = np.random.default_rng(6)
+    x, w = rng.standard_normal((3, 4, 9, 8)), rng.standard_normal((5, 4, 3, 2))
+    grads = []
+    for mode in ("on", "off"):
+        door.set_kernels(mode)
+        try:
+            xt = mg.tensor(x, requires_grad=True)
+            (F.conv2d(xt, mg.tensor(w), stride=(2, 1), padding=1, dilation=(1, 2)) ** 2).sum() \
+                .backward()
+            grads.append(xt.grad.numpy())
+        finally:
+            door.set_kernels("auto")
+    np.testing.assert_allclose(grads[0], grads[1], rtol=1e-12, atol=1e-12)
+
+
 # ----------------------------------------------------------------------------- on and off
 def _training_losses(mode: str, build, batch, loss_fn, optimizer=optim.Adam, steps=4):
     door.set_kernels(mode)

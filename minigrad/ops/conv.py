@@ -240,14 +240,17 @@ def gradient_rows(g):
 
 def correlate_input_grad(g, weight, size: tuple, stride, padding, dilation, g_rows=None):
     """dL/dX = col2im(G Wᵀ) for an input X of spatial ``size``, from G = dL/dY (N, OC, OH, OW):
-    G Wᵀ one kernel offset at a time, (KH·KW, OH·OW·N, C), each added where it read."""
+    G Wᵀ in one matrix product, (OH·OW·N, KH·KW·C) — every window's gradient — each added
+    back where its window read (the ``fold`` kernel, or ``add_at_offsets``)."""
     xp, (oc, c, kh, kw), out = array_module_of(g), weight.shape, tuple(g.shape[2:])
     g_rows = gradient_rows(g) if g_rows is None else g_rows
-    w_offsets = xp.transpose(weight, (2, 3, 0, 1)).reshape(kh * kw, oc, c)
-    d_rows = xp.matmul(g_rows, w_offsets).reshape(kh, kw, *out, g.shape[0], c)
+    w_rows = xp.transpose(weight, (0, 2, 3, 1)).reshape(oc, kh * kw * c)   # (OC, KH·KW·C)
+    d_rows = (g_rows @ w_rows).reshape(*out, g.shape[0], kh, kw, c)
     padded = (size[0] + 2 * padding[0], size[1] + 2 * padding[1], g.shape[0], c)
-    d_image = add_at_offsets(lambda u, v: d_rows[u, v], padded, (kh, kw), stride, dilation,
-                             out, g.dtype)
+    d_image = kernels.fold(d_rows, padded, stride, dilation)
+    if d_image is None:
+        d_image = add_at_offsets(lambda u, v: d_rows[:, :, :, u, v], padded, (kh, kw), stride,
+                                 dilation, out, g.dtype)
     return pixel_major(crop_pixels(d_image, padding))
 
 

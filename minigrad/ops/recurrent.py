@@ -74,6 +74,7 @@ def lstm_cell_backward(dh, dc_next, c_prev, gates, tanh_c):
 
 
 def _into(targets: tuple, values: tuple) -> None:
+    """Copy each value into its preallocated target array."""
     for target, value in zip(targets, values):
         target[...] = value
 
@@ -164,7 +165,8 @@ class LSTMLayer(Function):
         hs[0], cs[0] = h0, c0
         weight_t, recurrent = xp.ascontiguousarray(weight_hh.T), xp.empty_like(projected[0])
         bias = xp.zeros(4 * n, dtype) if bias_hh is None else bias_hh
-        fused = kernels.lstm_step_kernels(projected, recurrent, bias, hs, gates, tanh_cs, cs)
+        fused = kernels.lstm_step_kernels(hs[0], projected, recurrent, bias, hs, gates, tanh_cs,
+                                          cs)
         for t in range(steps):
             xp.matmul(hs[t] if h_mask is None else hs[t] * h_mask, weight_t, out=recurrent)
             step = (hs[t + 1], cs[t + 1], gates[t], tanh_cs[t])
@@ -189,7 +191,7 @@ class LSTMLayer(Function):
         dh, dh_next = xp.empty_like(hs[0]), xp.zeros_like(hs[0])
         dc_next = xp.ascontiguousarray(g[steps])
         dc_buffers = (xp.empty_like(dh), xp.empty_like(dh))
-        fused = kernels.lstm_step_kernels(d_projected, gates, tanh_cs, cs, dh, dc_next,
+        fused = kernels.lstm_step_kernels(dh, d_projected, gates, tanh_cs, cs, dc_next,
                                           *dc_buffers)
         for t in reversed(range(steps)):
             xp.add(g[t], dh_next, out=dh)
