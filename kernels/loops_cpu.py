@@ -177,11 +177,12 @@ def max_pool_forward(image, kh, kw, sh, sw, dh, dw, best, winner):
 
 
 @KERNEL
-def max_pool_backward(g, winner, kh, kw, sh, sw, dh, dw, grad):
-    """grad (Hp, Wp, N, C), zeroed by the caller: each window's gradient added at its
-    winning offset.  Offset by offset, the innermost loop adds g where that offset won
-    (0 elsewhere) along the contiguous channels: a branch-free loop that vectorizes, where
-    a scatter to each winner's address would not."""
+def max_pool_backward(g, winner, kh, kw, sh, sw, dh, dw, tiled, grad):
+    """grad (Hp, Wp, N, C): each window's gradient added at its winning offset.  Offset by
+    offset, the innermost loop adds g where that offset won (0 elsewhere) along the
+    contiguous channels: a branch-free loop that vectorizes, where a scatter to each winner's
+    address would not.  When the windows ``tiled`` the image (each pixel in exactly one),
+    every pixel is written once and grad need not be zeroed first; else the caller zeroes it."""
     out_h, out_w, batch, channels = g.shape
     for i in range(out_h):
         for j in range(out_w):
@@ -189,8 +190,12 @@ def max_pool_backward(g, winner, kh, kw, sh, sw, dh, dw, grad):
                 source, at = g[i, j, n], winner[i, j, n]
                 for k in range(kh * kw):
                     row = grad[i * sh + (k // kw) * dh, j * sw + (k % kw) * dw, n]
-                    for ch in range(channels):
-                        row[ch] += select(at[ch] == k, source[ch], ZERO)
+                    if tiled:
+                        for ch in range(channels):
+                            row[ch] = select(at[ch] == k, source[ch], ZERO)
+                    else:
+                        for ch in range(channels):
+                            row[ch] += select(at[ch] == k, source[ch], ZERO)
 
 
 # ----------------------------------------------------------------------------- col2im

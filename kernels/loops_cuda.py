@@ -141,8 +141,9 @@ def max_pool_forward(image, kh, kw, sh, sw, dh, dw, best, winner):
 
 
 @KERNEL
-def max_pool_backward(g, winner, kh, kw, sh, sw, dh, dw, grad):
-    """Windows may overlap, so several threads can add to one input pixel: atomic adds."""
+def max_pool_backward(g, winner, kh, kw, sh, sw, dh, dw, tiled, grad):
+    """Windows may overlap, so several threads can add to one input pixel: atomic adds.
+    Windows that tile the image own their pixels: each thread writes its whole window."""
     out_h, out_w, batch, channels = g.shape
     for k in range(cuda.grid(1), g.size, cuda.gridsize(1)):
         ch = k % channels
@@ -150,8 +151,13 @@ def max_pool_backward(g, winner, kh, kw, sh, sw, dh, dw, grad):
         j = (k // (channels * batch)) % out_w
         i = k // (channels * batch * out_w)
         at = winner[i, j, n, ch]
-        u, v = at // kw, at % kw
-        cuda.atomic.add(grad, (i * sh + u * dh, j * sw + v * dw, n, ch), g[i, j, n, ch])
+        if tiled:
+            for offset in range(kh * kw):
+                grad[i * sh + (offset // kw) * dh, j * sw + (offset % kw) * dw, n, ch] = \
+                    g[i, j, n, ch] if offset == at else ZERO
+        else:
+            u, v = at // kw, at % kw
+            cuda.atomic.add(grad, (i * sh + u * dh, j * sw + v * dw, n, ch), g[i, j, n, ch])
 
 
 # ----------------------------------------------------------------------------- col2im

@@ -248,13 +248,16 @@ def max_pool(image, kernel: tuple, stride: tuple, dilation: tuple, out: tuple):
 
 
 def max_pool_backward(g, winner, padded_shape: tuple, kernel: tuple, stride: tuple,
-                      dilation: tuple):
-    """The gradient of a padded pixel-major image from the pooled gradient g, or None."""
+                      dilation: tuple, tiled: bool):
+    """The gradient of a padded pixel-major image from the pooled gradient g, or None.
+    ``tiled``: the windows cover the image exactly once (the kernel then writes every pixel
+    and nothing needs zeroing first)."""
     compiled = _compiled("max_pool", g)
     if compiled is None:
         return None
-    grad = backend.array_module_of(g).zeros(padded_shape, dtype=g.dtype)
-    _run(compiled.max_pool_backward, g.size, g, winner, *kernel, *stride, *dilation,
+    xp = backend.array_module_of(g)
+    grad = (xp.empty if tiled else xp.zeros)(padded_shape, dtype=g.dtype)
+    _run(compiled.max_pool_backward, g.size, g, winner, *kernel, *stride, *dilation, tiled,
          grad)
     return grad
 

@@ -13,6 +13,7 @@ import minigrad.functional as F
 from minigrad import kernels as door, nn, optim
 from minigrad.backend import numpy_for_formulas as xp
 from minigrad.gradcheck import gradgradcheck
+from minigrad.ops.conv import tiles
 from minigrad.ops.recurrent import lstm_cell, lstm_cell_backward
 from minigrad_kernels import compile as kc, formulas, launch, runtime
 
@@ -157,12 +158,13 @@ def test_softmax_cross_entropy_kernels(target, dtype):
     assert_close(dx, want, dtype)
 
 
+@pytest.mark.parametrize("size", [(7, 8), (6, 8)])  # 2×2 windows, stride 2, tile (6, 8)
 @pytest.mark.parametrize("geometry", [((2, 2), (2, 2), (1, 1)), ((3, 3), (2, 2), (1, 1)),
                                       ((2, 3), (1, 2), (2, 1))])
-def test_max_pool_kernels_equal_the_running_maximum(target, geometry):
+def test_max_pool_kernels_equal_the_running_maximum(target, geometry, size):
     kernel, stride, dilation = geometry
     rng = np.random.default_rng(4)
-    image = rng.standard_normal((7, 8, 2, 3)).astype(np.float32)   # pixel-major, odd sizes
+    image = rng.standard_normal(size + (2, 3)).astype(np.float32)  # pixel-major
     image[0, 0, 0, 0] = image[0, 1, 0, 0]                          # a tie: the first wins
     out = tuple((n - d * (k - 1) - 1) // s + 1 for n, k, s, d in
                 zip(image.shape[:2], kernel, stride, dilation))
@@ -179,9 +181,10 @@ def test_max_pool_kernels_equal_the_running_maximum(target, geometry):
     finally:
         door.set_kernels("auto")
     np.testing.assert_array_equal(best, y.numpy().transpose(2, 3, 0, 1))
-    grad = np.zeros_like(image)
+    tiled = tiles(image.shape, kernel, stride, dilation, best.shape[:2])
+    grad = np.full_like(image, np.nan if tiled else 0.0)  # tiled: every pixel gets written
     run(target, np.float32, "max_pool_backward", np.ascontiguousarray(g.transpose(2, 3, 0, 1)),
-        winner, *kernel, *stride, *dilation, grad)
+        winner, *kernel, *stride, *dilation, tiled, grad)
     np.testing.assert_allclose(grad, x.grad.numpy().transpose(2, 3, 0, 1), rtol=1e-6)
 
 

@@ -131,6 +131,13 @@ def offset_slices(kernel: tuple, stride: tuple, dilation: tuple, out: tuple):
                                  stride[1]))
 
 
+def tiles(padded_shape: tuple, kernel, stride, dilation, out) -> bool:
+    """Whether the windows cover the image exactly once: every position in one window (as
+    2×2 pooling with stride 2 does an image of even size)."""
+    return all(s == k and d == 1 and o * k == size for k, s, d, o, size in
+               zip(kernel, stride, dilation, out, padded_shape))
+
+
 def add_at_offsets(per_offset, padded_shape: tuple, kernel, stride, dilation, out, dtype):
     """col2im: a pixel-major array of ``padded_shape`` with, for every kernel offset (u, v),
     the (OH, OW, N, C) gradient ``per_offset(u, v)`` added where that offset reads.  When the
@@ -145,10 +152,9 @@ def add_at_offsets(per_offset, padded_shape: tuple, kernel, stride, dilation, ou
         return Fold.apply(stacked.reshape(kernel + tuple(first.shape)), shape=padded_shape,
                           stride=stride, dilation=dilation)
     overlapping = any(s < d * (k - 1) + 1 for k, s, d in zip(kernel, stride, dilation))
-    tiled = all(s == k and d == 1 and o * k == size for k, s, d, o, size in
-                zip(kernel, stride, dilation, out, padded_shape))  # every position written once
     xp = array_module_of(first)
-    grad = (xp.empty if tiled else xp.zeros)(padded_shape, dtype=dtype)
+    grad = (xp.empty if tiles(padded_shape, kernel, stride, dilation, out) else xp.zeros)(
+        padded_shape, dtype=dtype)
     for (u, v), (rows, cols) in offset_slices(kernel, stride, dilation, out):
         contribution = first if (u, v) == (0, 0) else per_offset(u, v)
         if overlapping:
@@ -389,7 +395,8 @@ class MaxPool2d(Function):
         (winner,) = ctx.saved
         image_shape, kernel, stride, padding, dilation, out = ctx.geometry
         g = array_module_of(g).ascontiguousarray(pixel_major(g))  # in winner's layout
-        fused = kernels.max_pool_backward(g, winner, image_shape, kernel, stride, dilation)
+        fused = kernels.max_pool_backward(g, winner, image_shape, kernel, stride, dilation,
+                                          tiles(image_shape, kernel, stride, dilation, out))
         if fused is not None:
             return pixel_major(crop_pixels(fused, padding))
 
