@@ -106,15 +106,16 @@ def window_rows(image, kernel: tuple, stride: tuple, dilation: tuple, out: tuple
         return rows
     view = window_view(image, kernel, stride, dilation, out)  # (KH, KW, OH, OW, N, C)
     width = kernel[0] * kernel[1] * image.shape[3]
-    by_columns = image.shape[3] == 1
-    matrix = xp.empty((width + ones_column, view.size // width) if by_columns else
-                      (view.size // width, width + ones_column), dtype=image.dtype)
-    rows = matrix.T if by_columns else matrix
-    if by_columns:
-        rows[:, :width].T.reshape(xp.moveaxis(view, 5, 2).shape)[...] = xp.moveaxis(view, 5, 2)
-    else:
-        rows[:, :width].reshape(out + image.shape[2:3] + kernel + image.shape[3:])[...] = \
-            xp.transpose(view, (2, 3, 4, 0, 1, 5))
+    count = view.size // width                                 # output pixels × images
+    if image.shape[3] == 1:  # one channel: copied as columns, in runs of the batch
+        windows = xp.moveaxis(view, 5, 2)                      # (KH, KW, C, OH, OW, N)
+        columns = xp.empty((width + ones_column, count), dtype=image.dtype)
+        columns[:width].reshape(windows.shape)[...] = windows
+        rows = columns.T
+    else:                    # in runs of C channels
+        windows = xp.transpose(view, (2, 3, 4, 0, 1, 5))       # (OH, OW, N, KH, KW, C)
+        rows = xp.empty((count, width + ones_column), dtype=image.dtype)
+        rows[:, :width].reshape(windows.shape)[...] = windows
     if ones_column:
         rows[:, width] = 1
     return rows
