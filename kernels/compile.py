@@ -12,7 +12,8 @@ Why a written-out module rather than functions made at run time: Numba's disk ca
 (``cache=True``) keys compiled code by its source file, so a real file lets every later
 process load the machine code instead of compiling again (the first use of a kernel costs
 Numba 0.3–1 s; a cached one loads in milliseconds).  The module's name carries a hash of the
-sources, so an edited formula gets a new module, never a stale cache.  For arrays and Tensors
+sources (and of ``fast_math.py``, which the loops call), so an edited formula gets a new
+module, never a stale cache.  For arrays and Tensors
 the formulas are bound directly (``bind``), without Numba.
 """
 from __future__ import annotations
@@ -165,7 +166,9 @@ def kernels(target: str, dtype) -> types.ModuleType:
     if dtype not in ("float32", "float64"):
         raise TypeError(f"minigrad_kernels: no {dtype} kernels (float32 and float64 only)")
     source = module_source(target, dtype)
-    digest = hashlib.sha1(source.encode()).hexdigest()[:12]
+    # Numba's cache does not notice a change in a function the module calls (fast_math's
+    # tanh is compiled into every loop): its source is part of the name too
+    digest = hashlib.sha1((source + (HERE / "fast_math.py").read_text()).encode()).hexdigest()[:12]
     name = f"minigrad_kernels_{target}_{dtype}_{digest}"
     path = cache_folder() / f"{name}.py"
     if not path.exists() or path.read_text() != source:

@@ -5,7 +5,10 @@ call into the C library per element — in the fused LSTM step it cost 15 times 
 arithmetic.  A rational function tanh(x) ≈ x·P(x²)/Q(x²) (the approximation Eigen uses for
 float32, with its published coefficients) is plain multiply-adds that the compiler vectorizes,
 and is within 3e-7 of tanh everywhere (float32 itself resolves about 6e-8 near 1); beyond
-|x| = 7.9 float32's tanh is ±1 anyway.  float64 kernels keep the exact ``math.tanh``.
+|x| = 7.9 float32's tanh is ±1 anyway.  float64 kernels keep the exact ``math.tanh``.  The one
+fast-math licence it takes is ``contract``: each multiply-add of the polynomials may be one
+fused instruction (rounded once instead of twice: the error bound above still holds), which
+ran 64K tanh in 16.5 µs instead of 23.
 """
 from __future__ import annotations
 
@@ -24,7 +27,7 @@ B6, B4, B2, B0 = (np.float32(b) for b in _BETA)
 CLAMP = np.float32(7.90531110763549805)
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, error_model="numpy", fastmath={"contract"})
 def tanh_float32(x):
     """tanh(x) for float32 x, as x·P(x²)/Q(x²) on x clamped to ±7.9053 (module docstring)."""
     x = min(max(x, -CLAMP), CLAMP)
