@@ -140,11 +140,13 @@ def memory_order(arrays) -> tuple | None:
     (N, C, H, W) views of a convolution's output, are C-contiguous: an elementwise kernel can
     walk their memory as one flat run."""
     first = arrays[0]
-    if not hasattr(first, "strides") or any(
-            getattr(a, "strides", None) != first.strides or a.shape != first.shape
-            for a in arrays):
+    strides = getattr(first, "strides", None)  # a Tensor (building a graph) has none
+    if strides is None or any(getattr(a, "strides", None) != strides or a.shape != first.shape
+                              for a in arrays[1:]):
         return None
-    return tuple(sorted(range(first.ndim), key=lambda axis: -first.strides[axis]))
+    if first.flags.c_contiguous:
+        return tuple(range(first.ndim))
+    return tuple(sorted(range(first.ndim), key=lambda axis: -strides[axis]))
 
 
 def pointwise(name: str, *arrays, **scalars):
@@ -152,7 +154,8 @@ def pointwise(name: str, *arrays, **scalars):
     the fused kernel when the door says so, else by the array formula.  The kernel takes
     arrays of one shape and one dense layout, in any axis order (``memory_order``)."""
     order = memory_order(arrays)
-    in_memory = arrays if order is None else tuple(a.transpose(order) for a in arrays)
+    permuted = order is not None and order != tuple(range(len(order)))
+    in_memory = tuple(a.transpose(order) for a in arrays) if permuted else arrays
     compiled = None if order is None else _compiled("pointwise", *in_memory)
     if compiled is None:
         return formula_on_arrays(name, backend.array_module_of(arrays[0]))(
@@ -161,6 +164,8 @@ def pointwise(name: str, *arrays, **scalars):
     out = backend.array_module_of(arrays[0]).empty_like(in_memory[0])
     _run(getattr(compiled, name + "_map"), out.size, *(a.reshape(-1) for a in in_memory),
          *(dtype(s) for s in scalars.values()), out.reshape(-1))
+    if not permuted:
+        return out
     return out.transpose(tuple(sorted(range(len(order)), key=order.__getitem__)))
 
 

@@ -121,6 +121,22 @@ def test_conv_chain_keeps_pixel_major_layout_and_values():
     np.testing.assert_allclose(y.numpy(), expected.numpy(), rtol=1e-10, atol=1e-12)
 
 
+def test_a_pixel_major_leaf_gets_its_gradient_in_its_own_memory_order():
+    """The gradient of a leaf stored pixel-major is copied without reordering (a transposing
+    copy cost 3 ms for 2.7 MB); a C-ordered leaf (a parameter) still gets a C-ordered one."""
+    rng = np.random.default_rng(4)
+    images = mg.tensor(rng.standard_normal((6, 6, 2, 3)).transpose(2, 3, 0, 1),
+                       requires_grad=True)
+    weight = mg.tensor(rng.standard_normal((4, 3, 3, 3)), requires_grad=True)
+    (F.max_pool2d(F.conv2d(images, weight), 2) ** 2).sum().backward()
+    assert images.grad.array.transpose(2, 3, 0, 1).flags.c_contiguous
+    assert weight.grad.array.flags.c_contiguous
+    expected = torch.tensor(images.numpy(), requires_grad=True)
+    (TF.max_pool2d(TF.conv2d(expected, torch.tensor(weight.numpy())), 2) ** 2).sum().backward()
+    np.testing.assert_allclose(images.grad.numpy(), expected.grad.numpy(), rtol=1e-10,
+                               atol=1e-12)
+
+
 def test_conv_and_pool_modules_match_torch():
     rng = np.random.default_rng(0)
     x = rng.standard_normal((2, 3, 9, 9))
