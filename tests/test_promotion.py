@@ -111,3 +111,27 @@ def test_in_place_ops_refuse_a_higher_category_and_change_nothing():
     y = mg.ones(2)
     y.add_(mg.tensor(np.ones(2, np.float64)))   # same category: cast back, as PyTorch
     assert y.dtype == mg.float32 and y.tolist() == [2.0, 2.0]
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("layer", ["Dropout", "MultiheadAttention", "TransformerEncoderLayer",
+                                   "KerasLSTM"])
+def test_training_dropout_keeps_the_models_dtype(layer, dtype):
+    """Dropout masks are made in the model's dtype.  A bool mask times a Python float is
+    float64 in NumPy: attention's dropout once turned a float32 TransformerEncoderLayer
+    float64 from the attention on (its feed-forward GEMMs ran at half speed)."""
+    from minigrad.nn import KerasLSTM
+    mg.manual_seed(0)
+    module = {"Dropout": lambda: mg.nn.Dropout(0.5),
+              "MultiheadAttention": lambda: mg.nn.MultiheadAttention(8, 2, dropout=0.5,
+                                                                     batch_first=True),
+              "TransformerEncoderLayer": lambda: mg.nn.TransformerEncoderLayer(
+                  8, 2, dim_feedforward=16, dropout=0.5, batch_first=True),
+              "KerasLSTM": lambda: KerasLSTM(8, 6, dropout=0.5, recurrent_dropout=0.5)}[layer]()
+    module.to(dtype=getattr(mg, dtype)).train()
+    x = mg.tensor(np.random.default_rng(0).standard_normal((2, 5, 8)), dtype=getattr(mg, dtype),
+                  requires_grad=True)
+    out = module(x, x, x)[0] if layer == "MultiheadAttention" else module(x)
+    out.sum().backward()
+    assert out.dtype == x.grad.dtype == getattr(mg, dtype)
+    assert all(p.grad.dtype == getattr(mg, dtype) for p in module.parameters())

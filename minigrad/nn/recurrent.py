@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 
 from .. import functional as F
-from ..backend import device_generator
+from ..ops.dropout import draw_keep, scaled_mask
 from ..creation import empty, zeros
 from ..errors import ShapeError
 from ..ops.recurrent import LSTMLayer, RNNLayer
@@ -199,11 +199,10 @@ def gru_layer(projected, h, weight_hh, bias_hh):
     return stack(states)
 
 
-def sequence_mask(batch: int, features: int, p: float, like) :
+def sequence_mask(batch: int, features: int, p: float, like):
     """One inverted-dropout mask per sequence: (B, features) of 0 or 1/(1-p), reused at every
     step (Keras' dropout and recurrent_dropout)."""
-    keep = device_generator(like.device).random((batch, features)) >= p
-    return (keep / (1 - p)).astype(like.dtype)
+    return scaled_mask(draw_keep((batch, features), p, like.device), p, like.dtype)
 
 
 class KerasLSTM(_Recurrent):

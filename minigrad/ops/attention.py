@@ -20,7 +20,8 @@ import math
 import numpy as np
 
 from ..autograd import Function
-from ..backend import array_module_of, device_generator, device_of
+from ..backend import array_module_of, device_of
+from .dropout import draw_keep, scaled_mask
 
 
 def additive_mask(shape: tuple, attn_mask=None, is_causal: bool = False, xp=np,
@@ -62,23 +63,22 @@ class ScaledDotProductAttention(Function):
     requires grad gets dL/dM = dS (it is added to the scores)."""
 
     def forward(ctx, q, k, v, mask=None, dropout_p=0.0, scale=None):
-        xp = array_module_of(q)
         ctx.scale = scale if scale is not None else 1 / math.sqrt(q.shape[-1])
         p = attention_weights(q, k, mask, ctx.scale)
         keep = None
         if dropout_p:
-            keep = device_generator(device_of(p)).random(p.shape) >= dropout_p
-            ctx.factor = 1 / (1 - dropout_p)
+            keep = draw_keep(p.shape, dropout_p, device_of(p))
+        ctx.dropout_p = dropout_p
         ctx.save_for_backward(q, k, v, mask, keep)
         ctx.cache_for_backward(p)
-        return (p * (keep * ctx.factor) if keep is not None else p) @ v
+        return (p * scaled_mask(keep, dropout_p, p.dtype) if keep is not None else p) @ v
 
     def backward(ctx, g):
         (q, k, v, mask, keep), (p,) = ctx.saved, ctx.cached
         xp = array_module_of(g)
         if p is None:  # building a graph: the weights again, differentiably
             p = attention_weights(q, k, mask, ctx.scale)
-        drop = None if keep is None else keep * ctx.factor
+        drop = None if keep is None else scaled_mask(keep, ctx.dropout_p, p.dtype)
         dv = xp.swapaxes(p if drop is None else p * drop, -1, -2) @ g
         dp = g @ xp.swapaxes(v, -1, -2)
         if drop is not None:

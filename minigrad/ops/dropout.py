@@ -2,7 +2,19 @@
 from __future__ import annotations
 
 from ..autograd import Function
-from ..backend import device_generator, device_of
+from ..backend import array_module_of, device_generator, device_of
+
+
+def draw_keep(shape: tuple, p: float, device):
+    """Bernoulli(1 − p) draws of ``shape`` on ``device``: True where an element is kept."""
+    return device_generator(device).random(shape) >= p
+
+
+def scaled_mask(keep, p: float, dtype):
+    """keep / (1 − p) in ``dtype``: inverted dropout's multiplier (0 or 1/(1 − p)).  Made in
+    one pass in the model's dtype: a bool array times a Python float is float64 in NumPy, and
+    multiplying a float32 activation by it would turn the rest of the model float64."""
+    return array_module_of(keep).multiply(keep, 1.0 / (1.0 - p), dtype=dtype)
 
 
 class Dropout(Function):
@@ -14,13 +26,13 @@ class Dropout(Function):
         """``channels``: one draw per (sample, channel), so whole feature maps are zeroed
         (``dropout2d``: neighbouring pixels are correlated, single ones carry little)."""
         shape = x.shape[:2] + (1,) * (x.ndim - 2) if channels else x.shape
-        keep = device_generator(device_of(x)).random(shape) >= p     # drawn where x lives
-        ctx.factor = 1.0 / (1.0 - p)
-        mask = (keep * ctx.factor).astype(x.dtype, copy=False)
+        keep = draw_keep(shape, p, device_of(x))                       # drawn where x lives
+        ctx.p = p
+        mask = scaled_mask(keep, p, x.dtype)
         ctx.save_for_backward(keep)
         ctx.cache_for_backward(mask)        # keep / (1 - p), in x's dtype
         return x * mask
 
     def backward(ctx, g):
         (keep,), (mask,) = ctx.saved, ctx.cached
-        return g * (keep * ctx.factor if mask is None else mask)
+        return g * (scaled_mask(keep, ctx.p, g.dtype) if mask is None else mask)
