@@ -269,6 +269,17 @@ def distributed_lines(r: dict) -> list[str]:
     return parts
 
 
+def layer_line(layer: str, theirs: str, r: dict, default_target: float) -> str:
+    """One layer benchmark (forward + backward, each framework in its own process): one
+    thread and all threads (a result from before the split has only the one-thread keys)."""
+    timings = (("one thread", r.get("one_thread", r)), ("all threads", r.get("all_threads")))
+    return (f"{layer}, forward + backward, each framework in its own process "
+            f"(`{r['command']}`): " + "; ".join(
+                f"{label} minigrad {t['minigrad_ms']:.1f} ms, {theirs} {t['torch_ms']:.1f} ms: "
+                f"{t['ratio_vs_torch']['median']:.2f}×" for label, t in timings if t is not None)
+            + f" (target ≤ {r.get('target_ratio', default_target):g}×).")
+
+
 def render(results: dict) -> str:
     parts = []
     if "overhead" in results:
@@ -280,20 +291,12 @@ def render(results: dict) -> str:
         parts += ["", f"One optimizer step over {r['parameters']:,} parameters in {r['tensors']} "
                   f"float32 tensors (`{r['command']}`):", ""] + optim_table(r)
     if "lstm" in results:
-        r = results["lstm"]
-        parts += ["", f"LSTM(64 → 128), sequence 100, batch 32, forward + backward, each "
-                  f"framework in its own process (`{r['command']}`): " + "; ".join(
-                      f"{label} minigrad {t['minigrad_ms']:.1f} ms, PyTorch `nn.LSTM` "
-                      f"{t['torch_ms']:.1f} ms: {t['ratio_vs_torch']['median']:.2f}×"
-                      for label, t in (("one thread", r.get("one_thread", r)),
-                                       ("all threads", r.get("all_threads")))
-                      if t is not None) + f" (target ≤ {r.get('target_ratio', 2.0):g}×)."]
+        parts += ["", layer_line("LSTM(64 → 128), sequence 100, batch 32", "PyTorch `nn.LSTM`",
+                                 results["lstm"], 2.0)]
     if "transformer" in results:
-        r = results["transformer"]
-        parts += ["", f"TransformerEncoderLayer(d_model 128, 4 heads, PyTorch's defaults), sequence "
-                  f"64, batch 32, forward + backward (`{r['command']}`): minigrad "
-                  f"{r['minigrad_ms']:.1f} ms, PyTorch {r['torch_ms']:.1f} ms: "
-                  f"{r['ratio_vs_torch']['median']:.2f}× (target ≤ 1.5×)."]
+        parts += ["", layer_line("TransformerEncoderLayer(d_model 128, 4 heads, PyTorch's "
+                                 "defaults), sequence 64, batch 32", "PyTorch",
+                                 results["transformer"], 1.5)]
     if "autograd" in results:
         parts += [""] + autograd_lines(results["autograd"])
     if "fusion" in results:
