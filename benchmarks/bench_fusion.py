@@ -46,6 +46,12 @@ def cases(rng, device: str = "cpu") -> dict:
             h.grad = None
             act(h).backward(g)
 
+    keep = mg.tensor(rng.random((128, 512)) > 0.5, device=device)  # a random mask
+
+    def selection():
+        h.grad = None
+        mg.where(keep, h, 0.0).backward(g)
+
     logits = mg.tensor(f32(1024, 100), requires_grad=True, device=device)
     labels = mg.tensor(rng.integers(0, 100, 1024), device=device)
 
@@ -97,6 +103,7 @@ def cases(rng, device: str = "cpu") -> dict:
             "max_pool": ("2×2 max pool of (32, 32, 26, 26), forward+backward", max_pool),
             "bias_activation": ("P2's layers (Linear-ReLU, Linear-Sigmoid fused), batch 128, "
                                 "forward+backward", linear_epilogues),
+            "where": ("where(random mask, x, 0) forward+backward, (128, 512)", selection),
             "fold": ("P5's second convolution, 32 → 64 channels, 3×3, (32, 32, 13, 13), "
                      "forward+backward (col2im in its input gradient)", convolution)}
 

@@ -128,48 +128,20 @@ ONE_THREAD = {name: "1" for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS",
                                       "MKL_NUM_THREADS")}
 """The environment of a one-thread process (PyTorch's worker reads OMP_NUM_THREADS)."""
 
+THREADINGS = (("one_thread", ONE_THREAD), ("all_threads", {}))
 
-def forward_backward_benchmark(name: str, description: str, step_function, extra: dict,
-                               argv=None) -> dict:
-    """The driver of a layer micro-benchmark, minigrad vs PyTorch: each framework runs in its
-    own process, the two alternating round by round, first with one thread each, then with
-    all threads.  Sharing one process would not be fair: PyTorch's OpenMP workers and
-    NumPy's OpenBLAS threads spin while the other library runs, and on 2 cores that slowed
-    PyTorch's LSTM step from 8 to 19 ms (minigrad looked 0.85× PyTorch when it was 1.8×).
-    The ratio is the median over rounds of minigrad ÷ PyTorch within a round.
 
-    ``step_function(framework)`` ("minigrad" or "torch") builds the layer and its input in the
-    worker process and returns a zero-argument step.  The calling script must pass its
-    command line on: the workers are the same script run with ``--worker``."""
+def add_worker_options(parser) -> None:
+    """The hidden options a script's own worker processes are started with."""
     import argparse
-    import importlib.util
-    parser = argparse.ArgumentParser(description=description)
-    parser.add_argument("--quick", action="store_true")
-    parser.add_argument("--out", default=None)
-    parser.add_argument("--worker", choices=["minigrad", "torch"], help=argparse.SUPPRESS)
+    parser.add_argument("--worker", default=None, help=argparse.SUPPRESS)
     parser.add_argument("--number", type=int, default=5, help=argparse.SUPPRESS)
     parser.add_argument("--repeats", type=int, default=7, help=argparse.SUPPRESS)
-    args = parser.parse_args(argv)
-    if args.worker:
-        return _worker(step_function(args.worker), args.number, args.repeats)
-    if importlib.util.find_spec("torch") is None:
-        print("PyTorch is not installed: nothing to compare with (pip install 'minigrad[ref]')")
-        return {}
-    count, number, repeats = (1, 1, 2) if args.quick else (5, 5, 7)
-    result = {"one_thread": _rounds(ONE_THREAD, count, number, repeats),
-              "all_threads": _rounds({}, count, number, repeats)}
-    result.update(result["one_thread"], **extra, quick=args.quick)
-    for label in ("one_thread", "all_threads"):
-        r = result[label]
-        print(f"{label:<12} minigrad {r['minigrad_ms']:.2f} ms   PyTorch {r['torch_ms']:.2f} ms"
-              f"   ratio {r['ratio_vs_torch']['median']:.2f}")
-    print(f"wrote {write_result(name, result, args.out)}")
-    return result
 
 
-def _worker(run, number: int, repeats: int) -> None:
-    """In the worker process: warm up, then print the seconds per step of ``repeats`` blocks
-    of ``number`` steps as one JSON line."""
+def run_worker(run, number: int, repeats: int) -> None:
+    """In a worker process: warm up, then print the seconds per call of ``repeats`` blocks of
+    ``number`` calls of ``run`` as one JSON line."""
     if os.environ.get("OMP_NUM_THREADS") == "1" and "torch" in sys.modules:
         sys.modules["torch"].set_num_threads(1)
     for _ in range(5):
@@ -177,26 +149,60 @@ def _worker(run, number: int, repeats: int) -> None:
     print(json.dumps([time_per_call(run, number) for _ in range(repeats)]))
 
 
-def _timed_in_process(framework: str, env: dict, number: int, repeats: int) -> float:
-    """Median seconds per step of ``framework``, timed in a fresh run of this script."""
+def compare_in_processes(names: list, env: dict, count: int, number: int,
+                         repeats: int) -> dict:
+    """Time each candidate in its own fresh process (this script run with ``--worker NAME``),
+    the candidates alternating, ``count`` rounds.  Sharing one process would not be fair:
+    PyTorch's OpenMP workers and NumPy's OpenBLAS threads spin while the other library runs,
+    and on 2 cores that slowed PyTorch's LSTM step from 8 to 19 ms (minigrad looked 0.85×
+    PyTorch when it was 1.8×) and both sides of a Hessian-vector product 2.5 times.
+    Returns ``compare``'s statistics: {name: {"median_s", "q1_s", "q3_s", "samples_s"}},
+    one sample (a process's median) per round, so ``ratio`` pairs the rounds."""
     import subprocess
-    done = subprocess.run([sys.executable, sys.argv[0], "--worker", framework, "--number",
-                           str(number), "--repeats", str(repeats)], env={**os.environ, **env},
-                          capture_output=True, text=True, check=True)
-    return statistics.median(json.loads(done.stdout.strip().splitlines()[-1]))
-
-
-def _rounds(env: dict, count: int, number: int, repeats: int) -> dict:
-    """``count`` rounds, each timing minigrad then PyTorch in fresh processes with ``env``."""
-    samples = {"minigrad": [], "torch": []}
+    samples = {name: [] for name in names}
     for _ in range(count):
-        for framework in samples:
-            samples[framework].append(_timed_in_process(framework, env, number, repeats))
-    pairs = summarize([a / b for a, b in zip(samples["minigrad"], samples["torch"])])
-    return {"minigrad_ms": statistics.median(samples["minigrad"]) * 1e3,
-            "torch_ms": statistics.median(samples["torch"]) * 1e3,
-            "ratio_vs_torch": {"median": pairs["median_s"], "q1": pairs["q1_s"],
-                               "q3": pairs["q3_s"]}}
+        for name in names:
+            done = subprocess.run([sys.executable, sys.argv[0], "--worker", name, "--number",
+                                   str(number), "--repeats", str(repeats)],
+                                  env={**os.environ, **env}, capture_output=True, text=True,
+                                  check=True)
+            samples[name].append(statistics.median(
+                json.loads(done.stdout.strip().splitlines()[-1])))
+    return {name: summarize(values) for name, values in samples.items()}
+
+
+def forward_backward_benchmark(name: str, description: str, step_function, extra: dict,
+                               argv=None) -> dict:
+    """The driver of a layer micro-benchmark, minigrad vs PyTorch, each in its own process
+    (``compare_in_processes``), one thread each, then all threads.  The ratio is the median
+    over rounds of minigrad ÷ PyTorch within a round.  ``step_function(framework)``
+    ("minigrad" or "torch") builds the layer and its input in the worker process and returns
+    a zero-argument step."""
+    import argparse
+    import importlib.util
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--out", default=None)
+    add_worker_options(parser)
+    args = parser.parse_args(argv)
+    if args.worker:
+        return run_worker(step_function(args.worker), args.number, args.repeats)
+    if importlib.util.find_spec("torch") is None:
+        print("PyTorch is not installed: nothing to compare with (pip install 'minigrad[ref]')")
+        return {}
+    count, number, repeats = (1, 1, 2) if args.quick else (5, 5, 7)
+    result = {}
+    for label, env in THREADINGS:
+        stats = compare_in_processes(["minigrad", "torch"], env, count, number, repeats)
+        result[label] = {"minigrad_ms": stats["minigrad"]["median_s"] * 1e3,
+                         "torch_ms": stats["torch"]["median_s"] * 1e3,
+                         "ratio_vs_torch": ratio(stats, "minigrad", "torch")}
+        r = result[label]
+        print(f"{label:<12} minigrad {r['minigrad_ms']:.2f} ms   PyTorch {r['torch_ms']:.2f} ms"
+              f"   ratio {r['ratio_vs_torch']['median']:.2f}")
+    result.update(result["one_thread"], **extra, quick=args.quick)
+    print(f"wrote {write_result(name, result, args.out)}")
+    return result
 
 
 def layer_step(layer, x, output=lambda y: y):

@@ -118,17 +118,32 @@ out = f(z + bias), the bias broadcast along the rows of a flat (rows, len(bias))
 _ELEMENTS = {"cpu": "range(out.size)", "cuda": "range(cuda.grid(1), out.size, cuda.gridsize(1))"}
 
 
+SELECTIONS = {  # kernel: (its arguments, its element)
+    "where_map": ("condition a b", "select(condition[i], a[i], b[i])"),
+    "where_number_b_map": ("condition a b", "select(condition[i], a[i], b)"),
+    "where_number_a_map": ("condition a b", "select(condition[i], a, b[i])"),
+}
+"""``where``: a where the boolean condition holds, else b — arrays, or one of them a number.
+Compiled, ``select`` is one blend instruction per vector; NumPy's ``where`` branches on every
+element, and a random condition mispredicts half of them."""
+
+
 def _map(target: str, kernel: str, formula: str, arrays: list, scalars: list,
          elements: list) -> str:
     """The source of one loop: out[i] = formula(elements..., scalars...)."""
-    return (f"\n\n@KERNEL\ndef {kernel}({', '.join(arrays + scalars + ['out'])}):\n"
+    return _loop(target, kernel, arrays + scalars, f"{formula}({', '.join(elements + scalars)})")
+
+
+def _loop(target: str, kernel: str, arguments: list, element: str) -> str:
+    """The source of one elementwise loop: out[i] = element, for every i."""
+    return (f"\n\n@KERNEL\ndef {kernel}({', '.join(arguments + ['out'])}):\n"
             f"    for i in {_ELEMENTS[target]}:\n"
-            f"        out[i] = {formula}({', '.join(elements + scalars)})")
+            f"        out[i] = {element}")
 
 
 def _pointwise_maps(target: str) -> str:
-    """One loop per pointwise formula, out[i] = formula(arrays[i]..., scalars...), and one per
-    bias epilogue, out[i] = f(z[i] + bias[i % bias.size], scalars...)."""
+    """One loop per pointwise formula, out[i] = formula(arrays[i]..., scalars...), one per
+    bias epilogue, out[i] = f(z[i] + bias[i % bias.size], scalars...), and the selections."""
     parts = []
     for name, (arrays, scalars) in POINTWISE.items():
         arrays, scalars = arrays.split(), scalars.split()
@@ -137,6 +152,8 @@ def _pointwise_maps(target: str) -> str:
     for name in BIAS_EPILOGUES:
         parts.append(_map(target, f"{name}_bias_map", name, ["z", "bias"],
                           POINTWISE[name][1].split(), ["z[i] + bias[i % bias.size]"]))
+    for kernel, (arguments, element) in SELECTIONS.items():
+        parts.append(_loop(target, kernel, arguments.split(), element))
     return "\n".join(parts) + "\n"
 
 
@@ -155,7 +172,8 @@ def module_source(target: str, dtype: str) -> str:
     loops = (HERE / f"loops_{target}.py").read_text()
     loops = loops.split("# --- kernels below are copied into each target's module ---", 1)[1]
     return (_HEADERS[target].format(dtype=dtype, tanh=tanh) + "\n\n" + _formula_sources() +
-            loops + "\n\n# pointwise maps (from compile.POINTWISE)" + _pointwise_maps(target))
+            loops + "\n\n# pointwise maps (compile.POINTWISE, BIAS_EPILOGUES, SELECTIONS)" +
+            _pointwise_maps(target))
 
 
 @functools.cache

@@ -9,12 +9,13 @@ has measured the CUDA kernels yet, so on "cuda" every family uses CuPy until one
 """
 
 TABLE = {  # kernel ÷ array formula on a 2-core AVX-512 CPU, in bench_fusion's same-run ratios
-    "pointwise": {"cpu": True, "cuda": False},              # 0.61: activation fwd+bwd
-    "softmax_cross_entropy": {"cpu": False, "cuda": False},  # 1.38-1.44: scalar exp per class
-    "optimizer": {"cpu": True, "cuda": False},              # 0.23: SGD, Adam, AdamW, RMSprop
-    "lstm": {"cpu": True, "cuda": False},                   # 0.70-0.71: the cell step, fwd+bwd
-    "max_pool": {"cpu": True, "cuda": False},               # 0.66-0.72: pool of a conv's output
-    "bias_activation": {"cpu": False, "cuda": False},       # 0.86-0.92 alone, but P2's whole
+    "pointwise": {"cpu": True, "cuda": False},              # 0.57: activation fwd+bwd
+    "softmax_cross_entropy": {"cpu": False, "cuda": False},  # 1.38: scalar exp per class
+    "optimizer": {"cpu": True, "cuda": False},              # 0.22: SGD, Adam, AdamW, RMSprop
+    "lstm": {"cpu": True, "cuda": False},                   # 0.70: the cell step, fwd+bwd
+    "max_pool": {"cpu": True, "cuda": False},               # 0.62: pool of a conv's output
+    "bias_activation": {"cpu": False, "cuda": False},       # 0.87 alone, but P2's whole
     #   training step ran 3-4% slower with it (bench_overhead's step, A/B at 1 and 2 threads)
-    "fold": {"cpu": True, "cuda": False},                   # 0.89: a conv with its col2im
+    "fold": {"cpu": True, "cuda": False},                   # 0.92: a conv with its col2im
+    "where": {"cpu": True, "cuda": False},                  # 0.17: a random mask, fwd+bwd
 }

@@ -2,7 +2,8 @@
 
 The pointwise formulas live once, in ``minigrad_kernels.formulas``.  An op asks this module to
 apply one (``pointwise("sigmoid_back", g, z)``) or to run a fused step (``optimizer_step``,
-``lstm_step_kernels``, ``softmax_cross_entropy``, ``max_pool``, ``fold``).  This module — and nothing else —
+``lstm_step_kernels``, ``softmax_cross_entropy``, ``max_pool``, ``fold``,
+``where``).  This module — and nothing else —
 decides how:
 
 - the **kernel**: the formula compiled by Numba for the CPU or for CUDA, in a loop that reads
@@ -177,6 +178,28 @@ def bias_activation(z, bias, name: str):
         return None
     out = backend.array_module_of(z).empty_like(z)
     _run(getattr(compiled, name + "_bias_map"), z.size, z.reshape(-1), bias, out.reshape(-1))
+    return out
+
+
+def where(condition, a, b):
+    """a where the boolean ``condition`` holds, else b, elementwise (a and b arrays of the
+    condition's shape, or one of them a Python number), by the kernel (family ``where``); or
+    None for the array module's ``where``.  NumPy's ``where`` branches on every element: with
+    a random condition, as a ReLU's mask, half the branches mispredict (51 µs for 16K floats,
+    against 3 µs for the kernel's blend)."""
+    numbers = [isinstance(x, (int, float)) for x in (a, b)]
+    arrays = [x for x, number in zip((a, b), numbers) if not number]
+    compiled = _compiled("where", *arrays) if arrays else None  # None for Tensors too
+    if compiled is None or type(condition) is not type(arrays[0]) or \
+            condition.dtype != bool or not condition.flags.c_contiguous or \
+            any(x.shape != condition.shape for x in arrays):
+        return None
+    dtype = arrays[0].dtype.type
+    kernel = ("where_number_a_map" if numbers[0] else
+              "where_number_b_map" if numbers[1] else "where_map")
+    flat = [dtype(x) if number else x.reshape(-1) for x, number in zip((a, b), numbers)]
+    out = backend.array_module_of(arrays[0]).empty_like(arrays[0])
+    _run(getattr(compiled, kernel), out.size, condition.reshape(-1), *flat, out.reshape(-1))
     return out
 
 

@@ -138,6 +138,69 @@ def test_lstm_step_kernels_equal_the_cell_formulas(target, dtype):
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("kernel", sorted(kc.SELECTIONS))
+def test_where_kernels_equal_numpys_where(target, dtype, kernel):
+    """Each selection, with inf and nan among the values (a blend must not turn them into
+    anything else, as ``a * condition`` would: inf · 0 = nan)."""
+    rng = np.random.default_rng(4)
+    size = 37 if target == "cuda" else 1001
+    condition = rng.random(size) > 0.5
+    a, b = (rng.standard_normal(size).astype(dtype) for _ in range(2))
+    a[:3], b[:3] = [np.inf, np.nan, -np.inf], [np.nan, -np.inf, np.inf]
+    a = dtype(-2.5) if kernel == "where_number_a_map" else a
+    b = dtype(0.0) if kernel == "where_number_b_map" else b
+    out = np.empty(size, dtype)
+    run(target, dtype, kernel, condition, a, b, out)
+    np.testing.assert_array_equal(out, np.where(condition, a, b))
+
+
+def test_where_door_takes_only_what_its_kernels_run():
+    """Same-shape arrays (or a number) with a contiguous boolean condition take the kernel;
+    a broadcast, a non-boolean condition, integers or a Tensor take NumPy's ``where``."""
+    rng = np.random.default_rng(5)
+    condition = rng.random((6, 7)) > 0.5
+    x, y = (rng.standard_normal((6, 7)).astype(np.float32) for _ in range(2))
+    door.set_kernels("on")
+    try:
+        for a, b in ((x, y), (x, 0.0), (0, y), (x, np.inf)):
+            got = door.where(condition, a, b)
+            assert got is not None and got.dtype == np.float32
+            np.testing.assert_array_equal(got, np.where(condition, a, b))
+        assert door.where(condition[:, :1].copy(), x, y) is None          # a broadcast
+        assert door.where(condition.astype(np.float32), x, y) is None     # not boolean
+        assert door.where(condition, x.astype(np.int64), 0) is None       # integers
+        assert door.where(condition.T, x.T, y.T) is None                  # strided
+        assert door.where(condition, mg.tensor(x), 0.0) is None           # a Tensor
+        assert door.where(mg.tensor(condition), mg.tensor(x), 0.0) is None  # graph mode
+        assert door.where(condition, 1.0, 0.0) is None                    # no array
+    finally:
+        door.set_kernels("auto")
+    door.set_kernels("off")
+    try:
+        assert door.where(condition, x, y) is None
+    finally:
+        door.set_kernels("auto")
+
+
+def test_where_op_gives_the_same_values_and_gradients_with_kernels_on_and_off():
+    rng = np.random.default_rng(6)
+    condition = mg.tensor(rng.random((5, 8)) > 0.5)
+    x, y = (rng.standard_normal((5, 8)) for _ in range(2))
+    results = []
+    for mode in ("on", "off"):
+        door.set_kernels(mode)
+        try:
+            a, b = mg.tensor(x, requires_grad=True), mg.tensor(y, requires_grad=True)
+            out = mg.where(condition, a, b)
+            (out * mg.tensor(np.arange(40.0).reshape(5, 8))).sum().backward()
+            results.append((out.numpy(), a.grad.numpy(), b.grad.numpy()))
+        finally:
+            door.set_kernels("auto")
+    for on, off in zip(*results):
+        np.testing.assert_array_equal(on, off)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
 def test_softmax_cross_entropy_kernels(target, dtype):
     rng = np.random.default_rng(3)
     x = (rng.standard_normal((7, 5)) * 30).astype(dtype)  # wide logits: the shift matters
