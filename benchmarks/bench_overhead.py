@@ -7,19 +7,26 @@
     PyTorch.
 
 Targets (issue 2): P2 step within 1.15x bare NumPy and 1.25x PyTorch; per-op overhead within
-3x PyTorch's.
+3x PyTorch's.  (c) P2's whole training step with Adam vs the same step in bare NumPy, one
+thread and all threads; target (issue 15): <= 1.0x.
+
+Every candidate runs in its own process (``common.compare_in_processes``), the candidates of a
+comparison alternating round by round: sharing a process with PyTorch's spinning workers once
+made PyTorch's P2 step look 0.75 ms when it takes 0.40.
 
     python benchmarks/bench_overhead.py [--quick] [--out DIR]
 """
 from __future__ import annotations
 
 import argparse
+import importlib
 
 import numpy as np
 
 import minigrad as mg
 import minigrad.functional as F
-from common import compare, ratio, torch_or_none, write_result
+from common import (THREADINGS, add_worker_options, compare_in_processes, ratio,
+                    run_worker, torch_or_none, write_result)
 
 # ----------------------------------------------------------------------------- (a) tiny ops
 
@@ -43,25 +50,6 @@ def tiny_ops(lib, make):
             "matmul_8x8": run(lambda: a @ b), "relu": run(lambda: relu(a)),
             "sum": run_scalar}
 
-
-def bench_tiny_ops(torch, number, repeats) -> dict:
-    rng = np.random.default_rng(0)
-    ours = tiny_ops(mg, lambda s: mg.tensor(rng.standard_normal(s).astype(np.float32),
-                                            requires_grad=True))
-    results = {}
-    for name, fn in ours.items():
-        candidates = {"minigrad": fn}
-        if torch is not None:
-            theirs = tiny_ops(torch, lambda s: torch.tensor(
-                rng.standard_normal(s).astype(np.float32), requires_grad=True))
-            candidates["torch"] = theirs[name]
-        stats = compare(candidates, number, repeats)
-        entry = {k: v["median_s"] * 1e6 for k, v in stats.items()}
-        entry = {"minigrad_us": entry["minigrad"], "torch_us": entry.get("torch")}
-        if torch is not None:
-            entry["ratio_vs_torch"] = ratio(stats, "minigrad", "torch")
-        results[name] = entry
-    return results
 
 # ----------------------------------------------------------------------------- (b) P2 step
 
@@ -118,23 +106,17 @@ def autograd_step(lib, cross_entropy, x, y, params):
     return step
 
 
-def bench_p2_step(torch, number, repeats) -> dict:
-    rng = np.random.default_rng(0)
-    x, y, params = p2_data(rng)
-    mg_params = [mg.tensor(p, requires_grad=True) for p in params]
-    candidates = {
-        "minigrad": autograd_step(mg, F.cross_entropy, mg.tensor(x), mg.tensor(y), mg_params),
-        "numpy": lambda: numpy_step(x, y, params),
-    }
-    if torch is not None:
-        t_params = [torch.tensor(p, requires_grad=True) for p in params]
-        candidates["torch"] = autograd_step(torch, torch.nn.functional.cross_entropy,
-                                            torch.tensor(x), torch.tensor(y), t_params)
-    stats = compare(candidates, number, repeats)
-    result = {f"{k}_ms": v["median_s"] * 1e3 for k, v in stats.items()}
-    result["ratio_vs_numpy"] = ratio(stats, "minigrad", "numpy")
-    if torch is not None:
-        result["ratio_vs_torch"] = ratio(stats, "minigrad", "torch")
+def compared(workload: str, frameworks: list, env: dict, count: int, number: int,
+             repeats: int, unit: float = 1e3, suffix: str = "ms") -> dict:
+    """``workload`` for each framework in its own processes: times and the ratios of minigrad
+    to NumPy and to PyTorch (where they take part)."""
+    stats = compare_in_processes([f"{workload}:{f}" for f in frameworks], env, count, number,
+                                 repeats)
+    result = {f"{key.split(':')[1]}_{suffix}": v["median_s"] * unit for key, v in stats.items()}
+    for other in ("numpy", "torch"):
+        if other in frameworks:
+            result[f"ratio_vs_{other}"] = ratio(stats, f"{workload}:minigrad",
+                                                f"{workload}:{other}")
     return result
 
 
@@ -155,85 +137,84 @@ def numpy_adam(params, grads, moments, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1
         p -= step
 
 
-def bench_p2_train_step(torch, number, repeats) -> dict:
+def train_step(framework: str, x, y, params):
     """P2's whole training step — forward, backward, Adam — as users write it with minigrad
-    (nn.Sequential, CrossEntropyLoss, optim.Adam), against the same step written by hand in
-    bare float32 NumPy (the floor an autograd engine's overhead is measured from), and
-    PyTorch's, all from the same initial weights."""
-    rng = np.random.default_rng(0)
-    x, y, params = p2_data(rng)
-    model = mg.nn.Sequential(mg.nn.Linear(784, 128), mg.nn.ReLU(), mg.nn.Linear(128, 64),
-                             mg.nn.ReLU(), mg.nn.Linear(64, 10))
-    for layer, (w, b) in zip(model[::2], zip(params[::2], params[1::2])):
-        layer.weight.array[...], layer.bias.array[...] = w.T, b
-    optimizer, loss_fn = mg.optim.Adam(model.parameters(), lr=1e-3), mg.nn.CrossEntropyLoss()
-    xs, ys = mg.tensor(x), mg.tensor(y)
+    (nn.Sequential, CrossEntropyLoss, optim.Adam), written by hand in bare float32 NumPy (the
+    floor an autograd engine's overhead is measured from), or in PyTorch, from the same
+    initial weights."""
+    if framework == "numpy":
+        numpy_params = [p.copy() for p in params]
+        moments = [(np.zeros_like(p), np.zeros_like(p)) for p in params]
+        clock = [0]
 
-    def minigrad_step():
+        def numpy_train_step():
+            clock[0] += 1
+            _, grads = numpy_step(x, y, numpy_params)
+            numpy_adam(numpy_params, grads, moments, clock[0])
+        return numpy_train_step
+    lib = importlib.import_module(framework) if framework == "torch" else mg
+    model = lib.nn.Sequential(lib.nn.Linear(784, 128), lib.nn.ReLU(), lib.nn.Linear(128, 64),
+                              lib.nn.ReLU(), lib.nn.Linear(64, 10))
+    with lib.no_grad():
+        for layer, (w, b) in zip(model[::2], zip(params[::2], params[1::2])):
+            layer.weight.copy_(lib.tensor(np.ascontiguousarray(w.T)))
+            layer.bias.copy_(lib.tensor(b))
+    optimizer = lib.optim.Adam(model.parameters(), lr=1e-3)
+    loss_fn, xs, ys = lib.nn.CrossEntropyLoss(), lib.tensor(x), lib.tensor(y)
+
+    def step():
         optimizer.zero_grad()
         loss_fn(model(xs), ys).backward()
         optimizer.step()
-    numpy_params = [p.copy() for p in params]
-    moments = [(np.zeros_like(p), np.zeros_like(p)) for p in params]
-    clock = [0]
+    return step
 
-    def numpy_train_step():
-        clock[0] += 1
-        _, grads = numpy_step(x, y, numpy_params)
-        numpy_adam(numpy_params, grads, moments, clock[0])
-    candidates = {"minigrad": minigrad_step, "numpy": numpy_train_step}
-    if torch is not None:
-        t_model = torch.nn.Sequential(torch.nn.Linear(784, 128), torch.nn.ReLU(),
-                                      torch.nn.Linear(128, 64), torch.nn.ReLU(),
-                                      torch.nn.Linear(64, 10))
-        with torch.no_grad():
-            for layer, (w, b) in zip(t_model[::2], zip(params[::2], params[1::2])):
-                layer.weight.copy_(torch.tensor(w.T)), layer.bias.copy_(torch.tensor(b))
-        t_opt = torch.optim.Adam(t_model.parameters(), lr=1e-3)
-        tx, ty = torch.tensor(x), torch.tensor(y)
 
-        def torch_step():
-            t_opt.zero_grad()
-            torch.nn.functional.cross_entropy(t_model(tx), ty).backward()
-            t_opt.step()
-        candidates["torch"] = torch_step
-    result = {}
-    for threads in (None, 1):
-        from threadpoolctl import threadpool_limits
-        with threadpool_limits(threads):
-            if torch is not None:
-                previous = torch.get_num_threads()
-                torch.set_num_threads(threads or previous)
-            stats = compare(candidates, number, repeats)
-            if torch is not None:
-                torch.set_num_threads(previous)
-        key = "one_thread" if threads else "all_threads"
-        entry = {f"{k}_ms": v["median_s"] * 1e3 for k, v in stats.items()}
-        entry["ratio_vs_numpy"] = ratio(stats, "minigrad", "numpy")
-        if torch is not None:
-            entry["ratio_vs_torch"] = ratio(stats, "minigrad", "torch")
-        result[key] = entry
-    return result
+def candidate(name: str):
+    """The step a worker process times, named ``<workload>:<framework>``: a tiny op
+    (``tiny_add``...), ``p2_step`` (forward + backward) or ``p2_train_step`` (with Adam), in
+    minigrad, PyTorch or hand-written NumPy."""
+    workload, framework = name.split(":")
+    torch = importlib.import_module("torch") if framework == "torch" else None
+    rng = np.random.default_rng(0)
+    if workload.startswith("tiny_"):
+        lib = torch or mg
+        return tiny_ops(lib, lambda s: lib.tensor(rng.standard_normal(s).astype(np.float32),
+                                                  requires_grad=True))[workload[5:]]
+    x, y, params = p2_data(rng)
+    if workload == "p2_train_step":
+        return train_step(framework, x, y, params)
+    if framework == "numpy":
+        return lambda: numpy_step(x, y, params)
+    lib = torch or mg
+    cross_entropy = torch.nn.functional.cross_entropy if torch else F.cross_entropy
+    return autograd_step(lib, cross_entropy, lib.tensor(x), lib.tensor(y),
+                         [lib.tensor(p, requires_grad=True) for p in params])
 
 
 def main(argv=None) -> dict:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="few repeats (a smoke run)")
     parser.add_argument("--out", default=None, help="folder for overhead.json")
+    add_worker_options(parser)
     args = parser.parse_args(argv)
+    if args.worker:
+        return run_worker(candidate(args.worker), args.number, args.repeats)
     torch = torch_or_none()
-    if torch is not None:
-        torch.set_num_threads(max(1, torch.get_num_threads()))
-    ops_n, ops_r, p2_n, p2_r = (50, 3, 5, 3) if args.quick else (2000, 15, 100, 15)
-    result = {"tiny_ops": bench_tiny_ops(torch, ops_n, ops_r),
-              "p2_step": bench_p2_step(torch, p2_n, p2_r),
-              "p2_train_step": bench_p2_train_step(torch, p2_n, p2_r),
+    frameworks = ["minigrad", "numpy"] + (["torch"] if torch is not None else [])
+    autograds = [f for f in frameworks if f != "numpy"]
+    count, ops_n, p2_n, repeats = (1, 50, 5, 3) if args.quick else (5, 2000, 100, 7)
+    result = {"tiny_ops": {name: compared(f"tiny_{name}", autograds, {}, count, ops_n, repeats,
+                                          1e6, "us")
+                           for name in ("add", "mul", "matmul_8x8", "relu", "sum")},
+              "p2_step": compared("p2_step", frameworks, {}, count, p2_n, repeats),
+              "p2_train_step": {label: compared("p2_train_step", frameworks, env, count, p2_n,
+                                                repeats) for label, env in THREADINGS},
               "targets": {"p2_vs_numpy": 1.15, "p2_vs_torch": 1.25, "op_vs_torch": 3.0,
                           "p2_train_step_vs_numpy": 1.0},
               "quick": args.quick}
     print(f"{'op (fwd+bwd)':<14}{'minigrad µs':>12}{'torch µs':>10}{'ratio':>8}")
     for name, r in result["tiny_ops"].items():
-        torch_us = f"{r['torch_us']:.1f}" if r["torch_us"] else "-"
+        torch_us = f"{r['torch_us']:.1f}" if "torch_us" in r else "-"
         rat = f"{r['ratio_vs_torch']['median']:.2f}" if "ratio_vs_torch" in r else "-"
         print(f"{name:<14}{r['minigrad_us']:>12.1f}{torch_us:>10}{rat:>8}")
     p2 = result["p2_step"]

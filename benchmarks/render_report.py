@@ -129,8 +129,9 @@ def train_step_lines(result: dict) -> list[str]:
              f"{s['numpy_ms']:.3f} ms, {s['ratio_vs_numpy']['median']:.2f}× (PyTorch "
              f"{s['torch_ms']:.3f} ms)" for label, s in
              (("all threads", steps["all_threads"]), ("one thread", steps["one_thread"]))]
-    return [f"P2 training step with Adam, float32 (`{result['command']}`), against the bare-NumPy "
-            f"step written by hand (target ≤ 1.0×): " + "; ".join(parts) + "."]
+    return [f"P2 training step with Adam, float32, each candidate in its own process "
+            f"(`{result['command']}`), against the bare-NumPy step written by hand "
+            f"(target ≤ 1.0×): " + "; ".join(parts) + "."]
 
 
 PEER_WORKLOADS = {"tiny_op": "tiny op (8×8 matmul, sum) fwd+bwd", "p2_step": "P2 training step",
@@ -287,7 +288,8 @@ def layer_line(layer: str, theirs: str, r: dict, default_target: float) -> str:
 def render(results: dict) -> str:
     parts = []
     if "overhead" in results:
-        parts += [f"Autograd overhead (`{results['overhead']['command']}`; "
+        parts += [f"Autograd overhead, each candidate in its own process "
+                  f"(`{results['overhead']['command']}`; "
                   f"{_machine(results['overhead'])}):", ""] + overhead_table(results["overhead"])
         parts += [""] + train_step_lines(results["overhead"])
     if "optim" in results:
