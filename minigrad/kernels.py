@@ -1,10 +1,9 @@
 """The door to the fused kernels: for each op family, the compiled kernel or the array formula.
 
 The pointwise formulas live once, in ``minigrad_kernels.formulas``.  An op asks this module to
-apply one (``pointwise("sigmoid_back", g, z)``) or to run a fused step (``optimizer_step``,
-``lstm_step_kernels``, ``softmax_cross_entropy``, ``max_pool``, ``fold``,
-``where``).  This module — and nothing else —
-decides how:
+apply one (``pointwise("sigmoid_back", g, z)``, ``where``) or to run a fused step
+(``optimizer_step``, ``lstm_step_kernels``, ``softmax_cross_entropy``, ``max_pool``, ``fold``).
+This module — and nothing else — decides how:
 
 - the **kernel**: the formula compiled by Numba for the CPU or for CUDA, in a loop that reads
   each input and writes each output once (``minigrad_kernels.compile``); or
