@@ -8,10 +8,9 @@ float32, timed in interleaved rounds (``common.compare``).
     tiny op    (8×8 @ 8×8).sum() forward + backward: what a framework costs per op
 
 Each peer is measured against minigrad in its own process (the two interleaved, nothing else
-loaded), first with one thread per framework (the main figures), then with all threads
-(``THREADS`` says why both).  A peer that is not installed is
-skipped with a line (``pip install 'minigrad[peers]'``;
-tinygrad's CPU device also needs clang).  JAX's jitted step is XLA-compiled as one program; to
+loaded), with one thread per framework (``ONE_THREAD`` says why).  A peer that is not
+installed is skipped with a line (``pip install 'minigrad[peers]'``; tinygrad's CPU device
+also needs clang).  JAX's jitted step is XLA-compiled as one program; to
 say how much of its speed is GEMM and how much fusion, the benchmark also times the same
 step's matrix products alone, jitted.
 
@@ -296,11 +295,12 @@ def measure_pair(peer: str, quick: bool) -> dict:
 
 ONE_THREAD = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
               "XLA_FLAGS": "--xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads=1"}
-THREADS = {"one thread": ONE_THREAD, "all threads": {}}
-"""The main figures are one thread per framework: on 2 shared cores, two libraries' worker
-pools in one process take cores from each other (after minigrad's OpenBLAS step, PyTorch's
-2-thread P2 step measured 3-4x slower than alone, and up to 15x inside the rounds).  The
-all-threads figures are kept, with that caveat."""
+"""Every pair runs with one thread per framework.  With all threads, two libraries' worker
+pools in one process take cores from each other on 2 shared cores: PyTorch's P2 training
+step measured 6.3 ms next to minigrad, against 0.95 ms alone (``bench_overhead.py``, each
+framework in its own process, has it).  All-thread comparisons with PyTorch live in the
+benchmarks that give each framework its own process: ``bench_overhead``, ``bench_lstm``,
+``bench_transformer``, ``bench_autograd`` and ``bench_recipes``."""
 
 
 def pairs(quick: bool, env: dict) -> dict:
@@ -332,11 +332,7 @@ def main(argv=None) -> dict:
     if args.peer:  # a child: one pair, its results as the last line
         print(json.dumps(measure_pair(args.peer, args.quick)))
         return {}
-    results = {}
-    for threads, env in THREADS.items():
-        print(f"-- {threads}")
-        results[threads] = pairs(args.quick, env)
-    results = {**results["one thread"], "all_threads": results["all threads"]}
+    results = pairs(args.quick, ONE_THREAD)
     gemms = results.get("p2_gemms_only", {}).get("jax_jit", {}).get("ms")
     step = results.get("p2_step", {}).get("jax_jit", {}).get("ms")
     if gemms and step:

@@ -159,16 +159,16 @@ def peer_rows(workloads: dict) -> list[str]:
 
 
 def peers_table(result: dict) -> list[str]:
-    """minigrad against each peer, one thread per framework (the main figures), then all
-    threads; each peer timed against minigrad in its own process."""
+    """minigrad against each peer, one thread per framework, each peer timed against minigrad
+    in its own process."""
     workloads = result["workloads"]
     lines = [f"minigrad next to its peers, float32, same initial weights, each peer interleaved "
              f"with minigrad in its own process (`{result['command']}`; {_machine(result)}). "
              f"Each cell is the peer's median time and, in brackets, minigrad's time divided by "
-             f"it in the same rounds. One thread per framework:", ""] + peer_rows(workloads)
-    if workloads.get("all_threads"):
-        lines += ["", "All threads (on 2 shared cores the frameworks' thread pools contend, so "
-                  "these move more from run to run):", ""] + peer_rows(workloads["all_threads"])
+             f"it in the same rounds. One thread per framework (with all threads, two "
+             f"frameworks' worker pools in one process take cores from each other; the "
+             f"all-thread comparisons with PyTorch above give each framework its own "
+             f"process):", ""] + peer_rows(workloads)
     share = workloads.get("jax_p2_gemm_share")
     if share:
         lines += ["", f"Of JAX's jitted P2 step, its 8 matrix products alone (jitted the same "
