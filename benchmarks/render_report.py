@@ -295,7 +295,7 @@ def render(results: dict) -> str:
     if "optim" in results:
         r = results["optim"]
         parts += ["", f"One optimizer step over {r['parameters']:,} parameters in {r['tensors']} "
-                  f"float32 tensors (`{r['command']}`):", ""] + optim_table(r)
+                  f"float32 tensors, each candidate in its own process (`{r['command']}`):", ""] + optim_table(r)
     if "lstm" in results:
         parts += ["", layer_line("LSTM(64 → 128), sequence 100, batch 32", "PyTorch `nn.LSTM`",
                                  results["lstm"], 2.0)]
