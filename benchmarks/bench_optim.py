@@ -13,8 +13,8 @@ import importlib
 import numpy as np
 
 import minigrad as mg
-from common import (add_worker_options, compare_in_processes, ratio, run_worker,
-                    torch_or_none, write_result)
+from common import (add_worker_options, run_worker, timings_in_processes, torch_or_none,
+                    write_result)
 
 SETTINGS = {"SGD": dict(lr=0.01, momentum=0.9), "RMSprop": dict(lr=0.01),
             "Adam": dict(lr=1e-3), "AdamW": dict(lr=1e-3)}
@@ -66,14 +66,10 @@ def main(argv=None) -> dict:
     print(f"{'optimizer':<10}{'minigrad ms':>12}{'torch ms':>10}{'foreach ms':>12}"
           f"{'ratio':>8}{'vs foreach':>12}")
     for name in SETTINGS:
-        stats = compare_in_processes([f"{name}:{f}" for f in frameworks], {}, count, number,
-                                     repeats)
-        entry = {f"{key.split(':')[1]}_ms": v["median_s"] * 1e3 for key, v in stats.items()}
+        entry = timings_in_processes(frameworks, {"torch": "torch_foreach_false",
+                                                  "torch_foreach": "torch_foreach_true"},
+                                     {}, count, number, repeats, name)
         if torch is not None:
-            entry["ratio_vs_torch"] = ratio(stats, f"{name}:minigrad",
-                                            f"{name}:torch_foreach_false")
-            entry["ratio_vs_torch_foreach"] = ratio(stats, f"{name}:minigrad",
-                                                    f"{name}:torch_foreach_true")
             print(f"{name:<10}{entry['minigrad_ms']:>12.2f}{entry['torch_foreach_false_ms']:>10.2f}"
                   f"{entry['torch_foreach_true_ms']:>12.2f}"
                   f"{entry['ratio_vs_torch']['median']:>8.2f}"

@@ -25,8 +25,8 @@ import numpy as np
 
 import minigrad as mg
 import minigrad.functional as F
-from common import (THREADINGS, add_worker_options, compare_in_processes, ratio,
-                    run_worker, torch_or_none, write_result)
+from common import (THREADINGS, add_worker_options, run_worker, timings_in_processes,
+                    torch_or_none, write_result)
 
 # ----------------------------------------------------------------------------- (a) tiny ops
 
@@ -104,20 +104,6 @@ def autograd_step(lib, cross_entropy, x, y, params):
         loss.backward()
         return loss
     return step
-
-
-def compared(workload: str, frameworks: list, env: dict, count: int, number: int,
-             repeats: int, unit: float = 1e3, suffix: str = "ms") -> dict:
-    """``workload`` for each framework in its own processes: times and the ratios of minigrad
-    to NumPy and to PyTorch (where they take part)."""
-    stats = compare_in_processes([f"{workload}:{f}" for f in frameworks], env, count, number,
-                                 repeats)
-    result = {f"{key.split(':')[1]}_{suffix}": v["median_s"] * unit for key, v in stats.items()}
-    for other in ("numpy", "torch"):
-        if other in frameworks:
-            result[f"ratio_vs_{other}"] = ratio(stats, f"{workload}:minigrad",
-                                                f"{workload}:{other}")
-    return result
 
 
 def numpy_adam(params, grads, moments, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
@@ -203,12 +189,15 @@ def main(argv=None) -> dict:
     frameworks = ["minigrad", "numpy"] + (["torch"] if torch is not None else [])
     autograds = [f for f in frameworks if f != "numpy"]
     count, ops_n, p2_n, repeats = (1, 50, 5, 3) if args.quick else (5, 2000, 100, 7)
-    result = {"tiny_ops": {name: compared(f"tiny_{name}", autograds, {}, count, ops_n, repeats,
-                                          1e6, "us")
+    references = {"numpy": "numpy", "torch": "torch"}
+    result = {"tiny_ops": {name: timings_in_processes(autograds, references, {}, count, ops_n,
+                                                      repeats, f"tiny_{name}", 1e6, "us")
                            for name in ("add", "mul", "matmul_8x8", "relu", "sum")},
-              "p2_step": compared("p2_step", frameworks, {}, count, p2_n, repeats),
-              "p2_train_step": {label: compared("p2_train_step", frameworks, env, count, p2_n,
-                                                repeats) for label, env in THREADINGS},
+              "p2_step": timings_in_processes(frameworks, references, {}, count, p2_n, repeats,
+                                              "p2_step"),
+              "p2_train_step": {label: timings_in_processes(frameworks, references, env, count,
+                                                            p2_n, repeats, "p2_train_step")
+                                for label, env in THREADINGS},
               "targets": {"p2_vs_numpy": 1.15, "p2_vs_torch": 1.25, "op_vs_torch": 3.0,
                           "p2_train_step_vs_numpy": 1.0},
               "quick": args.quick}

@@ -274,15 +274,15 @@ def distributed_lines(r: dict) -> list[str]:
     return parts
 
 
-def layer_line(layer: str, theirs: str, r: dict, default_target: float) -> str:
+def layer_line(layer: str, theirs: str, r: dict) -> str:
     """One layer benchmark (forward + backward, each framework in its own process): one
-    thread and all threads (a result from before the split has only the one-thread keys)."""
-    timings = (("one thread", r.get("one_thread", r)), ("all threads", r.get("all_threads")))
+    thread and all threads."""
+    timings = (("one thread", r["one_thread"]), ("all threads", r["all_threads"]))
     return (f"{layer}, forward + backward, each framework in its own process "
             f"(`{r['command']}`): " + "; ".join(
                 f"{label} minigrad {t['minigrad_ms']:.1f} ms, {theirs} {t['torch_ms']:.1f} ms: "
-                f"{t['ratio_vs_torch']['median']:.2f}×" for label, t in timings if t is not None)
-            + f" (target ≤ {r.get('target_ratio', default_target):g}×).")
+                f"{t['ratio_vs_torch']['median']:.2f}×" for label, t in timings)
+            + f" (target ≤ {r['target_ratio']:g}×).")
 
 
 def render(results: dict) -> str:
@@ -295,14 +295,15 @@ def render(results: dict) -> str:
     if "optim" in results:
         r = results["optim"]
         parts += ["", f"One optimizer step over {r['parameters']:,} parameters in {r['tensors']} "
-                  f"float32 tensors, each candidate in its own process (`{r['command']}`):", ""] + optim_table(r)
+                  f"float32 tensors, each candidate in its own process (`{r['command']}`):",
+                  ""] + optim_table(r)
     if "lstm" in results:
         parts += ["", layer_line("LSTM(64 → 128), sequence 100, batch 32", "PyTorch `nn.LSTM`",
-                                 results["lstm"], 2.0)]
+                                 results["lstm"])]
     if "transformer" in results:
         parts += ["", layer_line("TransformerEncoderLayer(d_model 128, 4 heads, PyTorch's "
                                  "defaults), sequence 64, batch 32", "PyTorch",
-                                 results["transformer"], 1.5)]
+                                 results["transformer"])]
     if "autograd" in results:
         parts += [""] + autograd_lines(results["autograd"])
     if "fusion" in results:

@@ -3,8 +3,8 @@
 A family is True on a device only where a committed benchmark measured its kernel clearly
 faster (ratio below 0.95) than its array formula there: ``python benchmarks/bench_fusion.py``
 times both, in the same run, and prints this table (its results are
-``benchmarks/results/fusion.json``) — and no whole training step measured it slower.  No GPU session
-has measured the CUDA kernels yet, so on "cuda" every family uses CuPy until one does
+``benchmarks/results/fusion.json``) — and no whole training step measured it slower.  No GPU
+session has measured the CUDA kernels yet, so on "cuda" every family uses CuPy until one does
 (``minigrad gpu-check`` runs the measurement and prints the table to commit).
 """
 

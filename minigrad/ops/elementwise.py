@@ -280,19 +280,20 @@ class Where(Function):
 
     def forward(ctx, cond, x, y):
         ctx.save_for_backward(cond)
-        return _where(cond, x, y)
+        return _where(array_module_of(cond), cond, x, y)
 
     def backward(ctx, g):
         (cond,) = ctx.saved
-        dx = _where(cond, g, 0) if ctx.needs_input_grad[1] else None
-        dy = _where(cond, 0, g) if ctx.needs_input_grad[2] else None
+        xp = array_module_of(g)
+        dx = _where(xp, cond, g, 0) if ctx.needs_input_grad[1] else None
+        dy = _where(xp, cond, 0, g) if ctx.needs_input_grad[2] else None
         return None, dx, dy
 
 
-def _where(cond, x, y):
-    """The selection by the fused kernel when the door takes it, else the array module's."""
+def _where(xp, cond, x, y):
+    """The selection by the fused kernel when the door takes it, else by ``xp.where``."""
     out = kernels.where(cond, x, y)
-    return array_module_of(cond).where(cond, x, y) if out is None else out
+    return xp.where(cond, x, y) if out is None else out
 
 
 class Clamp(Function):
