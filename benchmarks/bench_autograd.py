@@ -30,8 +30,9 @@ from pathlib import Path
 import numpy as np
 
 import minigrad as mg
-from common import (RESULTS, THREADINGS, add_worker_options, compare, ratio, run_worker,
-                    timings_in_processes, torch_or_none, write_result)
+from minigrad import interrupt
+from common import (RESULTS, add_worker_options, compare, ratio, run_worker,
+                    threadings, timings_in_processes, torch_or_none, write_result)
 
 SIZES = (784, 128, 64, 10)
 BATCH = 128
@@ -130,9 +131,11 @@ def hvp_section(torch, quick: bool) -> dict:
     names = list(HVP_NAMES if torch is not None else HVP_NAMES[:1])
     count, number, repeats = (1, 2, 3) if quick else (5, 10, 7)
     section = {}
-    for label, env in THREADINGS:
+    build = (lambda name: hvp_candidates(torch)[name]) if quick else None
+    for label, env in interrupt.phases(threadings(quick), first_always=True):
         timing = section[label] = timings_in_processes(
-            names, {name: name for name in HVP_NAMES[1:]}, env, count, number, repeats)
+            names, {name: name for name in HVP_NAMES[1:]}, env, count, number, repeats,
+            build=build)
         print(f"P2 loss, Hessian-vector product over 109,386 parameters, {label}:",
               ", ".join(f"{k} {v:.3f}" for k, v in timing.items() if k.endswith("_ms")))
         for key in ("ratio_vs_torch_hvp", "ratio_vs_torch_double_backward"):

@@ -59,7 +59,7 @@ def variants(model, x_train, y_train, recipe, quick: bool) -> dict:
     from minigrad.quantization import quantize
     from minigrad.train import fit
     result = {"float32": model, "int8": quantize(model, x_train[:1000])}
-    for amount in PRUNE_AMOUNTS:
+    for amount in PRUNE_AMOUNTS[:1] if quick else PRUNE_AMOUNTS:
         pruned = copy.deepcopy(model).train()
         pruning = prune(pruned, amount)
         fit(pruned, x_train, y_train, loss=CrossEntropyLoss(), epochs=1, verbose=0,

@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import shutil
 import statistics
 import subprocess
 import sys
@@ -25,20 +24,17 @@ from pathlib import Path
 
 import numpy as np
 
+from minigrad.distributed import find_mpiexec
+
 HERE = Path(__file__).resolve().parent
 ONE_THREAD = {name: "1" for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS",
                                      "MKL_NUM_THREADS", "NUMBA_NUM_THREADS")}
 SIZES = [2 ** k for k in range(10, 27, 2)]  # 1 KB ... 64 MB
 
 
-def mpiexec() -> str | None:
-    found = shutil.which("mpiexec") or str(Path(sys.executable).parent / "mpiexec")
-    return found if Path(found).exists() else None
-
-
 def launch(n: int, *args: str, env=None) -> dict:
     """Run this script as ``--worker`` under mpiexec -n n; returns rank 0's JSON line."""
-    command = [mpiexec(), "-n", str(n), sys.executable, str(Path(__file__)), "--worker", *args]
+    command = [find_mpiexec(), "-n", str(n), sys.executable, str(Path(__file__)), "--worker", *args]
     result = subprocess.run(command, capture_output=True, text=True, check=True,
                             env=dict(os.environ, **(env or {})))
     return json.loads(result.stdout.strip().splitlines()[-1])
@@ -138,7 +134,7 @@ def main(argv=None) -> dict:
         return result
     sys.path.insert(0, str(HERE))
     from common import write_result
-    if mpiexec() is None or not __import__("importlib").util.find_spec("mpi4py"):
+    if find_mpiexec() is None or not __import__("importlib").util.find_spec("mpi4py"):
         print("mpi4py and mpiexec are not installed (pip install -e '.[dist]'): skipped")
         return {}
     payload = {"quick": args.quick, "bandwidth": launch(
@@ -150,7 +146,7 @@ def main(argv=None) -> dict:
     from minigrad.data.mnist_sets import DatasetNotFound, fashion_mnist
     try:
         fashion_mnist(train=False, download=False)
-        sizes = {"p2": 4000 if args.quick else 48000, "p5": 1000 if args.quick else 12000}
+        sizes = {"p2": 4000} if args.quick else {"p2": 48000, "p5": 12000}
         for key, samples in sizes.items():
             payload[key] = scaling(key, samples, 1 if args.quick else 3)
             r = payload[key]

@@ -165,7 +165,7 @@ def main(argv=None) -> dict:
         r = families[family]
         print(f"{family:<22} kernel {r['kernel_ms']:8.3f} ms   array formula "
               f"{r['array_formula_ms']:8.3f} ms   ratio {r['ratio']['median']:.2f}   ({what})")
-    costs = compile_costs() if args.device == "cpu" else {}
+    costs = compile_costs() if args.device == "cpu" and not args.quick else {}  # 3 processes
     for name, c in costs.items():
         print(f"{name:<12} import minigrad {c['import_s']:.2f} s, first P2 step "
               f"{c['first_step_s']:.2f} s, then {1e3 * c['steady_step_s']:.2f} ms per step")

@@ -13,6 +13,7 @@ import importlib
 import numpy as np
 
 import minigrad as mg
+from minigrad import interrupt
 from common import (add_worker_options, run_worker, timings_in_processes, torch_or_none,
                     write_result)
 
@@ -65,10 +66,11 @@ def main(argv=None) -> dict:
     results = {}
     print(f"{'optimizer':<10}{'minigrad ms':>12}{'torch ms':>10}{'foreach ms':>12}"
           f"{'ratio':>8}{'vs foreach':>12}")
-    for name in SETTINGS:
+    for name in interrupt.phases(SETTINGS, first_always=True):  # none after a Ctrl-C
         entry = timings_in_processes(frameworks, {"torch": "torch_foreach_false",
                                                   "torch_foreach": "torch_foreach_true"},
-                                     {}, count, number, repeats, name)
+                                     {}, count, number, repeats, name,
+                                     build=(lambda n: candidate(n, total)) if args.quick else None)
         if torch is not None:
             print(f"{name:<10}{entry['minigrad_ms']:>12.2f}{entry['torch_foreach_false_ms']:>10.2f}"
                   f"{entry['torch_foreach_true_ms']:>12.2f}"

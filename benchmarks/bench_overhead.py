@@ -25,7 +25,7 @@ import numpy as np
 
 import minigrad as mg
 import minigrad.functional as F
-from common import (THREADINGS, add_worker_options, run_worker, timings_in_processes,
+from common import (add_worker_options, run_worker, threadings, timings_in_processes,
                     torch_or_none, write_result)
 
 # ----------------------------------------------------------------------------- (a) tiny ops
@@ -189,15 +189,17 @@ def main(argv=None) -> dict:
     frameworks = ["minigrad", "numpy"] + (["torch"] if torch is not None else [])
     autograds = [f for f in frameworks if f != "numpy"]
     count, ops_n, p2_n, repeats = (1, 50, 5, 3) if args.quick else (5, 2000, 100, 7)
-    references = {"numpy": "numpy", "torch": "torch"}
+    references, build = {"numpy": "numpy", "torch": "torch"}, candidate if args.quick else None
     result = {"tiny_ops": {name: timings_in_processes(autograds, references, {}, count, ops_n,
-                                                      repeats, f"tiny_{name}", 1e6, "us")
+                                                      repeats, f"tiny_{name}", 1e6, "us",
+                                                      build=build)
                            for name in ("add", "mul", "matmul_8x8", "relu", "sum")},
               "p2_step": timings_in_processes(frameworks, references, {}, count, p2_n, repeats,
-                                              "p2_step"),
+                                              "p2_step", build=build),
               "p2_train_step": {label: timings_in_processes(frameworks, references, env, count,
-                                                            p2_n, repeats, "p2_train_step")
-                                for label, env in THREADINGS},
+                                                            p2_n, repeats, "p2_train_step",
+                                                            build=build)
+                                for label, env in threadings(args.quick)},
               "targets": {"p2_vs_numpy": 1.15, "p2_vs_torch": 1.25, "op_vs_torch": 3.0,
                           "p2_train_step_vs_numpy": 1.0},
               "quick": args.quick}

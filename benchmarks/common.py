@@ -131,6 +131,12 @@ ONE_THREAD = {name: "1" for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS",
 THREADINGS = (("one_thread", ONE_THREAD), ("all_threads", {}))
 
 
+def threadings(quick: bool) -> tuple:
+    """The thread settings a script measures: both, or all threads only in a quick run (whose
+    candidates share this process, where the environment cannot limit a library's threads)."""
+    return THREADINGS[1:] if quick else THREADINGS
+
+
 def add_worker_options(parser) -> None:
     """The hidden options a script's own worker processes are started with."""
     import argparse
@@ -150,15 +156,24 @@ def run_worker(run, number: int, repeats: int) -> None:
 
 
 def compare_in_processes(names: list, env: dict, count: int, number: int,
-                         repeats: int) -> dict:
+                         repeats: int, build=None) -> dict:
     """Time each candidate in its own fresh process (this script run with ``--worker NAME``),
     the candidates alternating, ``count`` rounds.  Sharing one process would not be fair:
     PyTorch's OpenMP workers and NumPy's OpenBLAS threads spin while the other library runs,
     and on 2 cores that slowed PyTorch's LSTM step from 8 to 19 ms (minigrad looked 0.85×
     PyTorch when it was 1.8×) and PyTorch's ``autograd.functional.hvp`` from 2.0 to 7.7 ms.
     Returns ``compare``'s statistics: {name: {"median_s", "q1_s", "q3_s", "samples_s"}},
-    one sample (a process's median) per round, so ``ratio`` pairs the rounds."""
+    one sample (a process's median) per round, so ``ratio`` pairs the rounds.
+
+    ``build`` (a quick run, ``--quick``): the function a worker builds its candidate with;
+    the candidates are then built and timed here, interleaved (``compare``).  That takes
+    seconds instead of a process start and imports per candidate and round, but it is the
+    unfair setting described above: a quick run checks that a benchmark works, and its
+    ratios are not the ones to quote."""
+    if build is not None:
+        return compare({name: build(name) for name in names}, number, repeats)
     import subprocess
+    from minigrad import interrupt
     samples = {name: [] for name in names}
     for _ in range(count):
         for name in names:
@@ -168,18 +183,21 @@ def compare_in_processes(names: list, env: dict, count: int, number: int,
                                   check=True)
             samples[name].append(statistics.median(
                 json.loads(done.stdout.strip().splitlines()[-1])))
+        if interrupt.requested():  # Ctrl-C: keep the whole rounds done so far, start no more
+            break
     return {name: summarize(values) for name, values in samples.items()}
 
 
 def timings_in_processes(frameworks: list, references: dict, env: dict, count: int,
                          number: int, repeats: int, workload: str | None = None,
-                         unit: float = 1e3, suffix: str = "ms") -> dict:
+                         unit: float = 1e3, suffix: str = "ms", build=None) -> dict:
     """Each framework's step in its own processes (``compare_in_processes``; a worker is named
-    ``<workload>:<framework>``, or just the framework): {"<framework>_<suffix>": its median
-    time in ``unit`` per second, "ratio_vs_<label>": minigrad ÷ ``reference`` within rounds}
-    for each label: reference of ``references`` that took part."""
+    ``<workload>:<framework>``, or just the framework; ``build``: a quick run's, in this
+    process): {"<framework>_<suffix>": its median time in ``unit`` per second,
+    "ratio_vs_<label>": minigrad ÷ ``reference`` within rounds} for each label: reference of
+    ``references`` that took part."""
     names = {f: f"{workload}:{f}" if workload else f for f in frameworks}
-    stats = compare_in_processes(list(names.values()), env, count, number, repeats)
+    stats = compare_in_processes(list(names.values()), env, count, number, repeats, build)
     result = {f"{f}_{suffix}": stats[name]["median_s"] * unit for f, name in names.items()}
     for label, reference in references.items():
         if reference in names:
@@ -196,6 +214,7 @@ def forward_backward_benchmark(name: str, description: str, step_function, extra
     a zero-argument step."""
     import argparse
     import importlib.util
+    from minigrad import interrupt
     parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--out", default=None)
@@ -208,9 +227,10 @@ def forward_backward_benchmark(name: str, description: str, step_function, extra
         return {}
     count, number, repeats = (1, 1, 2) if args.quick else (5, 5, 7)
     result = {}
-    for label, env in THREADINGS:
+    for label, env in interrupt.phases(threadings(args.quick), first_always=True):
         r = result[label] = timings_in_processes(["minigrad", "torch"], {"torch": "torch"}, env,
-                                                 count, number, repeats)
+                                                 count, number, repeats,
+                                                 build=step_function if args.quick else None)
         print(f"{label:<12} minigrad {r['minigrad_ms']:.2f} ms   PyTorch {r['torch_ms']:.2f} ms"
               f"   ratio {r['ratio_vs_torch']['median']:.2f}")
     result.update(extra, quick=args.quick)

@@ -32,6 +32,7 @@ from .serialization import save
 
 
 def demo(args) -> int:
+    _positive_int("epochs", args.epochs)  # the same checks as train's options, before anything runs
     print("minigrad demo: a 2-16-16-2 MLP on two moons (400 points), raw Tensors, plain "
           "gradient descent")
     from .experiments.tiny_network import train_tiny_network
@@ -313,8 +314,8 @@ def _bench_skip_reason(part: str) -> str | None:
             return "needs onnx and onnxruntime (pip install -e '.[deploy]')"
     if part == "distributed":
         import importlib.util
-        import shutil
-        if importlib.util.find_spec("mpi4py") is None or shutil.which("mpiexec") is None:
+        from .distributed import find_mpiexec
+        if importlib.util.find_spec("mpi4py") is None or find_mpiexec() is None:
             return "needs mpi4py and mpiexec (pip install -e '.[dist]')"
     if part == "recipes":
         try:

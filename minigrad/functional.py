@@ -9,7 +9,7 @@ import numpy as np
 
 from .backend import array_module_of, to_device
 from .convolution import conv1d, conv2d, conv_transpose2d, fold, unfold  # noqa: F401
-from .errors import ShapeError
+from .errors import DTypeError, ShapeError
 from .ops import activations as act, losses
 from .ops.attention import ScaledDotProductAttention, additive_mask
 from .ops.conv import AvgPool2d, MaxPool2d, pair
@@ -274,12 +274,24 @@ def _as_target(target, input: Tensor) -> Tensor:
     return target if isinstance(target, Tensor) else Tensor(target, device=input.device)
 
 
+def _class_target(op: str, target: Tensor, probabilities_allowed: bool) -> bool:
+    """Whether ``target`` holds class probabilities (floating) rather than class indices
+    (integers); any other dtype (bool above all: a mask is not a class) is refused, as
+    PyTorch refuses it."""
+    kind = target.dtype.kind
+    if kind in "iu" or (kind == "f" and probabilities_allowed):
+        return kind == "f"
+    wanted = "integer class indices" + (" or floating class probabilities"
+                                        if probabilities_allowed else "")
+    raise DTypeError(f"{op}: the target must hold {wanted}; got dtype {target.dtype}")
+
+
 def cross_entropy(input: Tensor, target, reduction: str = "mean", ignore_index: int = -100,
                   label_smoothing: float = 0.0) -> Tensor:
     """Softmax cross-entropy from logits (F8), with class-index targets of shape (N,) or
     probability targets of shape (N, C); backward = softmax - target (F4 corrected)."""
     target = _as_target(target, input)
-    probabilities = target.dtype.kind == "f"
+    probabilities = _class_target("cross_entropy", target, True)
     rows, target, shape = _rows("cross_entropy", input, target, probabilities)
     loss = losses.CrossEntropy.apply(rows, target, reduction=reduction,
                                      ignore_index=ignore_index, label_smoothing=label_smoothing)
@@ -288,7 +300,9 @@ def cross_entropy(input: Tensor, target, reduction: str = "mean", ignore_index: 
 
 def nll_loss(input: Tensor, target, reduction: str = "mean", ignore_index: int = -100) -> Tensor:
     """Negative log-likelihood of class indices under log-probabilities ``input``."""
-    rows, target, shape = _rows("nll_loss", input, _as_target(target, input), False)
+    target = _as_target(target, input)
+    _class_target("nll_loss", target, False)
+    rows, target, shape = _rows("nll_loss", input, target, False)
     loss = losses.NLLLoss.apply(rows, target, reduction=reduction, ignore_index=ignore_index)
     return loss.reshape(shape) if reduction == "none" else loss
 

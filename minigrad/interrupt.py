@@ -9,6 +9,10 @@ so; a second Ctrl-C stops at once (``KeyboardInterrupt``).
             if interrupt.requested():
                 break
 
+A job of several phases (P8's LSTM then its bag-of-words baseline, the GAN's three
+objectives, a study over seeds) walks them with ``phases(...)``, which starts no new phase
+once Ctrl-C was pressed: the rule holds for the whole command, not for each loop in it.
+
 Loops that run inside an outer ``graceful()`` share its flag.  Outside the main thread, where
 Python cannot catch signals, Ctrl-C keeps its usual meaning.
 """
@@ -28,6 +32,18 @@ _state = {"depth": 0, "requested": False}
 def requested() -> bool:
     """Whether Ctrl-C was pressed since the outermost ``graceful()`` began."""
     return _state["requested"]
+
+
+def phases(items, first_always: bool = False):
+    """The items of a job of several phases, in order, stopping before the next one once
+    Ctrl-C was pressed (``requested()``): what the interrupted phase completed is the job's
+    result, and nothing is trained after it.  ``first_always``: the first item is the job
+    itself and starts even after a Ctrl-C during its setup (it then stops after its first
+    whole step, as ``fit`` does), so the job always has a result to save."""
+    for index, item in enumerate(items):
+        if not (first_always and index == 0) and requested():
+            return
+        yield item
 
 
 def _handler(signum, frame) -> None:

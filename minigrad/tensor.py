@@ -13,6 +13,7 @@ backward formulas are written out.
 from __future__ import annotations
 
 import operator
+import weakref
 from collections import namedtuple
 
 import numpy as np
@@ -166,9 +167,12 @@ class Tensor:
         backward(self, gradient, retain_graph, create_graph, inputs)
 
     def retain_grad(self) -> None:
-        """Keep this intermediate tensor's gradient in ``.grad`` at the next backward()."""
+        """Keep this intermediate tensor's gradient in ``.grad`` at the next backward().
+        The node holds the tensor weakly: a strong reference would make a cycle (tensor →
+        node → tensor) that keeps both, and their arrays, alive until the garbage collector
+        runs, where dropping the last name for the tensor should free them at once."""
         if self.grad_fn is not None:
-            self.grad_fn.retained = self
+            self.grad_fn.retained = weakref.ref(self)
 
     def detach(self) -> "Tensor":
         """The same data, cut from the graph (an in-place change of either is seen by both,

@@ -46,3 +46,25 @@ def test_bench_quick_runs_the_suite_and_writes_json(tmp_path, capsys):
     assert set(result["tiny_ops"]) == {"add", "mul", "matmul_8x8", "relu", "sum"}
     assert result["p2_step"]["minigrad_ms"] > 0 and result["environment"]["numpy"]
     assert main(["bench", "nonsense"]) == 2
+
+
+def test_mpiexec_is_found_beside_the_running_python_before_path(tmp_path, monkeypatch):
+    """A virtual environment's programs run without activating it: its bin/ (where the
+    ``dist`` extra's mpich wheel puts mpiexec) is not on PATH, and bench --quick must still
+    find it there instead of skipping the distributed part."""
+    import importlib.util
+    from minigrad.cli import _bench_skip_reason
+    from minigrad.distributed import find_mpiexec
+    environment = tmp_path / "venv" / "bin"
+    environment.mkdir(parents=True)
+    beside = environment / "mpiexec"
+    beside.write_text("#!/bin/sh\n")
+    beside.chmod(0o755)
+    monkeypatch.setattr(sys, "executable", str(environment / "python"))
+    monkeypatch.setenv("PATH", str(tmp_path / "empty"))
+    assert find_mpiexec() == str(beside)
+    if importlib.util.find_spec("mpi4py") is not None:
+        assert _bench_skip_reason("distributed") is None
+    beside.unlink()
+    assert find_mpiexec() is None
+    assert _bench_skip_reason("distributed") == "needs mpi4py and mpiexec (pip install -e '.[dist]')"

@@ -60,32 +60,80 @@ def test_a_missing_data_set_is_one_line(tmp_path, monkeypatch, capsys):
         len(err.strip().splitlines()) == 1
 
 
-def _train_until(signals: int, tmp_path):
-    """``minigrad train p2`` on digits for many epochs, sent ``signals`` Ctrl-C once it runs."""
+def _lines_until(lines, start: str) -> list:
+    """Read a running command's output up to and including the line that starts with
+    ``start`` (the state a test waits for, instead of sleeping a fixed time)."""
+    read = []
+    for line in lines:
+        read.append(line)
+        if line.startswith(start):
+            return read
+    raise AssertionError(f"the command ended before printing {start!r}:\n{''.join(read)}")
+
+
+HOLD_BEFORE_SAVING = ("import time, minigrad.cli as cli; save = cli._save_outputs; "
+                      "cli._save_outputs = lambda *a: (time.sleep(60), save(*a)); ")
+"""Run first in a process whose second Ctrl-C is tested: the run holds for a minute before
+saving, so the second Ctrl-C surely comes while it still runs."""
+
+
+def _run_interrupted(tmp_path, argv: list, second: bool = False, env=None):
+    """``minigrad ARGV``, sent Ctrl-C once its second epoch begins; with ``second``, Ctrl-C
+    again once the first was taken.  Returns (exit code, everything it printed)."""
+    prelude = HOLD_BEFORE_SAVING if second else ""
     process = subprocess.Popen(
-        [sys.executable, "-m", "minigrad", "train", "p2", "--dataset", "digits", "--epochs",
-         "100000", "--out", str(tmp_path)], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-        text=True, env={**os.environ, "PYTHONUNBUFFERED": "1"})
-    for line in process.stdout:
-        if line.startswith("epoch 2/"):
-            break
-    for _ in range(signals):
+        [sys.executable, "-c", f"import sys; {prelude}from minigrad.cli import main; "
+                               f"sys.exit(main(sys.argv[1:]))", *argv, "--out", str(tmp_path)],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})})
+    lines = iter(process.stdout.readline, "")
+    printed = _lines_until(lines, "epoch 2/")
+    process.send_signal(signal.SIGINT)
+    if second:
+        printed += _lines_until(lines, "interrupt: finishing the current step")
         process.send_signal(signal.SIGINT)
-        time.sleep(0.3)
-    out, err = process.communicate(timeout=120)
-    return process.returncode, out, err
+    out, _ = process.communicate(timeout=120)
+    return process.returncode, "".join(printed) + out
+
+
+P2_FOR_LONG = ["train", "p2", "--dataset", "digits", "--epochs", "100000"]
 
 
 def test_ctrl_c_saves_the_run_and_exits_130(tmp_path):
-    code, out, err = _train_until(1, tmp_path)
-    assert code == 130 and "interrupted (Ctrl-C)" in out and "Traceback" not in err
+    code, out = _run_interrupted(tmp_path, P2_FOR_LONG)
+    assert code == 130 and "interrupted (Ctrl-C)" in out and "Traceback" not in out
     assert (tmp_path / "p2" / "weights.npz").is_file() and (tmp_path / "p2" /
                                                              "history.json").is_file()
 
 
 def test_a_second_ctrl_c_stops_at_once_without_a_traceback(tmp_path):
-    code, out, err = _train_until(2, tmp_path)
-    assert code == 130 and "stopped (Ctrl-C)" in err and "Traceback" not in err
+    started = time.monotonic()
+    code, out = _run_interrupted(tmp_path, P2_FOR_LONG, second=True)
+    assert code == 130 and "stopped (Ctrl-C)" in out and "Traceback" not in out
+    assert time.monotonic() - started < 50      # it did not wait out the held save
+
+
+def test_ctrl_c_ends_the_whole_command_not_just_its_phase(tmp_path):
+    """P8 trains an LSTM, then a bag-of-words baseline: a Ctrl-C during the LSTM saves it and
+    exits 130; the baseline is never trained."""
+    from conftest import write_fortune_files
+    from minigrad.data import sentiment_corpus
+    texts, labels = sentiment_corpus(400, seed=0)
+    write_fortune_files(tmp_path / "fortunes", {
+        "computers": [t for t, y in zip(texts, labels) if y == 0],
+        "men-women": [t for t, y in zip(texts, labels) if y == 1]})
+    code, out = _run_interrupted(tmp_path / "runs", ["train", "p8", "--epochs", "1000"],
+                                 env={"MINIGRAD_FORTUNES": str(tmp_path / "fortunes")})
+    assert code == 130 and "interrupted (Ctrl-C)" in out and "Traceback" not in out, out
+    assert out.count("epoch 1/") == 1 and "bag_of_words" not in out
+    assert (tmp_path / "runs" / "p8" / "weights.npz").is_file()
+
+
+def test_demo_checks_its_options_like_train(capsys):
+    for epochs in ("0", "-2"):
+        assert main(["demo", "--epochs", epochs]) == 2
+        err = capsys.readouterr().err
+        assert err.strip() == f"minigrad demo: --epochs must be a positive integer, got {epochs}"
 
 
 def test_bench_writes_to_runs_unless_saved(tmp_path):
@@ -100,20 +148,21 @@ def test_bench_writes_to_runs_unless_saved(tmp_path):
 
 
 def test_a_benchmark_stopped_by_ctrl_c_writes_its_rounds_and_exits_130(tmp_path):
-    """The first Ctrl-C ends the timing rounds after the one running; the JSON is written,
-    marked interrupted."""
+    """The first Ctrl-C ends the timing rounds after the one running and starts no other
+    measurement (no more worker processes); the JSON is written, marked interrupted."""
     import json
     from pathlib import Path
     script = Path(__file__).resolve().parent.parent / "benchmarks" / "bench_optim.py"
     process = subprocess.Popen([sys.executable, str(script), "--out", str(tmp_path)],
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                               cwd=script.parent)
-    time.sleep(4)                        # imported, warming up or timing
+                               cwd=script.parent, env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    _lines_until(iter(process.stdout.readline, ""), "optimizer")  # its table has begun
     process.send_signal(signal.SIGINT)
     out, err = process.communicate(timeout=300)
     assert process.returncode == 130, err
     written = json.loads((tmp_path / "optim.json").read_text())
     assert written["interrupted"] is True and "Traceback" not in err
+    assert list(written["optimizers"]) == ["SGD"]   # the first optimizer only
 
 
 def test_every_long_loop_stops_after_the_step_in_which_ctrl_c_came(monkeypatch):
@@ -139,3 +188,20 @@ def test_every_long_loop_stops_after_the_step_in_which_ctrl_c_came(monkeypatch):
     asked.clear()
     result = recipes.run_recipe("p7", verbose=0)
     assert len(result["losses"]) == 3
+    asked.clear()
+    result = recipes.run_recipe("gan-2d", epochs=50, verbose=0)
+    assert list(result["samples"]) == ["non_saturating"]    # no objective after the Ctrl-C
+    assert len(result["losses"]["d_loss"]) == 3
+
+
+def test_phases_start_none_after_ctrl_c(monkeypatch):
+    from minigrad import interrupt
+    pressed = []
+    monkeypatch.setattr(interrupt, "requested", lambda: bool(pressed))
+    walked = []
+    for phase in interrupt.phases("abc"):
+        walked.append(phase)
+        pressed.append(1)                      # Ctrl-C during the first phase
+    assert walked == ["a"]
+    assert list(interrupt.phases("abc")) == []
+    assert list(interrupt.phases("abc", first_always=True)) == ["a"]

@@ -5,7 +5,7 @@ import pytest
 from hypothesis import assume, given, strategies as st
 
 import minigrad as mg
-from reference import assert_gradcheck, assert_matches_torch, torch_or_skip
+from reference import assert_gradcheck, assert_matches_torch, torch_or_none, torch_or_skip
 from strategies import arrays, away_from, broadcast_pair, shapes
 
 BINARY = {
@@ -52,6 +52,24 @@ def test_pow_exponent_gradient_at_zero_base():
     assert_matches_torch(lambda x, y: x ** y, lambda x, y: torch.pow(x, y), base, exponent)
 
 
+@pytest.mark.parametrize("shape", [(), (1,), (3,), (2, 1)])
+@pytest.mark.parametrize("dtype", [mg.float32, mg.float64])
+def test_pow_of_zero_to_an_integer_exponent_zero_has_gradient_zero(shape, dtype):
+    """x⁰ is the constant 1, so d(x⁰)/dx = 0 at x = 0 too (PyTorch's value), never
+    0 · 0⁻¹ = NaN; 0-d tensors included (their comparison is a single bool)."""
+    x = mg.zeros(shape, dtype=dtype, requires_grad=True)
+    n = mg.zeros(shape, dtype=mg.int64)
+    (x ** n).sum().backward()
+    assert np.array_equal(x.grad.array, np.zeros(shape))
+    first, = mg.autograd.grad((x ** n).sum(), x, create_graph=True)
+    assert np.array_equal(first.array, np.zeros(shape))
+    torch = torch_or_none()
+    if torch is not None:
+        t = torch.zeros(shape, dtype=torch.float64, requires_grad=True)
+        (t ** torch.zeros(shape, dtype=torch.int64)).sum().backward()
+        assert np.array_equal(t.grad.numpy(), x.grad.array)
+
+
 UNARY = {
     "neg": (lambda x: -x, lambda x: -x, (-3, 3), []),
     "exp": (lambda x: x.exp(), lambda x: x.exp(), (-3, 3), []),
@@ -79,9 +97,23 @@ def test_abs_gradient_at_zero_is_zero():
 
 
 def test_clamp_gradient_passes_at_the_boundaries():
+    """minigrad's rule (PyTorch up to 2.13; 2.14 gives 0 there): clamp is the identity on the
+    closed interval, so a value exactly on a bound passes its gradient (Clamp's docstring)."""
+    x = mg.tensor([-1.0, 0.5, 0.2, 3.0, -4.0], dtype=mg.float64, requires_grad=True)
+    (x.clamp(-1, 0.5) * mg.tensor([2.0, 3.0, 5.0, 7.0, 11.0], dtype=mg.float64)).sum().backward()
+    assert x.grad.tolist() == [2.0, 3.0, 5.0, 0.0, 0.0]
+    x = mg.tensor([0.0, 1.0], requires_grad=True)
+    x.clamp(min=0).sum().backward()
+    x.clamp(max=1).sum().backward()
+    assert x.grad.tolist() == [2.0, 2.0]
+
+
+def test_clamp_equals_torch_away_from_the_boundaries():
+    """Every PyTorch version agrees off the bounds (the boundary rule moved in 2.14)."""
     torch = torch_or_skip()
-    x = np.array([-1.0, 0.5, 0.2, 3.0])
+    x = np.array([-1.5, 0.49, 0.2, 3.0, -0.99])
     assert_matches_torch(lambda t: t.clamp(-1, 0.5), lambda t: torch.clamp(t, -1, 0.5), x)
+    assert_matches_torch(lambda t: t.clamp(min=0.3), lambda t: torch.clamp(t, min=0.3), x)
 
 
 def test_maximum_ties_split_the_gradient_like_torch():

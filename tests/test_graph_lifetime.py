@@ -84,6 +84,28 @@ def test_kept_losses_do_not_keep_their_steps_activations():
     assert kept > 100_000          # the activations and softmax the nodes saved
 
 
+def test_retain_grad_makes_no_reference_cycle():
+    """An intermediate that asked for its gradient is freed, with its array, as soon as the
+    last name for it goes: its node holds it weakly (a strong reference was a cycle that
+    lived until the garbage collector ran).  While it lives, backward still fills .grad."""
+    import weakref
+    x = mg.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    gc.disable()
+    try:
+        hidden = x * 2
+        hidden.retain_grad()
+        loss = (hidden * hidden).sum()
+        alive = weakref.ref(hidden)
+        loss.backward(retain_graph=True)
+        assert hidden.grad.tolist() == [4.0, 8.0, 12.0]
+        del hidden
+        assert alive() is None                  # freed at once, the graph still held by loss
+        loss.backward()                          # and backward goes on without it
+        assert x.grad.tolist() == [16.0, 32.0, 48.0]
+    finally:
+        gc.enable()
+
+
 # ----------------------------------------------------------------------------- versions
 def test_inplace_change_of_a_saved_leaf_is_caught():
     w = mg.tensor([1.0, 2.0, 3.0], requires_grad=True)

@@ -156,7 +156,7 @@ def _torch_cases():
         "embedding": (lambda w: F.embedding(index, w) ** 2,
                       lambda w: TF.embedding(torch.tensor(index), w) ** 2, u(4, 3)),
         "attention": (lambda q, k, v: F.scaled_dot_product_attention(q, k, v, is_causal=True),
-                      lambda q, k, v: TF.scaled_dot_product_attention(q, k, v, is_causal=True),
+                      lambda q, k, v: _math_attention(q, k, v, is_causal=True),
                       u(2, 3, 4), u(2, 3, 4), u(2, 3, 4)),
         "trigonometry": (lambda a: a.sin() * a.cos() + a.erf() ** 2,
                          lambda a: a.sin() * a.cos() + a.erf() ** 2, u(3, 4)),
@@ -177,6 +177,16 @@ def _torch_cases():
                              lambda x: TF.fold(TF.unfold(TF.pad(x, (-1, 1)), 2) ** 2, (3, 4),
                                                2), u(1, 2, 3, 4)),
     }
+
+
+def _math_attention(q, k, v, **options):
+    """PyTorch's scaled dot-product attention through its math backend: since 2.14 its
+    default CPU kernel is a flash kernel whose backward is not differentiable, so a double
+    backward needs the math one (the same formulas minigrad's op writes out)."""
+    import torch
+    from torch.nn.attention import SDPBackend, sdpa_kernel
+    with sdpa_kernel(SDPBackend.MATH):
+        return torch.nn.functional.scaled_dot_product_attention(q, k, v, **options)
 
 
 try:

@@ -7,7 +7,7 @@ from hypothesis import given, strategies as st
 
 import minigrad as mg
 import minigrad.functional as F
-from reference import assert_gradcheck, assert_matches_torch, torch_or_skip
+from reference import assert_gradcheck, assert_matches_torch, torch_or_none, torch_or_skip
 from strategies import arrays, shapes
 
 REDUCTIONS = ["mean", "sum", "none"]
@@ -217,3 +217,84 @@ def test_cross_entropy_target_shape_errors_say_what_is_expected():
         F.cross_entropy(mg.randn(2, 3, 4), mg.rand(2, 4, 3))
     with pytest.raises(ValueError, match=r"needs a target of shape \(2, 4\) \(class indices\)"):
         F.cross_entropy(mg.randn(2, 3, 4), mg.tensor([0, 1]))
+
+
+# ----------------------------------------------------------------------------- means over nothing
+def _all_ignored(loss: str):
+    """(minigrad loss, PyTorch loss or None) on a batch whose every target is ignore_index."""
+    target = np.full(4, -100)
+    ours = {"cross_entropy": lambda x: F.cross_entropy(x, target),
+            "cross_entropy_smoothed": lambda x: F.cross_entropy(x, target, label_smoothing=0.1),
+            "nll_loss": lambda x: F.nll_loss(F.log_softmax(x, 1), target)}[loss]
+    torch = torch_or_none()
+    if torch is None:
+        return ours, None
+    t = torch.tensor(target)
+    theirs = {"cross_entropy": lambda x: torch.nn.functional.cross_entropy(x, t),
+              "cross_entropy_smoothed": lambda x: torch.nn.functional.cross_entropy(
+                  x, t, label_smoothing=0.1),
+              "nll_loss": lambda x: torch.nn.functional.nll_loss(
+                  torch.log_softmax(x, 1), t)}[loss]
+    return ours, theirs
+
+
+@pytest.mark.parametrize("loss", ["cross_entropy", "cross_entropy_smoothed", "nll_loss"])
+def test_an_all_ignored_batch_leaves_the_weights_finite(loss):
+    """The loss of a batch with no counted target is NaN (a mean of nothing, as PyTorch's),
+    but its gradient is zero, so an Adam step changes nothing and poisons no weight."""
+    ours, theirs = _all_ignored(loss)
+    mg.manual_seed(0)
+    model = mg.nn.Linear(3, 5)
+    before = [p.array.copy() for p in model.parameters()]
+    optimizer = mg.optim.Adam(model.parameters(), lr=0.1)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")           # and quietly: no 0/0 warning on the way
+        value = ours(model(mg.ones(4, 3)))
+        value.backward()
+    optimizer.step()
+    assert np.isnan(value.item())
+    for p, old in zip(model.parameters(), before):
+        assert np.all(p.grad.array == 0) and np.array_equal(p.array, old)
+    if theirs is not None:                        # PyTorch's gradient there is zero too
+        x = torch_or_none().ones(4, 5, requires_grad=True)
+        theirs(x).backward()
+        assert (x.grad == 0).all()
+
+
+def test_one_ignored_sample_with_label_smoothing_has_a_zero_gradient():
+    x = mg.randn(1, 4, requires_grad=True, dtype=mg.float64)
+    loss = F.cross_entropy(x, [-100], label_smoothing=0.2)
+    loss.backward()
+    assert np.isnan(loss.item()) and x.grad.tolist() == [[0.0] * 4]
+    torch = torch_or_none()
+    if torch is not None:
+        t = torch.tensor(x.array, requires_grad=True)
+        torch.nn.functional.cross_entropy(t, torch.tensor([-100]), label_smoothing=0.2).backward()
+        assert t.grad.tolist() == [[0.0] * 4]
+
+
+def test_means_over_no_elements_are_nan_with_empty_gradients():
+    x = mg.randn(0, 3, requires_grad=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for value in (x.mean(), F.mse_loss(x, mg.zeros(0, 3)),
+                      F.cross_entropy(x, np.zeros(0, np.int64))):
+            assert np.isnan(value.item())
+            x.grad = None
+            value.backward()
+            assert x.grad.shape == (0, 3)
+        column_means = x.mean(dim=0)
+        column_means.sum().backward()
+    assert np.isnan(column_means.array).all() and column_means.shape == (3,)
+
+
+@pytest.mark.parametrize("loss", [F.cross_entropy, F.nll_loss])
+def test_class_targets_refuse_bool_and_say_the_dtype(loss):
+    with pytest.raises(TypeError, match=f"{loss.__name__}: the target must hold integer class "
+                                        f"indices.*got dtype bool"):
+        loss(mg.randn(3, 4), mg.tensor([True, False, True]))
+    with pytest.raises(RuntimeError):   # the error PyTorch raises, for ported except clauses
+        loss(mg.randn(3, 4), np.array([True, False, True]))
+    if loss is F.nll_loss:
+        with pytest.raises(TypeError, match="got dtype float32"):
+            loss(mg.randn(3, 4), mg.tensor([0.0, 1.0, 2.0]))

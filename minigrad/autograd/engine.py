@@ -248,8 +248,8 @@ class _Pass:
         while pending:
             node = heapq.heappop(pending)[1]
             g = grads.pop(node)
-            if node.retained is not None:
-                deliver(node.retained, g)
+            if node.retained is not None and node.retained() is not None:
+                deliver(node.retained(), g)  # a tensor that asked for retain_grad, if alive
             if plain:
                 input_grads = node.backward(g)
             else:

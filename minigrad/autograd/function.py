@@ -63,7 +63,7 @@ class Function:
 
     parents: tuple = ()           # per input: the node that made it, the leaf itself, or None
     needs_input_grad: tuple = ()
-    retained: Tensor | None = None
+    retained = None               # weakref to the output Tensor that called retain_grad()
     differentiable_twice = True
     promotion: str | None = None  # "common" or "float": PyTorch's dtypes (minigrad.promotion)
     promoted_inputs = None        # which inputs take part (None: all)

@@ -33,6 +33,18 @@ SPIN_S = 0.05
 milliseconds, and sleeping even 10 µs costs ~60 µs of timer slack per poll."""
 
 
+def find_mpiexec() -> str | None:
+    """The ``mpiexec`` that launches ranks: the one beside the running Python first (the
+    ``dist`` extra's mpich wheel installs it in the environment's ``bin/``, which is not on
+    PATH when the environment's programs are run without activating it), else the first on
+    PATH; None when there is neither."""
+    beside = os.path.join(os.path.dirname(sys.executable), "mpiexec")
+    if os.path.isfile(beside) and os.access(beside, os.X_OK):
+        return beside
+    import shutil
+    return shutil.which("mpiexec")
+
+
 class ReduceOp:
     SUM, AVG, MAX, MIN, PRODUCT = "sum", "avg", "max", "min", "product"
 

@@ -350,10 +350,10 @@ def run_text(recipe: Recipe, epochs=None, batch_size=None, lr=None, seed: int = 
     cut, vocabulary = int(0.8 * len(labels)), len(tokenizer.word_index)
     outputs, loss, targets, decide = text_head(len(names))
     results = {}
-    for name, build, x in (("lstm", lambda: SentimentLSTM(vocabulary, outputs=outputs),
-                            sequences),
-                           ("bag_of_words", lambda: Linear(vocabulary, outputs),
-                            bag_of_words(sequences, vocabulary))):
+    for name, build, x in interrupt.phases((
+            ("lstm", lambda: SentimentLSTM(vocabulary, outputs=outputs), sequences),
+            ("bag_of_words", lambda: Linear(vocabulary, outputs),
+             bag_of_words(sequences, vocabulary))), first_always=True):
         manual_seed(seed)  # before building: the seed sets the initial weights too
         model = build()
         history = fit(model, x[:cut], targets(labels[:cut]), loss=loss,
@@ -364,14 +364,15 @@ def run_text(recipe: Recipe, epochs=None, batch_size=None, lr=None, seed: int = 
         results[name] = {"model": model, "history": history,
                          "accuracy": accuracy(labels[cut:], decide(predict(model, x[cut:])))}
     lstm = results["lstm"]
+    metrics = {"test_accuracy": lstm["accuracy"]}
+    if "bag_of_words" in results:  # not after a Ctrl-C during the LSTM
+        metrics["bag_of_words_test_accuracy"] = results["bag_of_words"]["accuracy"]
+    metrics["majority_class_test_accuracy"] = float(np.bincount(labels[cut:]).max() /
+                                                    (len(labels) - cut))
     return {"state": lstm["model"].state_dict(), "model": lstm["model"],
             "model_spec": model_spec("sentiment_lstm", (maxlen,), "int64", classes=names,
                                      vocabulary=vocabulary, outputs=outputs),
-            "history": lstm["history"], "tokenizer": tokenizer,
-            "metrics": {"test_accuracy": lstm["accuracy"],
-                        "bag_of_words_test_accuracy": results["bag_of_words"]["accuracy"],
-                        "majority_class_test_accuracy":
-                            float(np.bincount(labels[cut:]).max() / (len(labels) - cut))}}
+            "history": lstm["history"], "tokenizer": tokenizer, "metrics": metrics}
 
 
 class RowLSTM(Module):
@@ -421,7 +422,8 @@ def run_gan(recipe: Recipe, epochs=None, batch_size=None, lr=None, seed: int = 0
         data, latent, squash = (images.reshape(len(images), -1) / 8.0 - 1).astype(np.float32), 16, True
     steps = epochs or recipe.epochs
     runs = {}
-    for loss in ("non_saturating", "minimax") + (("wgan_gp",) if gaussians else ()):
+    for loss in interrupt.phases(("non_saturating", "minimax") +
+                                 (("wgan_gp",) if gaussians else ()), first_always=True):
         manual_seed(seed)
         generator = mlp_generator(latent, data.shape[1], squash=squash)
         discriminator = mlp_discriminator(data.shape[1])
@@ -457,8 +459,7 @@ def run_attention(recipe: Recipe, epochs=None, seed: int = 0, verbose: int = 1, 
     from .transformer_demos import SentimentClassifier, pretrain_finetune, reverse_task
     if recipe.key == "reverse":
         runs = reverse_task(epochs or recipe.epochs, seed)
-        metrics = {"transformer_token_accuracy": runs["transformer"]["accuracy"],
-                   "lstm_token_accuracy": runs["lstm"]["accuracy"]}
+        metrics = {f"{kind}_token_accuracy": run["accuracy"] for kind, run in runs.items()}
         losses = {name: r["losses"] for name, r in runs.items()}
         model = runs["transformer"]["model"]
         spec = model_spec("token_tagger", (32,), "int64", vocabulary=10, length=32)
@@ -468,7 +469,8 @@ def run_attention(recipe: Recipe, epochs=None, seed: int = 0, verbose: int = 1, 
                                   epochs or recipe.epochs)
         metrics = {f"{start}_{'all' if given is None else given}_labels": study[start][count][0]
                    for start in ("pretrained", "scratch")
-                   for given, count in zip(counts, study["label_counts"])}
+                   for given, count in zip(counts, study["label_counts"])
+                   if study[start][count]}  # (after a Ctrl-C, the runs that were made)
         losses = {"pretrain": study["pretrain_losses"][0]}
         model, task = SentimentClassifier(study["model"]), study["task"]
         spec = model_spec("sentiment_classifier", (task.length,), "int64", classes=task.names,

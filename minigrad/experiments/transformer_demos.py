@@ -90,7 +90,7 @@ def train_tagger(model, steps: int, length: int = 32, vocabulary: int = 10, batc
 def reverse_task(steps: int = 300, seed: int = 0) -> dict:
     """Transformer vs bidirectional LSTM on reversing 32-token sequences (10 symbols): token accuracy."""
     results = {}
-    for kind in ("transformer", "lstm"):
+    for kind in interrupt.phases(("transformer", "lstm"), first_always=True):
         manual_seed(seed)
         model = TokenTagger(10, 32, kind)
         results[kind] = dict(train_tagger(model, steps, seed=seed), model=model)
@@ -151,22 +151,23 @@ def pretrain_finetune(label_counts=(25, 100, 400, None), seeds=(0,),
     ``{"label_counts", "pretrained": {count: [test accuracy per seed]}, "scratch": {...},
     "pretrain_losses": [per seed], "finetune_losses": {start: {count: [per seed]}}, "model",
     "task"}``, where "model" is the last seed's pre-trained encoder fine-tuned on the most
-    labels."""
+    labels (after a Ctrl-C: the runs completed so far, the last pre-trained encoder as it
+    stopped)."""
     task = task or FewLabelTask()
     counts = [task.cut if c is None else c for c in label_counts]
     study = {"label_counts": counts, "pretrain_losses": [], "task": task,
              "pretrained": {c: [] for c in counts}, "scratch": {c: [] for c in counts},
              "finetune_losses": {"pretrained": {c: [] for c in counts},
                                  "scratch": {c: [] for c in counts}}}
-    for seed in seeds:
+    for seed in interrupt.phases(seeds, first_always=True):
         manual_seed(seed)
         rng = np.random.default_rng(seed)
-        pretrained = SentimentEncoder(task.vocabulary, task.length)
+        pretrained = study["model"] = SentimentEncoder(task.vocabulary, task.length)
         study["pretrain_losses"].append(
             _masked_token_training(pretrained, task.corpus, task.mask, pretrain_steps, rng))
-        for count in counts:
+        for count in interrupt.phases(counts):
             tokens, labels = task.labelled(count, np.random.default_rng([seed, count]))
-            for start in ("pretrained", "scratch"):
+            for start in interrupt.phases(("pretrained", "scratch")):
                 manual_seed(seed + 1)
                 model = copy.deepcopy(pretrained) if start == "pretrained" else \
                     SentimentEncoder(task.vocabulary, task.length)
@@ -194,11 +195,13 @@ class SentimentEncoder(Module):
 
     def classify(self, tokens):
         """The class logit (B, 1) of integer tokens (B, T): the classification head on the
-        mean of the encoder's outputs over the non-padding positions (token 0 pads)."""
+        mean of the encoder's outputs over the non-padding positions (token 0 pads).  A
+        quotation that is all padding pools to zeros (its count is taken as at least 1), not
+        0/0: one such row would otherwise make the whole batch's gradient NaN."""
         tokens = tokens if isinstance(tokens, Tensor) else tensor(tokens)
         keep = (tokens != 0).to(self.sentiment_head.weight.dtype)[..., None]
         hidden = self(tokens)
-        pooled = (hidden * keep).sum(dim=1) / keep.sum(dim=1)
+        pooled = (hidden * keep).sum(dim=1) / keep.sum(dim=1).clamp(min=1)
         return self.sentiment_head(pooled)
 
 

@@ -113,10 +113,11 @@ class Pow(_Binary):
 
 
 def _where_not(xp, condition, value):
-    """``value`` where ``condition`` is false, else 0; a plain Python bool (a number exponent)
-    decides once instead of elementwise (CuPy's ``where`` takes arrays only)."""
+    """``value`` where ``condition`` is false, else 0; a single bool (a number exponent, or
+    a 0-d array's comparison) decides once instead of elementwise (CuPy's ``where`` takes
+    arrays only).  Zeros, not ``value * 0``: the value there may be inf or NaN (0 · 0⁻¹)."""
     if isinstance(condition, (bool, np.bool_)):
-        return value * 0 if condition else value
+        return xp.zeros_like(value) if condition else value
     return xp.where(condition, 0, value)
 
 
@@ -297,8 +298,13 @@ def _where(xp, cond, x, y):
 
 
 class Clamp(Function):
-    """z = min(max(x, low), high).   dL/dx = g * [low <= x <= high]  (PyTorch: the gradient
-    passes at the boundaries themselves)."""
+    """z = min(max(x, low), high).   dL/dx = g * [low <= x <= high].
+
+    At a boundary itself the gradient passes, as in PyTorch up to 2.13 (2.14 gives 0 there;
+    minigrad keeps the older rule).  Why: clamp is the identity on the closed interval
+    [low, high], so a value exactly on a bound is still the input's own value, with slope 1
+    from inside; and values sit exactly on a bound after a projection (weights clipped with
+    ``clamp_``, probabilities clamped to [0, 1]), where a zero gradient would freeze them."""
 
     def forward(ctx, x, low=None, high=None):
         if low is None and high is None:

@@ -35,8 +35,17 @@ class _Loss(Function):
         return total / ctx.count
 
     def upstream(ctx, g):
-        """dL/dℓ for each element, from g = dL/d(reduced loss)."""
-        return g / ctx.count if ctx.reduction == "mean" else g
+        """dL/dℓ for each element, from g = dL/d(reduced loss): g/N for a mean.  A mean over
+        nothing (every target ignored, or no elements) is NaN, but no element took part, so
+        each gets a zero gradient, as in PyTorch: dividing by max(N, 1) lets the zero weights
+        of the ignored rows give 0 instead of 0 · (g/0) = NaN, which would poison every
+        weight at the next optimizer step."""
+        if ctx.reduction != "mean":
+            return g
+        count = ctx.count
+        if isinstance(count, int):
+            return g / max(count, 1)
+        return g / array_module_of(count).maximum(count, 1)  # a device scalar on a GPU
 
 
 def _column(v):

@@ -82,13 +82,19 @@ class Sum(_Reduction):
 
 
 class Mean(_Reduction):
-    """z = (1/N) Σ x over the axes.   dL/dx = g / N at every position."""
+    """z = (1/N) Σ x over the axes.   dL/dx = g / N at every position.
+
+    A mean over no elements (N = 0) is NaN, quietly, as in PyTorch; its gradient has no
+    position to go to (an empty array), so it is computed as g / max(N, 1), never g / 0."""
 
     def forward(ctx, x, dim=None, keepdim=False):
-        return x.mean(axis=ctx.setup(x, dim, keepdim), keepdims=keepdim)
+        axes = ctx.setup(x, dim, keepdim)
+        if ctx.count == 0:
+            return x.sum(axis=axes, keepdims=keepdim) * float("nan")
+        return x.mean(axis=axes, keepdims=keepdim)
 
     def backward(ctx, g):
-        return ctx.spread(g / ctx.count)
+        return ctx.spread(g / max(ctx.count, 1))
 
 
 class Var(_Reduction):
