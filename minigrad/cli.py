@@ -10,7 +10,7 @@
     minigrad demo                train a tiny network from raw Tensors, then gradcheck
     minigrad info                versions, devices, and which op families run as kernels
     minigrad gpu-check [--out DIR]   on a GPU machine: GPU tests, then the kernel benchmarks
-    minigrad exercises [check NOTEBOOK...]   the lessons' exercises; which of yours pass
+    minigrad exercises [check NOTEBOOK... | status]   the lessons' exercises; which you passed
     minigrad export RUN_DIR [--format onnx] [--out FILE]   a trained run as an ONNX file
     minigrad predict MODEL INPUT...   a run folder or .onnx file on .npy/image inputs
 """
@@ -243,6 +243,8 @@ def _train(args, recipe, options: dict, rank: int) -> int:
 def exercises(args) -> int:
     """List the exercises, or run lesson notebooks and say which of their exercises pass."""
     from .exercises import EXERCISES, notebook
+    if args.action == "status":
+        return exercise_status()
     if args.action == "list":
         for key, exercise in EXERCISES.items():
             print(f"  {key}  {exercise.title:<48} write {exercise.function}()")
@@ -263,6 +265,20 @@ def exercises(args) -> int:
             print(f"  {key}  {EXERCISES[key].title:<48} {verdicts[passed]}")
         every += list(results.values())
     return 0 if all(every) else EXIT_FAILED
+
+
+def exercise_status() -> int:
+    """Every exercise with its lesson and the learner's verdict so far (nothing is run)."""
+    from .exercises import LESSONS, progress, status
+    marks = {"passed": "✓", "not tried": "·"}
+    rows = status()
+    for exercise, state in rows:
+        lesson = f"lesson {exercise.lesson} ({LESSONS[exercise.lesson]})"
+        print(f"  {exercise.key}  {lesson:<42} {exercise.title:<48} "
+              f"{marks.get(state, '✗')} {state}")
+    passed = sum(state == "passed" for _, state in rows)
+    print(f"{passed} of {len(rows)} passed; kept in {progress.path()}")
+    return 0
 
 
 def export(args) -> int:
@@ -452,7 +468,7 @@ def main(argv=None) -> int:
     check_parser.add_argument("--out", default="gpu-results", help="folder for logs, JSON, PNG")
     exercises_parser = commands.add_parser("exercises", help="the lessons' exercises, and "
                                                              "which of yours pass")
-    exercises_parser.add_argument("action", nargs="?", choices=["list", "check"],
+    exercises_parser.add_argument("action", nargs="?", choices=["list", "check", "status"],
                                   default="list")
     exercises_parser.add_argument("notebooks", nargs="*", help="lesson notebooks to check")
     export_parser = commands.add_parser("export", help="a trained run folder as an ONNX file")

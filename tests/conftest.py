@@ -20,6 +20,15 @@ def rng():
     return np.random.default_rng(0)
 
 
+@pytest.fixture(autouse=True)
+def exercise_progress(tmp_path, monkeypatch):
+    """Each test keeps its exercise verdicts in its own file (minigrad.exercises.progress),
+    never in the user's data folder; lessons run in a kernel inherit it."""
+    path = tmp_path / "exercise-progress.json"
+    monkeypatch.setenv("MINIGRAD_PROGRESS", str(path))
+    return path
+
+
 # ----------------------------------------------------------------------------- the cuda device
 FAKE_CUPY = os.path.join(os.path.dirname(__file__), "fake_cupy")
 

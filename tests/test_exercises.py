@@ -73,7 +73,88 @@ def test_without_strict_mode_a_wrong_answer_prints_and_the_lesson_goes_on(monkey
     monkeypatch.delenv("MINIGRAD_EXERCISES_STRICT")
     assert check("03.3", lambda prediction, target: prediction - target) is False
     out = capsys.readouterr().out
-    assert "✗ 03.3" in out and "hint: L = (1/n)" in out
+    assert "✗ 03.3" in out and "hint: differentiate the square" in out
+
+
+def test_hints_escalate_and_the_formula_comes_last(monkeypatch, capsys):
+    """The first failure names the concept, the second adds the structure, the third the
+    formula; reveal=True shows it at once.  Failures are counted per exercise, per user."""
+    monkeypatch.delenv("MINIGRAD_EXERCISES_STRICT")
+    concept, structure, formula = EXERCISES["02.1"].hints
+    shown = []
+    for _ in range(4):
+        assert check("02.1", lambda x, grad: grad * x) is False
+        shown.append(capsys.readouterr().out)
+    assert concept in shown[0] and structure not in shown[0] and formula not in shown[0]
+    assert structure in shown[1] and formula not in shown[1] and "reveal=True" in shown[1]
+    assert formula in shown[2] and formula in shown[3] and "reveal=True" not in shown[2]
+    check("02.2", lambda x, grad: grad, reveal=True)
+    assert EXERCISES["02.2"].hints[2] in capsys.readouterr().out
+    assert all(len(e.hints) == 3 and all(e.hints) for e in EXERCISES.values())
+
+
+def test_the_stored_wrong_answers_get_specific_diagnoses():
+    """Every typical wrong answer kept in lessons/solutions is named for what it gets wrong,
+    never just 'it differs' or 'right at k of n elements'."""
+    for key, exercise in EXERCISES.items():
+        with pytest.raises(ExerciseFailed) as failure:
+            check(key, load(SOLUTIONS / f"{key}.wrong.py", exercise.function))
+        verdict = str(failure.value).split("\n  hint:")[0]
+        assert "it differs from the right answer" not in verdict, verdict
+        assert "elements; first wrong at" not in verdict, verdict
+
+
+@pytest.mark.parametrize("key, answer, diagnosis", [
+    ("01.2", lambda x, weight, bias, grad: (grad @ weight, grad.T @ x, grad.mean(axis=0)),
+     "db: every value is 0.2 times the right one: 0.2 = 1/5, and 5 is x.shape[0] — a sum"),
+    ("02.1", lambda x, grad: grad * x * (1 - x), "x used where σ(x) belongs"),
+    ("02.1", lambda x, grad: 1 / (1 + np.exp(-x)) * (1 - 1 / (1 + np.exp(-x))),
+     "the local derivative alone: multiply it by grad"),
+    ("02.2", lambda x, grad: grad * (1 - x * x), "x used where tanh(x) belongs"),
+    ("03.1", lambda x, grad: grad, "dx: it"),
+    ("08.2", lambda x, grad: np.repeat(np.repeat(grad, 2, axis=2), 2, axis=3),
+     "sent to every position of the window"),
+    ("13.2", lambda length: np.where(np.tril(np.ones((length, length))) > 0, 0.0, -1e9),
+     "−1e9 where −inf belongs"),
+    ("13.3", lambda q, k, v: (lambda s: np.exp(s) / np.exp(s).sum(1, keepdims=True))(q @ k.T)
+     @ v, "the 1/√d scale left out"),
+])
+def test_misconceptions_are_named_from_the_numbers(key, answer, diagnosis):
+    with pytest.raises(ExerciseFailed, match=None) as failure:
+        check(key, answer)
+    assert diagnosis in str(failure.value)
+
+
+def test_every_wrong_answer_is_reported_with_its_own_diagnosis():
+    def linear_backward(x, weight, bias, grad):   # dx right, dW transposed, db averaged
+        return grad @ weight, x.T @ grad, grad.mean(axis=0)
+    with pytest.raises(ExerciseFailed) as failure:
+        check("01.2", linear_backward)
+    message = str(failure.value)
+    assert "\n  dW: it has shape (3, 4) but should have (4, 3): it is transposed" in message
+    assert "\n  db: every value is 0.2 times the right one" in message
+    assert "dx:" not in message
+
+
+def test_status_lists_every_exercise_from_the_recorded_verdicts(exercise_progress, capsys):
+    from minigrad.exercises import progress, status
+    assert main(["exercises", "status"]) == 0
+    out = capsys.readouterr().out
+    assert out.count("not tried") == len(EXERCISES) and "0 of 40 passed" in out
+    check("02.1", load(SOLUTIONS / "02.1.py", "sigmoid_backward"))
+    for _ in range(2):
+        with pytest.raises(ExerciseFailed):
+            check("02.2", lambda x, grad: grad)
+    assert progress.path() == exercise_progress and exercise_progress.is_file()
+    states = {exercise.key: state for exercise, state in status()}
+    assert states["02.1"] == "passed" and states["02.2"] == "failed 2 times"
+    assert main(["exercises", "status"]) == 0
+    out = capsys.readouterr().out
+    assert "02.1  lesson 02 (gradient checking)" in out and "✓ passed" in out
+    assert "failed 2 times" in out and "1 of 40 passed" in out
+    exercise_progress.write_text("{not json")          # a damaged file: nothing remembered,
+    assert main(["exercises", "status"]) == 0           # and nothing breaks
+    assert "0 of 40 passed" in capsys.readouterr().out
 
 
 def test_answers_that_crash_or_return_the_wrong_count_are_explained():
@@ -141,3 +222,18 @@ def test_minigrad_exercises_lists_and_checks(tmp_path, capsys):
     assert main(["exercises", "check", str(lesson)]) == 1
     assert "✗ not yet right" in capsys.readouterr().out
     assert run(solved) == {"02.1": True, "02.2": True, "02.3": True}
+
+
+def test_readmes_exercise_numbers_are_the_catalogs():
+    import re
+    readme = (ROOT / "README.md").read_text()
+    total, gradients, others = (int(n) for n in re.search(
+        r"hold (\d+) exercises \(two to five each\): (\d+) ask for a backward\nformula, "
+        r"gradient-checked .*?the other\n(\d+) for", readme, re.S).groups())
+    kinds = [exercise.kind for exercise in EXERCISES.values()]
+    assert (total, gradients, others) == (len(kinds), kinds.count("gradient"),
+                                          kinds.count("value"))
+    lessons = sorted({exercise.lesson for exercise in EXERCISES.values()})
+    assert f"Lessons {lessons[0]}–{lessons[-1]} hold" in readme
+    per_lesson = [sum(e.lesson == n for e in EXERCISES.values()) for n in lessons]
+    assert (min(per_lesson), max(per_lesson)) == (2, 5)

@@ -1,4 +1,4 @@
-# diagnosis: param: it differs from the right answer
+# diagnosis: param: no bias correction (F13 as printed)
 def adam_step(param, grad, m, v, t):    # F13: no bias correction
     m = 0.9 * m + 0.1 * grad
     v = 0.999 * v + 0.001 * grad ** 2

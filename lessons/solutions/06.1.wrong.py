@@ -1,4 +1,4 @@
-# diagnosis: a factor 2 missing
+# diagnosis: dw: it is
 def regression_gradients(x, y, w, b):
     residual = w * x + b - y
     return np.mean(residual * x), np.mean(residual)

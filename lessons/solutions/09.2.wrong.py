@@ -1,4 +1,4 @@
-# diagnosis: da: it is right at
+# diagnosis: da: dc taken as grad_c alone
 def lstm_cell_backward(a, c_prev, grad_h, grad_c):   # forgets that h reaches c through tanh
     sigmoid = lambda t: 1 / (1 + np.exp(-t))
     a_i, a_f, a_g, a_o = np.split(a, 4, axis=1)

@@ -1,4 +1,4 @@
-# diagnosis: dh: it differs from the right answer
+# diagnosis: dh: h's road through the gates forgotten
 def gru_cell_backward(gi, h, weight_hh, grad):   # forgets h's path through gh = h W_hhᵀ
     sigmoid = lambda t: 1 / (1 + np.exp(-t))
     gh = h @ weight_hh.T

@@ -1,4 +1,4 @@
-# diagnosis: it is right at
+# diagnosis: whole tiles only
 def tiled_matmul(a, b, tile):   # whole tiles only: the edges are left out
     out = np.zeros((a.shape[0], b.shape[1]))
     for i in range(0, a.shape[0] - tile + 1, tile):

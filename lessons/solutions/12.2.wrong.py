@@ -1,3 +1,3 @@
-# diagnosis: the result: it is
+# diagnosis: the whole range (max − min)
 def interquartile_range(samples):
     return samples.max() - samples.min()    # the range, not the middle half

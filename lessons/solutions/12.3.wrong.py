@@ -1,3 +1,3 @@
-# diagnosis: the result: it is
+# diagnosis: the speedup t1/tn
 def scaling_efficiency(t1, tn, n):
     return t1 / tn    # the speedup, not per process

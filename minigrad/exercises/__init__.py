@@ -3,9 +3,15 @@
 A lesson's exercise is a cell (tagged ``exercise``) where the learner writes a function, then
 a cell calling ``check(key, function)``.  The checker runs the function on three random
 inputs, compares every answer with the gradient-checked one (``catalog``), and prints either
-a tick or what is wrong (``diagnose``: a flipped sign, a factor 2, a missing sum over a
-broadcast axis, right only where x > 0, ...) with a hint from the lesson.  A failing check
-prints and returns False, so the rest of the lesson still runs; with
+a tick or, for *every* wrong answer, what is wrong with it: first the exercise's typical
+misconceptions, recognized from the numbers (the Jacobian's diagonal alone, x where σ(x)
+belongs, repeated indices overwritten...), then the general mistakes of ``diagnose`` (a
+flipped sign, a factor and the input size that explains it, a missing sum over a broadcast
+axis, the upstream gradient left out...).  The hint escalates: the first failure names the
+concept, the second the shape or structure, the third (or ``reveal=True``) the formula.
+Verdicts are kept per user (``progress``: ``minigrad exercises status`` lists them).
+
+A failing check prints and returns False, so the rest of the lesson still runs; with
 ``MINIGRAD_EXERCISES_STRICT=1`` (the test suite) it raises ``ExerciseFailed`` instead.
 Solutions live apart, in ``lessons/solutions/``.  ``minigrad exercises`` lists them all.
 """
@@ -16,7 +22,8 @@ import os
 
 import numpy as np
 
-from .catalog import EXERCISES, Exercise
+from . import progress
+from .catalog import EXERCISES, LESSONS, Exercise, Misconception
 from .diagnose import close, diagnose
 
 TRIALS = 3
@@ -30,14 +37,16 @@ class _Wrong(Exception):
     pass
 
 
-def numerical_gradients(exercise: Exercise, arguments: dict) -> tuple:
+def numerical_gradients(exercise: Exercise, arguments: dict, forward=None) -> tuple:
     """Central differences (float64) of S = Σ forward ⊙ upstream (or the scalar output) with
-    respect to each of ``exercise.wrt``."""
+    respect to each of ``exercise.wrt`` (``forward``: another function of the same
+    arguments, e.g. a misconception's, instead of the exercise's)."""
+    forward = forward or exercise.forward
     arguments = {k: np.array(v, dtype=np.float64) if np.asarray(v).dtype.kind == "f" else v
                  for k, v in arguments.items()}
 
     def total(values) -> float:
-        outputs = exercise.forward(**values)
+        outputs = forward(**values)
         if not exercise.upstream:
             return float(outputs)
         outputs = outputs if isinstance(outputs, tuple) else (outputs,)
@@ -85,6 +94,30 @@ def expected(exercise: Exercise, arguments: dict) -> tuple:
                  (values if isinstance(values, tuple) else (values,)))
 
 
+def _believed(misconception: Misconception, exercise: Exercise, arguments: dict) -> tuple:
+    """The answers a misconception gives at ``arguments``."""
+    if misconception.answer is not None:
+        values = misconception.answer(**arguments)
+        return tuple(np.asarray(v, dtype=float) for v in
+                     (values if isinstance(values, tuple) else (values,)))
+    at = {k: np.array(v, copy=True) if hasattr(v, "shape") else v for k, v in arguments.items()}
+    return numerical_gradients(exercise, arguments,
+                               lambda **values: misconception.forward(at, **values))
+
+
+def _reason(exercise: Exercise, arguments: dict, position: int, answer, right) -> str:
+    """Why one answer is wrong: the exercise's misconception it matches, else ``diagnose``."""
+    for misconception in exercise.misconceptions:
+        believed = _believed(misconception, exercise, arguments)
+        if position < len(believed) and close(answer, believed[position]) and \
+                not close(believed[position], right):
+            return misconception.says
+    given = {k: v for k, v in arguments.items() if not k.startswith("_")}
+    if exercise.kind != "gradient":  # sizes explain factors; signs say nothing of values
+        return diagnose(answer, right, given, signs=False)
+    return diagnose(answer, right, given, {u: given[u] for u in exercise.upstream})
+
+
 def _run(exercise: Exercise, function) -> None:
     names = exercise.returns or tuple(f"d{name.lstrip('_')}" for name in exercise.wrt) or \
         ("the result",)
@@ -96,32 +129,64 @@ def _run(exercise: Exercise, function) -> None:
         if len(got) != len(want):
             raise _Wrong(f"it returned {len(got)} value(s); expected {len(want)}: "
                          f"{', '.join(names)}")
-        for name, answer, right in zip(names, got, want):
-            answer = np.asarray(answer, dtype=float)
-            if not close(answer, right):  # (where-it-is-wrong by input: gradients only)
-                context = given if exercise.kind == "gradient" else None
-                raise _Wrong(f"{name}: {diagnose(answer, right, context)}")
+        wrong = [f"{name}: {_reason(exercise, arguments, i, answer, right)}"
+                 for i, (name, answer, right) in enumerate(
+                     zip(names, (np.asarray(a, dtype=float) for a in got), want))
+                 if not close(answer, right)]
+        if wrong:  # every wrong answer, each with its own diagnosis
+            raise _Wrong(wrong[0] if len(wrong) == 1 else
+                         "\n  " + "\n  ".join(wrong))
 
 
-def check(key: str, function) -> bool:
+HINT_LEVELS = ("concept", "structure", "formula")
+
+
+def hint(exercise: Exercise, failures: int, reveal: bool = False) -> str:
+    """The hint after ``failures`` failed checks: the concept first, then also the shape or
+    structure, and the formula only from the third failure on (or when revealed)."""
+    shown = len(HINT_LEVELS) if reveal else min(max(failures, 1), len(HINT_LEVELS))
+    text = "\n  hint: ".join(exercise.hints[:shown])
+    if shown < len(HINT_LEVELS):
+        text += (f"\n  (a failed check shows more of the hint; check({exercise.key!r}, "
+                 f"{exercise.function}, reveal=True) shows the formula)")
+    return text
+
+
+def check(key: str, function, reveal: bool = False) -> bool:
     """Check the learner's ``function`` for exercise ``key``; print the verdict (or raise it
-    in strict mode).  Returns whether it is right."""
+    in strict mode).  Returns whether it is right.  A failure's hint grows with the failures
+    recorded for this exercise (``progress``); ``reveal=True`` shows all of it."""
     if key not in EXERCISES:
         raise KeyError(f"no exercise {key!r}; there are {', '.join(EXERCISES)}")
     exercise = EXERCISES[key]
     try:
         _run(exercise, function)
     except _Wrong as wrong:
-        message = f"✗ {key} {exercise.title}: {wrong}\n  hint: {exercise.hint}"
+        failures = progress.record(key, False)
+        message = f"✗ {key} {exercise.title}: {wrong}\n  hint: {hint(exercise, failures, reveal)}"
         _log(key, False)
         if os.environ.get("MINIGRAD_EXERCISES_STRICT") == "1":
             raise ExerciseFailed(message) from None
         print(message)
         return False
+    progress.record(key, True)
     _log(key, True)
     how = "gradient-checked" if exercise.kind == "gradient" else "checked"
     print(f"✓ {key} {exercise.title}: right ({how} at {TRIALS} random points)")
     return True
+
+
+def status() -> list:
+    """[(exercise, "passed" | "failed N times" | "not tried")] in catalog order, from the
+    recorded verdicts alone (nothing is run)."""
+    entries = progress.load()
+    rows = []
+    for key, exercise in EXERCISES.items():
+        entry = entries.get(key)
+        state = "not tried" if entry is None else "passed" if entry["passed"] else \
+            f"failed {entry['failures']} time{'s' if entry['failures'] != 1 else ''}"
+        rows.append((exercise, state))
+    return rows
 
 
 def _log(key: str, passed: bool) -> None:
@@ -133,5 +198,5 @@ def _log(key: str, passed: bool) -> None:
             log.write(json.dumps({"key": key, "passed": passed}) + "\n")
 
 
-__all__ = ["check", "EXERCISES", "Exercise", "ExerciseFailed", "diagnose",
-           "numerical_gradients"]
+__all__ = ["check", "EXERCISES", "Exercise", "ExerciseFailed", "LESSONS", "Misconception",
+           "diagnose", "hint", "numerical_gradients", "progress", "status"]

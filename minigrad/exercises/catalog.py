@@ -15,6 +15,19 @@ from typing import Callable
 import numpy as np
 
 
+@dataclass(frozen=True)
+class Misconception:
+    """A typical wrong belief, written out so that the checker can recognize it from the
+    numbers (never from the learner's code): ``answer(**arguments)`` computes what it gives
+    (the same tuple as the exercise's answers), or, for a gradient, ``forward(at,
+    **arguments)`` is the function such an answer is really the gradient of — ``at`` holds
+    the unperturbed arguments, for what the belief takes as constants.  ``says`` names the
+    belief and what it misses."""
+    says: str
+    answer: Callable | None = None
+    forward: Callable | None = None
+
+
 @dataclass
 class Exercise:
     key: str                  # "02.1": lesson 02, exercise 1
@@ -24,9 +37,10 @@ class Exercise:
     forward: Callable         # all arguments -> the output (or a tuple of outputs)
     wrt: tuple = ()           # gradient exercises: the arguments the answers differentiate
     upstream: tuple = ()      # the arguments holding dL/d(output), one per output
-    hint: str = ""
+    hints: tuple = ()         # (the concept, the shape or structure, the formula): escalating
     returns: tuple = field(default_factory=tuple)  # names of the answers, for messages
     kind: str = "gradient"    # or "value": the answer is forward(...) itself
+    misconceptions: tuple = ()
 
     @property
     def lesson(self) -> str:
@@ -127,218 +141,517 @@ def _args(**makers):
     return lambda rng: {name: make(rng) for name, make in makers.items()}
 
 
+LESSONS = {"01": "autograd from scratch", "02": "gradient checking",
+           "03": "activations and losses", "04": "optimizers", "05": "building networks",
+           "06": "linear regression", "07": "an MLP classifier", "08": "convolutions",
+           "09": "RNNs and LSTMs", "10": "GANs", "11": "GPU kernels", "12": "benchmarking",
+           "13": "attention and Transformers", "14": "higher-order gradients",
+           "15": "deployment", "16": "data parallelism"}
+"""Each lesson's subject, by its number (``lessons/NN_*.ipynb``)."""
+
+
+def _lstm_through(a, c_prev, c_seen):
+    """The LSTM cell's (h, c) with h computed from ``c_seen`` instead of c."""
+    i, f, g, o = np.split(a, 4, axis=1)
+    c = sigmoid(f) * c_prev + sigmoid(i) * np.tanh(g)
+    return sigmoid(o) * np.tanh(c if c_seen is None else c_seen), c
+
+
+def _gru_with_gh(gi, h, gh):
+    (gi_r, gi_z, gi_n), (gh_r, gh_z, gh_n) = np.split(gi, 3, 1), np.split(gh, 3, 1)
+    r, z = sigmoid(gi_r + gh_r), sigmoid(gi_z + gh_z)
+    return (1 - z) * np.tanh(gi_n + r * gh_n) + z * h
+
+
+def _standardized_with(x, mean, variance, eps=1e-5):
+    return (x - mean) / np.sqrt(variance + eps)
+
+
+def _overwritten_rows(index, grad, vocabulary, _weight):
+    """An embedding's gradient where a repeated index keeps one position's gradient."""
+    table = np.zeros_like(_weight)
+    table[index.reshape(-1)] = grad.reshape(-1, grad.shape[-1])
+    return table
+
+
+def _whole_tiles_only(a, b, tile):
+    out = np.zeros((a.shape[0], b.shape[1]))
+    rows, columns = a.shape[0] // tile * tile, b.shape[1] // tile * tile
+    out[:rows, :columns] = a[:rows] @ b[:, :columns]
+    return out
+
+
+def _every_window_position(x, grad, share: bool):
+    spread = np.repeat(np.repeat(grad, 2, axis=2), 2, axis=3)
+    return spread / 4 if share else spread
+
+
 EXERCISES = {e.key: e for e in sorted([
     Exercise("02.1", "sigmoid's backward", "sigmoid_backward",
              _args(x=lambda r: r.uniform(-4, 4, (3, 4)), grad=normal(3, 4)),
              lambda x, grad: sigmoid(x), ("x",), ("grad",),
-             "σ'(x) = σ(x)(1 − σ(x)); the chain rule multiplies it by grad"),
+             ("σ's derivative can be written with σ itself: compute s = σ(x) first",
+              "dx has x's shape: grad times the local derivative, element by element",
+              "σ'(x) = σ(x)(1 − σ(x)); the chain rule multiplies it by grad"),
+             misconceptions=(Misconception(
+                 "x used where σ(x) belongs: the derivative is s(1 − s) with s = σ(x), not "
+                 "x(1 − x)", answer=lambda x, grad: grad * x * (1 - x)),)),
     Exercise("02.2", "tanh's backward", "tanh_backward",
              _args(x=lambda r: r.uniform(-3, 3, (3, 4)), grad=normal(3, 4)),
              lambda x, grad: np.tanh(x), ("x",), ("grad",),
-             "tanh'(x) = 1 − tanh(x)²"),
+             ("like σ, tanh's derivative is written with tanh itself",
+              "dx has x's shape: grad times 1 minus something, element by element",
+              "tanh'(x) = 1 − tanh(x)²"),
+             misconceptions=(
+                 Misconception("1 − tanh(x) where 1 − tanh(x)² belongs: the derivative of "
+                               "tanh squares it", answer=lambda x, grad: grad * (1 - np.tanh(x))),
+                 Misconception("x used where tanh(x) belongs: the derivative is 1 − t² with "
+                               "t = tanh(x), not 1 − x²", answer=lambda x, grad: grad * (1 - x * x)))),
     Exercise("02.3", "a broadcasting add's backward", "add_backward",
              _args(x=normal(4, 3), b=normal(3), grad=normal(4, 3)),
              lambda x, b, grad: x + b, ("x", "b"), ("grad",),
-             "b was added to every row: each copy sends its gradient back to b, so dL/db is "
-             "the sum of grad over the rows", returns=("dx", "db")),
+             ("a value used in many places receives the sum of the gradients of all its uses",
+              "db must have b's shape (3,), but grad has x's shape (4, 3): reduce over the "
+              "axis that broadcasting added",
+              "b was added to every row: each copy sends its gradient back to b, so dL/db is "
+              "the sum of grad over the rows"), returns=("dx", "db")),
     Exercise("03.1", "softmax's backward", "softmax_backward",
              _args(x=normal(3, 5), grad=normal(3, 5)),
              lambda x, grad: softmax(x), ("x",), ("grad",),
-             "with y = softmax(x) per row: dL/dx = y ⊙ (grad − Σ_j grad_j y_j), the sum per "
-             "row"),
+             ("every output of a softmax row depends on every input of that row (they share "
+              "the sum in the denominator): its Jacobian is a full matrix, not a diagonal",
+              "per row: y_i (grad_i − one number), where the number is the same for the whole "
+              "row (a weighted sum of grad)",
+              "with y = softmax(x) per row: dL/dx = y ⊙ (grad − Σ_j grad_j y_j), the sum per "
+              "row"),
+             misconceptions=(Misconception(
+                 "only the Jacobian's diagonal, y_i(1 − y_i): each y_j also depends on x_i "
+                 "for i ≠ j (∂y_j/∂x_i = −y_j y_i), which subtracts Σ_j grad_j y_j",
+                 answer=lambda x, grad: grad * softmax(x) * (1 - softmax(x))),)),
     Exercise("03.2", "cross-entropy's backward from logits", "cross_entropy_backward",
              _args(logits=normal(4, 5), targets=lambda r: r.integers(0, 5, 4)),
              lambda logits, targets: -np.mean(np.log(softmax(logits))[np.arange(4),
                                                                          targets]),
              ("logits",), (),
-             "L = mean over the rows of −log softmax(logits)[target]: dL/dlogits = (softmax − "
-             "one_hot(targets)) / N"),
+             ("softmax and cross-entropy together have the simplest gradient of all (F4 "
+              "corrected): predicted minus true",
+              "dlogits has logits' shape (N, C): a probability row minus a one-hot row, and "
+              "the mean over the N rows divides each by N",
+              "L = mean over the rows of −log softmax(logits)[target]: dL/dlogits = (softmax − "
+              "one_hot(targets)) / N")),
     Exercise("03.3", "the mean squared error's backward", "mse_backward",
              _args(prediction=normal(6), target=normal(6)),
              lambda prediction, target: np.mean((prediction - target) ** 2), ("prediction",),
-             (), "L = (1/n) Σ (ŷ − y)²: dL/dŷ = 2(ŷ − y)/n"),
+             (), ("differentiate the square, then remember the mean",
+                  "one value per prediction, proportional to the residual ŷ − y",
+                  "L = (1/n) Σ (ŷ − y)²: dL/dŷ = 2(ŷ − y)/n")),
     Exercise("03.4", "the Huber loss's backward (δ = 1)", "huber_backward",
              _args(prediction=lambda r: r.uniform(-3, 3, 8), target=lambda r: np.zeros(8)),
              lambda prediction, target: np.mean(huber(prediction - target)), ("prediction",),
-             (), "quadratic inside |r| <= 1 (slope r), linear outside (slope ±1): the "
-                 "derivative is clip(r, −1, 1), over n for the mean"),
+             (), ("the Huber loss has two pieces: its slope is the residual inside |r| <= 1 "
+                  "and constant outside",
+                  "one value per prediction, never larger than 1/n in size",
+                  "quadratic inside |r| <= 1 (slope r), linear outside (slope ±1): the "
+                  "derivative is clip(r, −1, 1), over n for the mean")),
     Exercise("05.1", "layer normalization's backward", "layer_norm_backward",
              _args(x=normal(3, 6), grad=normal(3, 6)),
              lambda x, grad: layer_norm(x), ("x",), ("grad",),
-             "with x̂ = (x − μ)/σ over each row (σ² = var + 1e-5): dL/dx = (grad − mean(grad) "
-             "− x̂ · mean(grad ⊙ x̂)) / σ, means over the row"),
+             ("μ and σ are computed from the same row of x: they change when any x of the row "
+              "changes, so they are not constants",
+              "per row: (grad − a mean − x̂ · another mean) / σ, three terms",
+              "with x̂ = (x − μ)/σ over each row (σ² = var + 1e-5): dL/dx = (grad − mean(grad) "
+              "− x̂ · mean(grad ⊙ x̂)) / σ, means over the row"),
+             misconceptions=(Misconception(
+                 "μ and σ treated as constants (grad/σ): they depend on every x of the row, "
+                 "which adds −mean(grad) − x̂·mean(grad x̂) before dividing by σ",
+                 forward=lambda at, x, grad: _standardized_with(
+                     x, at["x"].mean(-1, keepdims=True), at["x"].var(-1, keepdims=True))),)),
     Exercise("05.2", "batch normalization's backward (training)", "batch_norm_backward",
              _args(x=normal(8, 3), grad=normal(8, 3)),
              lambda x, grad: batch_norm(x), ("x",), ("grad",),
-             "the layer-norm formula over the batch axis 0 instead of the row: the batch "
-             "statistics depend on every sample"),
+             ("in training, batch norm's statistics come from the batch: every sample's "
+              "output depends on every other sample of its column",
+              "the layer-norm formula with its means taken down each column (axis 0)",
+              "the layer-norm formula over the batch axis 0 instead of the row: the batch "
+              "statistics depend on every sample"),
+             misconceptions=(
+                 Misconception("the statistics taken over each row (axis 1, layer norm's): "
+                               "batch norm's mean and variance are over the batch, axis 0",
+                               forward=lambda at, x, grad: layer_norm(x)),
+                 Misconception("μ and σ treated as constants (grad/σ): in training they "
+                               "depend on every sample of the column",
+                               forward=lambda at, x, grad: _standardized_with(
+                                   x, at["x"].mean(0), at["x"].var(0))))),
     Exercise("08.1", "a convolution's weight gradient with im2col", "conv2d_weight_grad",
              _args(x=normal(2, 2, 5, 5), grad=normal(2, 3, 3, 3), _weight=normal(3, 2, 3, 3)),
              lambda x, grad, _weight: conv2d(x, _weight), ("_weight",), ("grad",),
-             "Y[n, o, i, j] = Σ_{c,u,v} W[o, c, u, v] X[n, c, i+u, j+v], so dL/dW[o, c, u, v] "
-             "= Σ_{n,i,j} grad[n, o, i, j] X[n, c, i+u, j+v]: X's windows (im2col) times "
-             "grad as a matrix", returns=("dW",)),
+             ("each weight touches many outputs (every position, every sample): its gradient "
+              "sums grad times the input it multiplied, over all of them",
+              "dW has W's shape (out, in, k, k): a product of grad as (out, N·H'·W') with the "
+              "input's windows as (N·H'·W', in·k·k)",
+              "Y[n, o, i, j] = Σ_{c,u,v} W[o, c, u, v] X[n, c, i+u, j+v], so dL/dW[o, c, u, v] "
+              "= Σ_{n,i,j} grad[n, o, i, j] X[n, c, i+u, j+v]: X's windows (im2col) times "
+              "grad as a matrix"), returns=("dW",)),
     Exercise("08.2", "max pooling's backward (2×2, stride 2)", "max_pool_backward",
              _args(x=lambda r: r.permutation(32).reshape(1, 2, 4, 4) / 8.0,
                    grad=normal(1, 2, 2, 2)),
              lambda x, grad: max_pool(x), ("x",), ("grad",),
-             "each window's gradient goes to the position of its maximum, and nowhere else"),
+             ("the max passes on one input of its window; the others did not affect the "
+              "output at all",
+              "dx has x's shape (1, 2, 4, 4) and is zero at three of every window's four "
+              "positions",
+              "each window's gradient goes to the position of its maximum, and nowhere else"),
+             misconceptions=(
+                 Misconception("the window's gradient shared by all four positions (average "
+                               "pooling's backward): only the maximum affected the output",
+                               answer=lambda x, grad: _every_window_position(x, grad, True)),
+                 Misconception("the window's gradient sent to every position of the window: "
+                               "only the maximum affected the output, the other three get 0",
+                               answer=lambda x, grad: _every_window_position(x, grad, False)))),
     Exercise("09.1", "an embedding's backward", "embedding_backward",
              _args(index=lambda r: r.integers(0, 4, (2, 5)), grad=normal(2, 5, 3),
                    vocabulary=lambda r: 4, _weight=normal(4, 3)),
              lambda index, grad, vocabulary, _weight: _weight[index], ("_weight",), ("grad",),
-             "row r of the table receives the sum of grad over every position whose index is "
-             "r (np.add.at), not just the last one", returns=("dW",)),
+             ("a row of the table used at several positions is a value used many times: it "
+              "receives the sum of their gradients",
+              "dW has the table's shape (vocabulary, dim): zeros, plus each position's grad "
+              "added into the row of its index",
+              "row r of the table receives the sum of grad over every position whose index is "
+              "r (np.add.at), not just the last one"), returns=("dW",),
+             misconceptions=(Misconception(
+                 "a repeated index overwritten instead of added (table[index] = grad keeps "
+                 "one position per row): a row used at several positions receives the sum of "
+                 "their gradients — np.add.at", answer=_overwritten_rows),)),
     Exercise("09.2", "one LSTM cell step's backward", "lstm_cell_backward",
              _args(a=normal(2, 12), c_prev=normal(2, 3), grad_h=normal(2, 3),
                    grad_c=normal(2, 3)),
              lambda a, c_prev, grad_h, grad_c: lstm_cell(a, c_prev), ("a", "c_prev"),
              ("grad_h", "grad_c"),
-             "gates i, f, g, o = σ, σ, tanh, σ of the four blocks of a; c = f c_prev + i g, "
-             "h = o tanh(c).  dc = grad_c + grad_h · o · (1 − tanh(c)²); then di = dc · g, "
-             "df = dc · c_prev, dg = dc · i, do = grad_h · tanh(c), each times its gate's "
-             "derivative; dc_prev = dc · f", returns=("da", "dc_prev")),
+             ("c reaches the loss twice: directly (grad_c) and through h = o tanh(c); start "
+              "from the total dc",
+              "da is (N, 4H), the four gate blocks side by side in the order i, f, g, o; "
+              "dc_prev is (N, H)",
+              "gates i, f, g, o = σ, σ, tanh, σ of the four blocks of a; c = f c_prev + i g, "
+              "h = o tanh(c).  dc = grad_c + grad_h · o · (1 − tanh(c)²); then di = dc · g, "
+              "df = dc · c_prev, dg = dc · i, do = grad_h · tanh(c), each times its gate's "
+              "derivative; dc_prev = dc · f"), returns=("da", "dc_prev"),
+             misconceptions=(Misconception(
+                 "dc taken as grad_c alone: h = o·tanh(c) depends on c too, so dc = grad_c + "
+                 "grad_h · o · (1 − tanh(c)²)",
+                 forward=lambda at, a, c_prev, grad_h, grad_c: _lstm_through(
+                     a, c_prev, lstm_cell(at["a"], at["c_prev"])[1])),)),
     Exercise("09.3", "one GRU cell step's backward", "gru_cell_backward",
              _args(gi=normal(2, 9), h=normal(2, 3), weight_hh=normal(9, 3), grad=normal(2, 3)),
              lambda gi, h, weight_hh, grad: gru_cell(gi, h, weight_hh), ("gi", "h"), ("grad",),
-             "h' = (1 − z) n + z h with r, z, n as in gru_step: go back through n = tanh(gi_n "
-             "+ r ⊙ gh_n) and the gates; h also reaches h' through gh = h W_hhᵀ",
-             returns=("dgi", "dh")),
+             ("h reaches h' by two roads: directly through z ⊙ h, and through the gates, "
+              "since gh = h W_hhᵀ feeds r, z and n",
+              "dgi is (N, 3H) in the order r, z, n; dh sums the direct road and dgh W_hh",
+              "h' = (1 − z) n + z h with r, z, n as in gru_step: go back through n = tanh(gi_n "
+              "+ r ⊙ gh_n) and the gates; h also reaches h' through gh = h W_hhᵀ"),
+             returns=("dgi", "dh"),
+             misconceptions=(Misconception(
+                 "h's road through the gates forgotten (gh = h W_hhᵀ taken as a constant): "
+                 "dh needs dgh W_hh too, where dgh is the gates' gradient",
+                 forward=lambda at, gi, h, weight_hh, grad: _gru_with_gh(
+                     gi, h, at["h"] @ at["weight_hh"].T)),)),
     Exercise("13.1", "one attention head's backward", "attention_backward",
              _args(q=normal(4, 3), k=normal(5, 3), v=normal(5, 2), grad=normal(4, 2)),
              lambda q, k, v, grad: attention(q, k, v), ("q", "k", "v"), ("grad",),
-             "O = P V with P = softmax(Q Kᵀ/√d): dV = Pᵀ G, dP = G Vᵀ, dS = P ⊙ (dP − Σ_j dP "
-             "P), dQ = dS K/√d, dK = dSᵀ Q/√d", returns=("dq", "dk", "dv")),
+             ("go back through the three steps one at a time: O = P V, P = softmax(S) by "
+              "rows, S = Q Kᵀ/√d",
+              "dq has q's shape (4, 3), dk k's (5, 3), dv v's (5, 2); dS is (4, 5) like P",
+              "O = P V with P = softmax(Q Kᵀ/√d): dV = Pᵀ G, dP = G Vᵀ, dS = P ⊙ (dP − Σ_j dP "
+              "P), dQ = dS K/√d, dK = dSᵀ Q/√d"), returns=("dq", "dk", "dv")),
     Exercise("01.1", "a neuron's forward (F1)", "neuron",
              _args(x=normal(4), w=normal(4), b=lambda r: float(r.standard_normal())),
-             lambda x, w, b: sigmoid(x @ w + b), hint="out = σ(Σ_i w_i x_i + b)", kind="value"),
+             lambda x, w, b: sigmoid(x @ w + b),
+             hints=("a neuron weighs its inputs, adds its bias, then squashes",
+                    "one number out: a dot product, plus b, through σ",
+                    "out = σ(Σ_i w_i x_i + b)"), kind="value",
+             misconceptions=(Misconception(
+                 "the bias added after the activation: it belongs inside, σ(w·x + b)",
+                 answer=lambda x, w, b: sigmoid(x @ w) + b),)),
     Exercise("01.2", "a linear layer's backward (F2)", "linear_backward",
              _args(x=normal(5, 3), weight=normal(4, 3), bias=normal(4), grad=normal(5, 4)),
              lambda x, weight, bias, grad: x @ weight.T + bias, ("x", "weight", "bias"),
-             ("grad",), "z = x Wᵀ + b: dL/dx = grad W, dL/dW = gradᵀ x, dL/db = Σ_rows grad",
+             ("grad",), ("each gradient has the shape of its value; a parameter shared by "
+                         "every sample of the batch gets the sum of their gradients",
+                         "dx is (5, 3) like x, dW (4, 3) like W, db (4,) like b: match the "
+                         "shapes with grad (5, 4) and a transpose",
+                         "z = x Wᵀ + b: dL/dx = grad W, dL/dW = gradᵀ x, dL/db = Σ_rows grad"),
              returns=("dx", "dW", "db")),
     Exercise("03.5", "a stable log σ(x)", "log_sigmoid",
              _args(x=lambda r: r.uniform(-800, 800, 10)),
-             lambda x: -softplus(-x), hint="log σ(x) = −log(1 + e^{−x}) = −softplus(−x); "
-             "np.logaddexp(0, −x) never overflows", kind="value"),
+             lambda x: -softplus(-x),
+             hints=("exp of a large number overflows: rewrite the formula so that nothing "
+                    "large is exponentiated",
+                    "log σ(x) = −log(1 + e^{−x}): a log of 1 plus an exponential has a stable "
+                    "NumPy function",
+                    "log σ(x) = −log(1 + e^{−x}) = −softplus(−x); np.logaddexp(0, −x) never "
+                    "overflows"), kind="value"),
     Exercise("04.1", "an SGD step with momentum", "momentum_step",
              _args(param=normal(5), grad=normal(5), velocity=normal(5)),
              lambda param, grad, velocity: (param - 0.1 * (0.9 * velocity + grad),
                                             0.9 * velocity + grad),
-             hint="PyTorch's form, lr 0.1, momentum 0.9: v ← 0.9 v + g, then θ ← θ − 0.1 v",
-             returns=("param", "velocity"), kind="value"),
+             hints=("momentum keeps a running velocity and steps along it, not along the raw "
+                    "gradient",
+                    "two results: the new velocity first (from the old one and grad), then "
+                    "the parameter moved by it",
+                    "PyTorch's form, lr 0.1, momentum 0.9: v ← 0.9 v + g, then θ ← θ − 0.1 v"),
+             returns=("param", "velocity"), kind="value",
+             misconceptions=(Misconception(
+                 "the parameter steps along the raw gradient: with momentum it steps along "
+                 "the new velocity v = 0.9 v + g",
+                 answer=lambda param, grad, velocity: (param - 0.1 * grad,
+                                                       0.9 * velocity + grad)),)),
     Exercise("04.2", "an Adam step with bias correction", "adam_step",
              _args(param=normal(5), grad=normal(5), m=normal(5), v=lambda r: r.random(5),
                    t=lambda r: int(r.integers(1, 5))),
              lambda param, grad, m, v, t: adam(param, grad, m, v, t),
-             hint="lr 1e-3, β 0.9/0.999, ε 1e-8: update m and v, divide them by (1 − β^t) "
-                  "(the bias correction F13 forgets), then θ ← θ − lr m̂/(√v̂ + ε)",
-             returns=("param", "m", "v"), kind="value"),
+             hints=("m and v start at zero, so their first averages are too small: Adam "
+                    "corrects them by how far the averaging has come (step t)",
+                    "update m and v, correct both, then one step of lr · m̂/(√v̂ + ε); return "
+                    "the uncorrected m and v",
+                    "lr 1e-3, β 0.9/0.999, ε 1e-8: update m and v, divide them by (1 − β^t) "
+                    "(the bias correction F13 forgets), then θ ← θ − lr m̂/(√v̂ + ε)"),
+             returns=("param", "m", "v"), kind="value",
+             misconceptions=(Misconception(
+                 "no bias correction (F13 as printed): m and v are divided by 1 − β₁^t and "
+                 "1 − β₂^t before the step",
+                 answer=lambda param, grad, m, v, t: (
+                     param - 1e-3 * (0.9 * m + 0.1 * grad) /
+                     (np.sqrt(0.999 * v + 0.001 * grad ** 2) + 1e-8),
+                     0.9 * m + 0.1 * grad, 0.999 * v + 0.001 * grad ** 2)),)),
     Exercise("04.3", "an RMSprop step", "rmsprop_step",
              _args(param=normal(5), grad=normal(5), square_avg=lambda r: r.random(5)),
              lambda param, grad, square_avg: (
                  param - 0.01 * grad / (np.sqrt(0.99 * square_avg + 0.01 * grad ** 2) + 1e-8),
                  0.99 * square_avg + 0.01 * grad ** 2),
-             hint="lr 0.01, α 0.99, ε 1e-8: s ← α s + (1 − α) g², θ ← θ − lr g/(√s + ε)",
-             returns=("param", "square_avg"), kind="value"),
+             hints=("RMSprop divides each step by the recent size of that parameter's "
+                    "gradients, including this one",
+                    "update the running average first, then step with it",
+                    "lr 0.01, α 0.99, ε 1e-8: s ← α s + (1 − α) g², θ ← θ − lr g/(√s + ε)"),
+             returns=("param", "square_avg"), kind="value",
+             misconceptions=(Misconception(
+                 "the step divides by the old average: update s with this gradient first, "
+                 "then divide by √s",
+                 answer=lambda param, grad, square_avg: (
+                     param - 0.01 * grad / (np.sqrt(square_avg) + 1e-8),
+                     0.99 * square_avg + 0.01 * grad ** 2)),)),
     Exercise("05.3", "inverted dropout's forward", "dropout",
              _args(x=normal(4, 5), keep=lambda r: r.random((4, 5)) >= 0.3,
                    p=lambda r: 0.3),
              lambda x, keep, p: x * keep / (1 - p),
-             hint="keep the kept elements and divide by 1 − p, so the expected value stays x "
-                  "and evaluation needs no rescaling", kind="value"),
+             hints=("dropping a share p of the values lowers their expected sum: inverted "
+                    "dropout makes up for it during training",
+                    "x times the mask, times one constant",
+                    "keep the kept elements and divide by 1 − p, so the expected value stays x "
+                    "and evaluation needs no rescaling"), kind="value",
+             misconceptions=(Misconception(
+                 "not rescaled: the kept values are divided by 1 − p, so that the expected "
+                 "value stays x (and evaluation needs no change)",
+                 answer=lambda x, keep, p: x * keep),)),
     Exercise("06.1", "linear regression's gradients (F6, F7)", "regression_gradients",
              _args(x=normal(10), y=normal(10), w=lambda r: float(r.standard_normal()),
                    b=lambda r: float(r.standard_normal())),
              lambda x, y, w, b: np.mean((w * x + b - y) ** 2), ("w", "b"), (),
-             "L = mean((w x + b − y)²): dL/dw = mean(2 (w x + b − y) x), dL/db = mean(2 (w x + "
-             "b − y))", returns=("dw", "db")),
+             ("the loss is a mean of squared residuals: the chain rule goes through the "
+              "square, then through w x + b",
+              "two numbers: dw weighs each residual by its x, db does not",
+              "L = mean((w x + b − y)²): dL/dw = mean(2 (w x + b − y) x), dL/db = mean(2 (w x + "
+              "b − y))"), returns=("dw", "db")),
     Exercise("06.2", "one gradient-descent step (F11)", "descent_step",
              _args(x=normal(10), y=normal(10), w=lambda r: float(r.standard_normal()),
                    b=lambda r: float(r.standard_normal()), lr=lambda r: 0.1),
              lambda x, y, w, b, lr: (w - lr * np.mean(2 * (w * x + b - y) * x),
                                      b - lr * np.mean(2 * (w * x + b - y))),
-             hint="θ ← θ − lr ∇L, with both gradients computed at the old (w, b)",
-             returns=("w", "b"), kind="value"),
+             hints=("a step moves every parameter at once, against its gradient at the same "
+                    "point",
+                    "compute both gradients first, then update w and b",
+                    "θ ← θ − lr ∇L, with both gradients computed at the old (w, b)"),
+             returns=("w", "b"), kind="value",
+             misconceptions=(Misconception(
+                 "b's gradient taken at the new w: both gradients belong to the old point "
+                 "(w, b) — compute them before changing either",
+                 answer=lambda x, y, w, b, lr: (
+                     w - lr * np.mean(2 * (w * x + b - y) * x),
+                     b - lr * np.mean(2 * ((w - lr * np.mean(2 * (w * x + b - y) * x)) * x
+                                           + b - y)))),)),
     Exercise("07.1", "precision, recall and F1", "precision_recall_f1",
              _args(y_true=labels(30), y_pred=labels(30)), binary_scores,
-             hint="precision = TP/(TP + FP), recall = TP/(TP + FN), F1 = their harmonic mean",
-             returns=("precision", "recall", "f1"), kind="value"),
+             hints=("precision asks how many of the predicted positives are right; recall, "
+                    "how many of the true positives were found",
+                    "three numbers from the counts TP, FP and FN; F1 combines the first two",
+                    "precision = TP/(TP + FP), recall = TP/(TP + FN), F1 = their harmonic "
+                    "mean"), returns=("precision", "recall", "f1"), kind="value",
+             misconceptions=(Misconception(
+                 "precision and recall swapped: precision divides TP by the predicted "
+                 "positives, recall by the true ones",
+                 answer=lambda y_true, y_pred: (binary_scores(y_true, y_pred)[1],
+                                                binary_scores(y_true, y_pred)[0],
+                                                binary_scores(y_true, y_pred)[2])),)),
     Exercise("07.2", "accuracy from logits", "accuracy_from_logits",
              _args(logits=normal(20, 4), labels=labels(20, 4)),
              lambda logits, labels: np.mean(logits.argmax(axis=1) == labels),
-             hint="the predicted class is the largest logit of each row", kind="value"),
+             hints=("the prediction is the class with the largest logit; no softmax needed",
+                    "one prediction per row (sample): an argmax along the classes",
+                    "the predicted class is the largest logit of each row"), kind="value"),
     Exercise("07.3", "ROC AUC", "roc_auc",
              _args(y_true=lambda r: np.r_[np.ones(6, int), np.zeros(9, int)],
                    scores=lambda r: np.round(r.random(15), 1)), ranks_auc,
-             hint="the probability that a random positive scores above a random negative (a "
-                  "tie counts one half)", kind="value"),
+             hints=("AUC is a probability about pairs: one positive, one negative",
+                    "compare every positive's score with every negative's; mind the ties",
+                    "the probability that a random positive scores above a random negative (a "
+                    "tie counts one half)"), kind="value",
+             misconceptions=(Misconception(
+                 "ties counted as losses: a tie between a positive and a negative counts one "
+                 "half", answer=lambda y_true, scores: float(
+                     (scores[y_true == 1][:, None] > scores[y_true == 0]).mean())),)),
     Exercise("08.3", "a convolution's output size", "conv_output_size",
              _args(size=lambda r: int(r.integers(10, 40)), kernel=lambda r: int(r.integers(1, 6)),
                    stride=lambda r: int(r.integers(1, 4)), padding=lambda r: int(r.integers(0, 3))),
              lambda size, kernel, stride, padding: (size + 2 * padding - kernel) // stride + 1,
-             hint="⌊(size + 2·padding − kernel) / stride⌋ + 1: how many positions the kernel "
-                  "fits", kind="value"),
+             hints=("count the positions where the kernel fits inside the padded input",
+                    "the padded length, minus the kernel, in strides — plus the first "
+                    "position",
+                    "⌊(size + 2·padding − kernel) / stride⌋ + 1: how many positions the kernel "
+                    "fits"), kind="value",
+             misconceptions=(Misconception(
+                 "one short: ⌊(size + 2·padding − kernel)/stride⌋ counts the strides; the "
+                 "first position, before any stride, adds 1",
+                 answer=lambda size, kernel, stride, padding:
+                     (size + 2 * padding - kernel) // stride),)),
     Exercise("09.4", "one RNN step (F15)", "rnn_step",
              _args(x=normal(2, 3), h=normal(2, 4), weight_ih=normal(4, 3), weight_hh=normal(4, 4),
                    bias=normal(4)),
              lambda x, h, weight_ih, weight_hh, bias: np.tanh(x @ weight_ih.T + h @ weight_hh.T
                                                              + bias),
-             hint="h_t = tanh(x_t W_ihᵀ + h_{t−1} W_hhᵀ + b): the bias inside the tanh (F14 "
-                  "puts it outside)", kind="value"),
+             hints=("the new state mixes the input and the old state, then squashes",
+                    "(2, 4) out: two matrix products and a bias, through tanh",
+                    "h_t = tanh(x_t W_ihᵀ + h_{t−1} W_hhᵀ + b): the bias inside the tanh (F14 "
+                    "puts it outside)"), kind="value",
+             misconceptions=(Misconception(
+                 "the bias added after the tanh (F14 as printed): it belongs inside, "
+                 "tanh(x W_ihᵀ + h W_hhᵀ + b)",
+                 answer=lambda x, h, weight_ih, weight_hh, bias:
+                     np.tanh(x @ weight_ih.T + h @ weight_hh.T) + bias),)),
     Exercise("10.1", "the discriminator's loss from logits (F17)", "discriminator_loss",
              _args(real_logits=lambda r: r.normal(0, 20, 8), fake_logits=lambda r: r.normal(0, 20, 8)),
              lambda real_logits, fake_logits: np.mean(softplus(-real_logits)) +
              np.mean(softplus(fake_logits)),
-             hint="−log D(x) − log(1 − D(G(z))) with D = σ(logit): −log σ(a) = softplus(−a) "
-                  "and −log(1 − σ(a)) = softplus(a), both stable", kind="value"),
+             hints=("σ of a large logit rounds to exactly 0 or 1, and then its log is −inf: "
+                    "never take σ first",
+                    "two means, one over the real logits and one over the fakes, each of a "
+                    "stable function of the logit",
+                    "−log D(x) − log(1 − D(G(z))) with D = σ(logit): −log σ(a) = softplus(−a) "
+                    "and −log(1 − σ(a)) = softplus(a), both stable"), kind="value"),
     Exercise("10.2", "the non-saturating generator loss's backward", "generator_loss_backward",
              _args(fake_logits=lambda r: r.uniform(-6, 6, 8)),
              lambda fake_logits: np.mean(softplus(-fake_logits)), ("fake_logits",), (),
-             "L = mean(−log σ(a)): dL/da = −(1 − σ(a))/n: large when D rejects the fake"),
+             ("write the loss with softplus, whose derivative is σ",
+              "one value per fake logit, all of one sign, divided by n for the mean",
+              "L = mean(−log σ(a)): dL/da = −(1 − σ(a))/n: large when D rejects the fake")),
     Exercise("10.3", "the minimax generator loss's backward", "minimax_loss_backward",
              _args(fake_logits=lambda r: r.uniform(-6, 6, 8)),
              lambda fake_logits: np.mean(-softplus(fake_logits)), ("fake_logits",), (),
-             "L = mean(log(1 − σ(a))) = −mean(softplus(a)): dL/da = −σ(a)/n, tiny when D "
-             "rejects the fake (a ≪ 0): the saturation"),
+             ("write the loss with softplus, whose derivative is σ",
+              "one value per fake logit, divided by n for the mean; look at its size where "
+              "a ≪ 0",
+              "L = mean(log(1 − σ(a))) = −mean(softplus(a)): dL/da = −σ(a)/n, tiny when D "
+              "rejects the fake (a ≪ 0): the saturation")),
     Exercise("11.1", "matmul's arithmetic intensity", "matmul_intensity",
              _args(n=lambda r: int(r.integers(16, 4096))),
              lambda n: 2 * n ** 3 / (3 * 4 * n ** 2),
-             hint="flops / bytes: 2n³ multiply-adds over reading A, B and writing C once, 3n² "
-                  "float32 values of 4 bytes", kind="value"),
+             hints=("arithmetic intensity is work per byte moved",
+                    "count the floating-point operations of an n×n product, and the bytes "
+                    "of the three matrices",
+                    "flops / bytes: 2n³ multiply-adds over reading A, B and writing C once, 3n² "
+                    "float32 values of 4 bytes"), kind="value"),
     Exercise("11.2", "a tiled matrix product", "tiled_matmul",
              _args(a=normal(7, 5), b=normal(5, 6), tile=lambda r: int(r.integers(2, 4))),
              lambda a, b, tile: a @ b,
-             hint="loop over tiles of the output and of the shared dimension; the last tile of "
-                  "each may be smaller", kind="value"),
+             hints=("a tiled product computes the same numbers as a @ b, block by block",
+                    "three loops over tiles (rows of the output, its columns, the shared "
+                    "dimension), each slice clipped at the matrix's edge",
+                    "loop over tiles of the output and of the shared dimension; the last tile of "
+                    "each may be smaller"), kind="value",
+             misconceptions=(Misconception(
+                 "whole tiles only: the last rows and columns, where a whole tile does not "
+                 "fit, are left at zero — let the last tile be smaller",
+                 answer=_whole_tiles_only),)),
     Exercise("11.3", "a fused pointwise chain's memory traffic", "bytes_moved",
              _args(n=lambda r: int(r.integers(1000, 10 ** 6)), ops=lambda r: int(r.integers(2, 6))),
              lambda n, ops: (ops * 2 * 4 * n, 2 * 4 * n),
-             hint="float32: unfused, each op reads and writes n values; fused, the chain reads "
-                  "x once and writes the result once", returns=("unfused", "fused"),
+             hints=("memory traffic is what each kernel reads plus what it writes",
+                    "two numbers: the chain as separate kernels, and as one",
+                    "float32: unfused, each op reads and writes n values; fused, the chain reads "
+                    "x once and writes the result once"), returns=("unfused", "fused"),
              kind="value"),
     Exercise("12.1", "the median of paired ratios", "median_paired_ratio",
              _args(a=lambda r: r.uniform(1, 3, 9), b=lambda r: r.uniform(1, 3, 9)),
              lambda a, b: np.median(a / b),
-             hint="divide each round's two timings (same load), then take the median — not the "
-                  "ratio of the two medians", kind="value"),
+             hints=("two timings taken in the same round share the machine's load: compare "
+                    "them pairwise",
+                    "one ratio per round, then one summary of the ratios",
+                    "divide each round's two timings (same load), then take the median — not the "
+                    "ratio of the two medians"), kind="value",
+             misconceptions=(Misconception(
+                 "the ratio of the two medians: it mixes rounds under different loads — divide "
+                 "within each round first, then take the median",
+                 answer=lambda a, b: np.median(a) / np.median(b)),)),
     Exercise("12.2", "the interquartile range", "interquartile_range",
              _args(samples=lambda r: r.exponential(1.0, 15)),
              lambda samples: np.percentile(samples, 75) - np.percentile(samples, 25),
-             hint="np.percentile at 75 minus at 25 (NumPy's default interpolation)",
-             kind="value"),
+             hints=("a spread that one slow outlier cannot move: the middle half",
+                    "two percentiles, subtracted",
+                    "np.percentile at 75 minus at 25 (NumPy's default interpolation)"),
+             kind="value",
+             misconceptions=(Misconception(
+                 "the whole range (max − min): one outlier moves it; the interquartile range "
+                 "spans the middle half, 75th minus 25th percentile",
+                 answer=lambda samples: samples.max() - samples.min()),)),
     Exercise("12.3", "scaling efficiency", "scaling_efficiency",
              _args(t1=lambda r: r.uniform(5, 10), tn=lambda r: r.uniform(1, 5),
                    n=lambda r: int(r.integers(2, 9))),
              lambda t1, tn, n: t1 / (n * tn),
-             hint="the speedup t1/tn divided by the n processes: 1.0 means n times as fast",
-             kind="value"),
+             hints=("efficiency asks how much of the ideal n-fold speedup was reached",
+                    "the speedup, divided by something",
+                    "the speedup t1/tn divided by the n processes: 1.0 means n times as fast"),
+             kind="value",
+             misconceptions=(Misconception(
+                 "the speedup t1/tn: the efficiency divides it by the n processes (1.0 = n "
+                 "times as fast)", answer=lambda t1, tn, n: t1 / tn),)),
     Exercise("13.2", "a causal mask", "causal_mask",
              _args(length=lambda r: int(r.integers(2, 7))),
              lambda length: np.where(np.tril(np.ones((length, length))) > 0, 0.0, -np.inf),
-             hint="added to the scores: 0 where query i may see key j (j <= i), −inf after",
-             kind="value"),
+             hints=("a token may attend to itself and to the tokens before it, never to later "
+                    "ones",
+                    "a (length, length) matrix added to the scores: 0 on and below the "
+                    "diagonal, something that softmax turns into exactly 0 above",
+                    "added to the scores: 0 where query i may see key j (j <= i), −inf after"),
+             kind="value",
+             misconceptions=(
+                 Misconception("the past blocked instead of the future: query i may see the "
+                               "keys j <= i (below the diagonal), not j >= i",
+                               answer=lambda length: np.where(
+                                   np.triu(np.ones((length, length))) > 0, 0.0, -np.inf)),
+                 Misconception("−1e9 where −inf belongs: e^(−1e9 + s) is 0 only while the "
+                               "scores are small, and a row with every key masked becomes "
+                               "uniform instead of empty; −inf is exact",
+                               answer=lambda length: np.where(
+                                   np.tril(np.ones((length, length))) > 0, 0.0, -1e9)))),
     Exercise("13.3", "scaled dot-product attention's forward", "attention_forward",
              _args(q=normal(4, 3), k=normal(5, 3), v=normal(5, 2)), attention,
-             hint="softmax over the keys of Q Kᵀ/√d, then times V", kind="value"),
+             hints=("each query takes a weighted average of the values, weighted by how well "
+                    "it matches each key",
+                    "(4, 2) out: scores (4, 5), a softmax over each query's row of keys, times "
+                    "v",
+                    "softmax over the keys of Q Kᵀ/√d, then times V"), kind="value",
+             misconceptions=(
+                 Misconception("the softmax taken over the queries (axis 0): each query's "
+                               "weights must sum to 1 over the keys, along its row",
+                               answer=lambda q, k, v: softmax(q @ k.T / np.sqrt(q.shape[1]),
+                                                              axis=0) @ v),
+                 Misconception("the 1/√d scale left out: the scores are Q Kᵀ/√d",
+                               answer=lambda q, k, v: softmax(q @ k.T) @ v))),
 ], key=lambda e: e.key)}

@@ -1,10 +1,13 @@
 """What is wrong with an answer: the checker's diagnosis, in words a learner can act on.
 
-``diagnose(got, want, inputs)`` compares a learner's array with the right one and names the
-most specific mistake it recognizes, in this order: a wrong shape (transposed, or a broadcast
-axis not summed away), NaN or infinity, all zeros, the sign flipped, off by a constant factor
-(which one, and what that factor usually means), transposed, right only where an input is
-positive or negative (or small), and otherwise the first element that differs.
+``diagnose(got, want, inputs, upstream)`` compares a learner's array with the right one and
+names the most specific mistake it recognizes, in this order: a wrong shape (transposed, or a
+broadcast axis not summed away), NaN or infinity, all zeros, the chain rule's upstream factor
+missing, the sign flipped, off by a constant factor (which one, and which size of the inputs
+explains it: "0.2 = 1/5, and 5 is x.shape[0]"), transposed, right only where an input is
+positive or negative (or small), and otherwise the first element that differs.  Mistakes of
+one exercise (the Jacobian's diagonal alone, σ(x) taken as x...) are its ``misconceptions``,
+recognized by the checker before these general ones.
 """
 from __future__ import annotations
 
@@ -17,9 +20,14 @@ def close(got, want) -> bool:
     return got.shape == want.shape and bool(np.allclose(got, want, rtol=RTOL, atol=ATOL))
 
 
-def diagnose(got, want, inputs: dict | None = None) -> str:
-    """A sentence saying how ``got`` differs from ``want`` (both arrays)."""
+def diagnose(got, want, inputs: dict | None = None, upstream: dict | None = None,
+             signs: bool = True) -> str:
+    """A sentence saying how ``got`` differs from ``want`` (both arrays).  ``inputs``: the
+    arguments the answer was computed from (their sizes explain factors; with ``signs``,
+    their signs explain where a gradient is wrong); ``upstream``: those of them that hold
+    dL/d(output)."""
     got, want = np.asarray(got, dtype=float), np.asarray(want, dtype=float)
+    inputs, upstream = inputs or {}, upstream or {}
     if got.shape != want.shape:
         return _shape_mistake(got, want)
     if got.size == 1:
@@ -34,14 +42,18 @@ def diagnose(got, want, inputs: dict | None = None) -> str:
                 f"{want[index]:.6g}")
     if np.allclose(got, 0, atol=ATOL) and not np.allclose(want, 0, atol=ATOL):
         return "it is zero everywhere, but the gradient is not"
+    chain = _missing_upstream(got, want, upstream)
+    if chain:
+        return chain
     if np.allclose(got, -want, rtol=RTOL, atol=ATOL):
         return "the sign is flipped: every value is the negative of the right one"
     factor = _constant_factor(got, want)
     if factor is not None:
-        return f"every value is {factor:.4g} times the right one{_factor_meaning(factor, want)}"
+        return (f"every value is {factor:.4g} times the right one"
+                f"{_factor_meaning(factor, want, inputs)}")
     if got.ndim == 2 and got.shape[0] == got.shape[1] and close(got.T, want):
         return "it is transposed (rows and columns swapped)"
-    region = _where_wrong(got, want, inputs or {})
+    region = _where_wrong(got, want, inputs if signs else {})
     if region:
         return region
     index = _first_difference(got, want)
@@ -91,12 +103,46 @@ def _constant_factor(got, want):
     return factor
 
 
-def _factor_meaning(factor: float, want) -> str:
+def _missing_upstream(got, want, upstream: dict) -> str | None:
+    """'right up to the factor grad' when the answer times an upstream gradient is right."""
+    for name, g in upstream.items():
+        g = np.asarray(g, dtype=float)
+        if g.shape == got.shape and close(got * g, want):
+            return (f"it is the local derivative alone: multiply it by {name} — the chain "
+                    f"rule takes dL/d(input) = dL/d(output) · d(output)/d(input), and {name} "
+                    f"is dL/d(output)")
+    return None
+
+
+def _sizes(inputs: dict) -> list:
+    """[(size, its name)]: every axis length of the array inputs ("x.shape[0]") and their
+    element counts ("x.size"), the numbers a wrong factor is usually made of."""
+    sizes = []
+    for name, value in inputs.items():
+        shape = np.shape(value) if hasattr(value, "shape") else ()
+        sizes += [(n, f"{name}.shape[{axis}]") for axis, n in enumerate(shape) if n > 1]
+        if len(shape) > 1 and int(np.prod(shape)) > 1:
+            sizes.append((int(np.prod(shape)), f"{name}.size"))
+    return sizes
+
+
+def _factor_meaning(factor: float, want, inputs: dict | None = None) -> str:
     for value, meaning in ((2.0, "a factor 2 too many (a ½ lost, or the derivative of x² "
                                  "taken as 2x twice)"),
                            (0.5, "a factor 2 missing (the derivative of x² is 2x)")):
         if np.isclose(factor, value, rtol=1e-4):
             return f": {meaning}"
+    for n, name in _sizes(inputs or {}):
+        if np.isclose(factor, 1 / n, rtol=1e-4):
+            return (f": {factor:.4g} = 1/{n}, and {n} is {name} — a sum over those {n} "
+                    f"taken as a mean? (a bias's gradient, or a weight's, sums over the "
+                    f"batch: each sample adds its own)")
+        if np.isclose(factor, n, rtol=1e-4):
+            return (f": {n} is {name} — a mean differentiated as a sum? (the mean divides "
+                    f"by {n})")
+        for root, words in ((np.sqrt(n), f"√{n}"), (1 / np.sqrt(n), f"1/√{n}")):
+            if np.isclose(factor, root, rtol=1e-4):
+                return f": {words}, and {n} is {name} — a 1/√d scale lost or added?"
     for n in sorted(set(want.shape)):
         for root, words in ((np.sqrt(n), f"√{n}"), (1 / np.sqrt(n), f"1/√{n}")):
             if n > 1 and np.isclose(factor, root, rtol=1e-4):
