@@ -186,6 +186,75 @@ def _every_window_position(x, grad, share: bool):
     return spread / 4 if share else spread
 
 
+def _col2im_by_assignment(x, weight, grad):
+    """A convolution's input gradient where overlapping windows overwrite each other."""
+    dx = np.zeros_like(x)
+    k = weight.shape[-1]
+    for i in range(grad.shape[2]):
+        for j in range(grad.shape[3]):
+            dx[:, :, i:i + k, j:j + k] = np.einsum("no,ocuv->ncuv", grad[:, :, i, j], weight)
+    return dx
+
+
+def two_heads(q, k, v):
+    """Attention with two heads: the columns split in halves, each half attends alone."""
+    half = q.shape[1] // 2
+    return np.concatenate([attention(q[:, :half], k[:, :half], v[:, :half]),
+                           attention(q[:, half:], k[:, half:], v[:, half:])], axis=1)
+
+
+def lstm_sequence(a_in, w_hh, h0, c0, frozen=None):
+    """The hidden states (T, N, H) of an LSTM over T steps whose input projections x_t W_ihᵀ
+    + b are ``a_in`` (T, N, 4H); ``frozen``: (hs, cs) taken as each step's previous state
+    instead of the running one (every step treated alone)."""
+    h, c, hs, cs = h0, c0, [], []
+    for t in range(len(a_in)):
+        if frozen is not None and t > 0:
+            h, c = frozen[0][t - 1], frozen[1][t - 1]
+        h, c = lstm_cell(a_in[t] + h @ w_hh.T, c)
+        hs.append(h)
+        cs.append(c)
+    return np.stack(hs), np.stack(cs)
+
+
+def mlp_loss(x, w1, b1, w2, b2, targets):
+    """P2's shape in small: Linear, ReLU, Linear, mean cross-entropy."""
+    logits = np.maximum(x @ w1.T + b1, 0) @ w2.T + b2
+    return -np.mean(np.log(softmax(logits))[np.arange(len(targets)), targets])
+
+
+def fake_quantize(x, scale):
+    """Symmetric int8: round x/scale, clip to [−127, 127], scale back."""
+    return np.clip(np.round(x / scale), -127, 127) * scale
+
+
+def _quartic_gradient(rng) -> dict:
+    """f(x) = Σ x⁴/4 + ½ xᵀAx (A symmetric), given to the learner by its gradient function
+    ∇f(x) = x³ + A x; its Hessian-vector product is 3x² ⊙ v + A v."""
+    a = (lambda m: m + m.T)(rng.standard_normal((5, 5)))
+    return {"grad": lambda x: x ** 3 + a @ x, "x": rng.standard_normal(5),
+            "v": rng.standard_normal(5), "_a": a}
+
+
+def _ring_replacing(chunks, step):
+    new = chunks.copy()
+    for rank in range(len(chunks)):
+        chunk = (rank - step) % len(chunks)
+        new[(rank + 1) % len(chunks), chunk] = chunks[rank, chunk]
+    return new
+
+
+def ring_step(chunks, step):
+    """One reduce-scatter step of a ring all-reduce: ``chunks[r, c]`` is rank r's copy of
+    chunk c; rank r sends chunk (r − step) mod n to rank r + 1, which adds it to its own."""
+    n = len(chunks)
+    new = chunks.copy()
+    for rank in range(n):
+        chunk = (rank - step) % n
+        new[(rank + 1) % n, chunk] += chunks[rank, chunk]
+    return new
+
+
 EXERCISES = {e.key: e for e in sorted([
     Exercise("02.1", "sigmoid's backward", "sigmoid_backward",
              _args(x=lambda r: r.uniform(-4, 4, (3, 4)), grad=normal(3, 4)),
@@ -654,4 +723,133 @@ EXERCISES = {e.key: e for e in sorted([
                                                               axis=0) @ v),
                  Misconception("the 1/√d scale left out: the scores are Q Kᵀ/√d",
                                answer=lambda q, k, v: softmax(q @ k.T) @ v))),
+    Exercise("07.4", "the whole backward of a small MLP, by hand", "mlp_backward",
+             _args(x=normal(6, 4), w1=normal(5, 4), b1=normal(5), w2=normal(3, 5), b2=normal(3),
+                   targets=lambda r: r.integers(0, 3, 6)),
+             mlp_loss, ("w1", "b1", "w2", "b2"), (),
+             ("go backwards one line of the forward at a time, keeping every intermediate's "
+              "gradient: dlogits, then dW2, db2 and dh, then through the ReLU, then dW1, db1",
+              "each gradient has its value's shape: dlogits (6, 3), dh (6, 5), dW1 (5, 4), "
+              "db1 (5,), dW2 (3, 5), db2 (3,)",
+              "dlogits = (softmax − one_hot)/N; dW2 = dlogitsᵀ h, db2 = Σ_rows dlogits, dh = "
+              "dlogits W2; dz = dh ⊙ [z > 0]; dW1 = dzᵀ x, db1 = Σ_rows dz"),
+             returns=("dw1", "db1", "dw2", "db2")),
+    Exercise("08.4", "a convolution's input gradient (col2im)", "conv2d_input_grad",
+             _args(x=normal(2, 2, 5, 5), weight=normal(3, 2, 3, 3), grad=normal(2, 3, 3, 3)),
+             lambda x, weight, grad: conv2d(x, weight), ("x",), ("grad",),
+             ("each output position's gradient flows back into the window of x it read; the "
+              "windows overlap, so a pixel collects from every window that contains it",
+              "dx has x's shape (2, 2, 5, 5): for each output position (i, j), add grad[:, :, "
+              "i, j] times the weights into dx's window at (i, j)",
+              "dX[n, c, i+u, j+v] += Σ_o grad[n, o, i, j] W[o, c, u, v] for every output "
+              "position (i, j): the windows' gradients G·W (one product) folded back, "
+              "overlaps added (col2im)"), returns=("dx",),
+             misconceptions=(Misconception(
+                 "each window's gradient written over the previous one: the windows overlap, "
+                 "so a pixel receives the sum from every window that contains it (+=, not =)",
+                 answer=_col2im_by_assignment),)),
+    Exercise("09.5", "an LSTM sequence's backward through time", "lstm_sequence_backward",
+             _args(a_in=normal(3, 2, 8), w_hh=normal(8, 2), h0=normal(2, 2), c0=normal(2, 2),
+                   grad=normal(3, 2, 2)),
+             lambda a_in, w_hh, h0, c0, grad: lstm_sequence(a_in, w_hh, h0, c0)[0],
+             ("a_in", "w_hh"), ("grad",),
+             ("run the cell's backward from the last step to the first: each step's h and c "
+              "also reach the loss through the next step, so their gradients carry back",
+              "da_in is (T, N, 4H) like a_in, dW_hh (4H, H): one cell backward per step, and "
+              "dW_hh summed over the steps",
+              "for t = T−1 … 0: dh = grad[t] + dh_next, dc = dc_next + dh · o · (1 − "
+              "tanh(c_t)²); the gates' da_t as in the cell exercise; dW_hh += da_tᵀ h_{t−1}; "
+              "dh_next = da_t W_hh, dc_next = dc · f"), returns=("da_in", "dw_hh"),
+             misconceptions=(Misconception(
+                 "every step treated alone: h_{t−1} and c_{t−1} also reach the loss through "
+                 "step t, so dh_{t−1} gets da_t W_hh and dc_{t−1} gets dc_t · f_t — carry them "
+                 "back through time",
+                 forward=lambda at, a_in, w_hh, h0, c0, grad: lstm_sequence(
+                     a_in, w_hh, h0, c0, lstm_sequence(at["a_in"], at["w_hh"], at["h0"],
+                                                       at["c0"]))[0]),)),
+    Exercise("13.4", "two attention heads' backward", "two_heads_backward",
+             _args(q=normal(4, 6), k=normal(5, 6), v=normal(5, 6), grad=normal(4, 6)),
+             lambda q, k, v, grad: two_heads(q, k, v), ("q", "k", "v"), ("grad",),
+             ("the heads do not mix: each half of the columns is one head's attention, with "
+              "its own softmax and its own √d",
+              "split q, k, v and grad into two (·, 3) halves, run one head's backward on each, "
+              "and put the halves back side by side",
+              "per head h (columns 3h … 3h+2): the one-head backward with d = 3 — dV_h = P_hᵀ "
+              "G_h, dS_h = P_h ⊙ (dP_h − Σ dP_h P_h), dQ_h = dS_h K_h/√3, dK_h = dS_hᵀ Q_h/√3"),
+             returns=("dq", "dk", "dv"),
+             misconceptions=(Misconception(
+                 "one softmax over all the columns (a single head of width 6): each head has "
+                 "its own scores Q_h K_hᵀ/√3 over its own half of the columns",
+                 forward=lambda at, q, k, v, grad: attention(q, k, v)),)),
+    Exercise("14.1", "a Hessian-vector product by differences of gradients", "hvp_by_differences",
+             _quartic_gradient, lambda grad, x, v, _a: 3 * x ** 2 * v + _a @ v,
+             hints=("H v is the derivative of the gradient in the direction v: how ∇f changes "
+                    "when x moves along v",
+                    "two calls of grad, at points on either side of x along v, and one "
+                    "division (a central difference)",
+                    "H v ≈ (∇f(x + εv) − ∇f(x − εv)) / (2ε), ε about 1e-4 (error O(ε²))"),
+             returns=("hv",), kind="value"),
+    Exercise("14.2", "the gradient of a gradient's size", "gradient_norm_backward",
+             _args(x=lambda r: r.uniform(-2, 2, 6)),
+             lambda x: 0.5 * np.sum((1 - np.tanh(x) ** 2) ** 2), ("x",), (),
+             ("the loss is made of a gradient, s = d(Σ tanh x)/dx: its own gradient needs the "
+              "derivative of s, a second derivative (what create_graph=True computes)",
+              "one value per x: dL/ds = s, times ds/dx, element by element",
+              "s = 1 − tanh(x)², L = ½ Σ s²: dL/dx = s · ds/dx = s · (−2 tanh(x) s) = "
+              "−2 tanh(x) s²"),
+             misconceptions=(Misconception(
+                 "dL/ds returned for dL/dx: s = 1 − tanh(x)² itself depends on x, so the chain "
+                 "rule goes on through ds/dx = −2 tanh(x) s",
+                 answer=lambda x: 1 - np.tanh(x) ** 2),)),
+    Exercise("15.1", "int8 quantize, then dequantize", "fake_quantize",
+             _args(x=lambda r: r.normal(0, 2, 12), scale=lambda r: 0.02),
+             fake_quantize,
+             hints=("int8 keeps 255 levels, k·scale for k = −127 … 127: each value goes to the "
+                    "nearest level, and the values beyond the last level stop there",
+                    "round x/scale to an integer, keep it within [−127, 127], multiply back",
+                    "x̂ = clip(round(x / scale), −127, 127) · scale"), kind="value",
+             misconceptions=(Misconception(
+                 "not clipped: int8 stops at ±127, so the values beyond ±127·scale come back "
+                 "as ±127·scale", answer=lambda x, scale: np.round(x / scale) * scale),)),
+    Exercise("15.2", "quantization-aware training's straight-through gradient",
+             "fake_quantize_backward",
+             _args(x=lambda r: r.normal(0, 2, 12), scale=lambda r: 0.02, grad=normal(12)),
+             lambda x, scale, grad: grad * (np.abs(np.round(x / scale)) <= 127),
+             hints=("rounding has derivative 0 almost everywhere, so training pretends it is "
+                    "the identity (straight through) — but a clipped value really does not "
+                    "move with x",
+                    "grad where the value was inside int8's range, 0 where it was clipped",
+                    "dL/dx = grad · [|round(x / scale)| ≤ 127]"), kind="value",
+             misconceptions=(Misconception(
+                 "the gradient passed through the clipped values too: where x was clipped to "
+                 "±127·scale the output does not move with x, so its gradient is 0",
+                 answer=lambda x, scale, grad: grad),)),
+    Exercise("16.1", "one step of a ring all-reduce", "ring_step",
+             _args(chunks=lambda r: r.integers(0, 10, (4, 4, 3)).astype(float),
+                   step=lambda r: int(r.integers(0, 3))),
+             ring_step,
+             hints=("in a ring, each rank passes one chunk to its right-hand neighbour at every "
+                    "step, and the neighbour accumulates it; after n − 1 steps each rank holds "
+                    "one chunk fully summed",
+                    "a copy of chunks where, for each rank r, one chunk of rank r + 1 (mod n) "
+                    "has grown by rank r's copy of it",
+                    "rank r sends chunk (r − step) mod n to rank (r + 1) mod n, which adds it "
+                    "to its own copy of that chunk; use the chunks as they were before the "
+                    "step"), kind="value",
+             misconceptions=(Misconception(
+                 "the received chunk replaces the receiver's copy: it must be added to it (a "
+                 "reduce-scatter sums the ranks' chunks)",
+                 answer=lambda chunks, step: _ring_replacing(chunks, step)),)),
+    Exercise("16.2", "loss weights for uneven shards", "shard_weights",
+             _args(sizes=lambda r: r.integers(1, 20, int(r.integers(2, 5)))),
+             lambda sizes: len(sizes) * sizes / sizes.sum(),
+             hints=("averaging the ranks' mean losses equals the mean over all samples only "
+                    "if each rank counts by how many samples it has",
+                    "one weight per rank, proportional to its shard's size, averaging to 1",
+                    "w_r = world · n_r / N, with N = Σ n_r: then mean_r(w_r · loss_r) is the "
+                    "global mean loss"), kind="value",
+             misconceptions=(Misconception(
+                 "every rank weighted equally: a rank with fewer samples would count as much "
+                 "as one with more — weight each by its share, world · n_r / N",
+                 answer=lambda sizes: np.ones(len(sizes))),)),
 ], key=lambda e: e.key)}
