@@ -227,13 +227,23 @@ def test_minigrad_exercises_lists_and_checks(tmp_path, capsys):
 def test_readmes_exercise_numbers_are_the_catalogs():
     import re
     readme = (ROOT / "README.md").read_text()
-    total, gradients, others = (int(n) for n in re.search(
-        r"hold (\d+) exercises \(two to five each\): (\d+) ask for a backward\s+formula, "
-        r"gradient-checked .*?the other\s+(\d+) for", readme, re.S).groups())
+    total, most, gradients, others = re.search(
+        r"hold (\d+) exercises \(two to (\w+) each\): (\d+) ask for a backward\s+formula, "
+        r"gradient-checked .*?the other\s+(\d+) for", readme, re.S).groups()
+    total, gradients, others = int(total), int(gradients), int(others)
     kinds = [exercise.kind for exercise in EXERCISES.values()]
     assert (total, gradients, others) == (len(kinds), kinds.count("gradient"),
                                           kinds.count("value"))
     lessons = sorted({exercise.lesson for exercise in EXERCISES.values()})
     assert f"Lessons {lessons[0]}–{lessons[-1]} hold" in readme
     per_lesson = [sum(e.lesson == n for e in EXERCISES.values()) for n in lessons]
-    assert (min(per_lesson), max(per_lesson)) == (2, 5)
+    words = ("two", "three", "four", "five", "six", "seven", "eight", "nine")
+    assert (min(per_lesson), words[max(per_lesson) - 2]) == (2, most)
+    assert lessons == [f"{n:02d}" for n in range(1, 17)]         # every lesson 01-16
+
+
+def test_the_catalog_is_large_enough_to_practise_every_lesson():
+    """Issue 31's floor: at least 60 exercises, 35 of them gradient-checked, and two or more
+    in every lesson 01-16."""
+    kinds = [exercise.kind for exercise in EXERCISES.values()]
+    assert len(kinds) >= 60 and kinds.count("gradient") >= 35

@@ -13,4 +13,4 @@ def mlp_backward(x, w1, b1, w2, b2, targets):
     dh = dlogits @ w2
     dz = dh * (z > 0)                       # the ReLU passes the gradient where it passed z
     dw1, db1 = dz.T @ x, dz.sum(axis=0)
-    return dw1, db1, dw2, db2
+    return dlogits, dw2, db2, dh, dz, dw1, db1

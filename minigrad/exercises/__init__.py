@@ -39,13 +39,16 @@ class _Wrong(Exception):
 
 def numerical_gradients(exercise: Exercise, arguments: dict, forward=None) -> tuple:
     """Central differences (float64) of S = Σ forward ⊙ upstream (or the scalar output) with
-    respect to each of ``exercise.wrt`` (``forward``: another function of the same
-    arguments, e.g. a misconception's, instead of the exercise's)."""
-    forward = forward or exercise.forward
+    respect to each of ``exercise.wrt``.  ``forward``: another function of the same arguments
+    (a misconception's) for every answer; otherwise each answer's own from
+    ``exercise.forwards`` (an intermediate's gradient: the loss computed from it on), else
+    the exercise's forward."""
     arguments = {k: np.array(v, dtype=np.float64) if np.asarray(v).dtype.kind == "f" else v
                  for k, v in arguments.items()}
+    forwards = [forward] * len(exercise.wrt) if forward else \
+        list(exercise.forwards) or [exercise.forward] * len(exercise.wrt)
 
-    def total(values) -> float:
+    def total(forward, values) -> float:
         outputs = forward(**values)
         if not exercise.upstream:
             return float(outputs)
@@ -53,16 +56,16 @@ def numerical_gradients(exercise: Exercise, arguments: dict, forward=None) -> tu
         return float(sum(np.sum(o * values[u]) for o, u in zip(outputs, exercise.upstream)))
 
     gradients = []
-    for name in exercise.wrt:
+    for name, forward in zip(exercise.wrt, forwards):
         x = arguments[name]
         gradient = np.zeros_like(x)
         for index in np.ndindex(x.shape):
             step = 1e-6 * max(1.0, abs(x[index]))
             saved = x[index]
             x[index] = saved + step
-            up = total(arguments)
+            up = total(forward, arguments)
             x[index] = saved - step
-            down = total(arguments)
+            down = total(forward, arguments)
             x[index] = saved
             gradient[index] = (up - down) / (2 * step)
         gradients.append(gradient)

@@ -41,6 +41,7 @@ class Exercise:
     returns: tuple = field(default_factory=tuple)  # names of the answers, for messages
     kind: str = "gradient"    # or "value": the answer is forward(...) itself
     misconceptions: tuple = ()
+    forwards: tuple = ()      # per answer, when they differ: the loss from that value on
 
     @property
     def lesson(self) -> str:
@@ -217,10 +218,23 @@ def lstm_sequence(a_in, w_hh, h0, c0, frozen=None):
     return np.stack(hs), np.stack(cs)
 
 
-def mlp_loss(x, w1, b1, w2, b2, targets):
-    """P2's shape in small: Linear, ReLU, Linear, mean cross-entropy."""
-    logits = np.maximum(x @ w1.T + b1, 0) @ w2.T + b2
+def _cross_entropy(logits, targets):
     return -np.mean(np.log(softmax(logits))[np.arange(len(targets)), targets])
+
+
+def mlp_loss(x, w1, b1, w2, b2, targets, **intermediates):
+    """P2's shape in small: Linear, ReLU, Linear, mean cross-entropy."""
+    return _cross_entropy(np.maximum(x @ w1.T + b1, 0) @ w2.T + b2, targets)
+
+
+def _mlp_with_intermediates(rng) -> dict:
+    """The MLP's inputs, and (private) its intermediates z, h, logits at them: the points
+    where the gradients of every intermediate are checked."""
+    values = _args(x=normal(6, 4), w1=normal(5, 4), b1=normal(5), w2=normal(3, 5),
+                   b2=normal(3), targets=lambda r: r.integers(0, 3, 6))(rng)
+    z = values["x"] @ values["w1"].T + values["b1"]
+    h = np.maximum(z, 0)
+    return {**values, "_z": z, "_h": h, "_logits": h @ values["w2"].T + values["b2"]}
 
 
 def fake_quantize(x, scale):
@@ -234,6 +248,24 @@ def _quartic_gradient(rng) -> dict:
     a = (lambda m: m + m.T)(rng.standard_normal((5, 5)))
     return {"grad": lambda x: x ** 3 + a @ x, "x": rng.standard_normal(5),
             "v": rng.standard_normal(5), "_a": a}
+
+
+def _quartic_function(rng) -> dict:
+    """f(x) = Σ x⁴/4 + ½ xᵀAx as a minigrad function (for a double backward), and a point."""
+    from ..creation import tensor
+    a = (lambda m: m + m.T)(rng.standard_normal((5, 5)))
+    matrix = tensor(a)
+    return {"f": lambda t: (t ** 4).sum() / 4 + 0.5 * (t * (matrix @ t)).sum(),
+            "x": rng.standard_normal(5), "v": rng.standard_normal(5), "_a": a}
+
+
+def rosenbrock(p):
+    return (1 - p[0]) ** 2 + 100 * (p[1] - p[0] ** 2) ** 2
+
+
+def avg_pool(x):
+    n, c, h, w = x.shape
+    return x.reshape(n, c, h // 2, 2, w // 2, 2).mean(axis=(3, 5))
 
 
 def _ring_replacing(chunks, step):
@@ -724,16 +756,21 @@ EXERCISES = {e.key: e for e in sorted([
                  Misconception("the 1/√d scale left out: the scores are Q Kᵀ/√d",
                                answer=lambda q, k, v: softmax(q @ k.T) @ v))),
     Exercise("07.4", "the whole backward of a small MLP, by hand", "mlp_backward",
-             _args(x=normal(6, 4), w1=normal(5, 4), b1=normal(5), w2=normal(3, 5), b2=normal(3),
-                   targets=lambda r: r.integers(0, 3, 6)),
-             mlp_loss, ("w1", "b1", "w2", "b2"), (),
+             _mlp_with_intermediates, mlp_loss,
+             ("_logits", "w2", "b2", "_h", "_z", "w1", "b1"), (),
              ("go backwards one line of the forward at a time, keeping every intermediate's "
               "gradient: dlogits, then dW2, db2 and dh, then through the ReLU, then dW1, db1",
               "each gradient has its value's shape: dlogits (6, 3), dh (6, 5), dW1 (5, 4), "
               "db1 (5,), dW2 (3, 5), db2 (3,)",
               "dlogits = (softmax − one_hot)/N; dW2 = dlogitsᵀ h, db2 = Σ_rows dlogits, dh = "
               "dlogits W2; dz = dh ⊙ [z > 0]; dW1 = dzᵀ x, db1 = Σ_rows dz"),
-             returns=("dw1", "db1", "dw2", "db2")),
+             returns=("dlogits", "dw2", "db2", "dh", "dz", "dw1", "db1"),
+             forwards=(lambda _logits, targets, **_: _cross_entropy(_logits, targets),
+                       mlp_loss, mlp_loss,
+                       lambda _h, w2, b2, targets, **_: _cross_entropy(_h @ w2.T + b2, targets),
+                       lambda _z, w2, b2, targets, **_: _cross_entropy(
+                           np.maximum(_z, 0) @ w2.T + b2, targets),
+                       mlp_loss, mlp_loss)),
     Exercise("08.4", "a convolution's input gradient (col2im)", "conv2d_input_grad",
              _args(x=normal(2, 2, 5, 5), weight=normal(3, 2, 3, 3), grad=normal(2, 3, 3, 3)),
              lambda x, weight, grad: conv2d(x, weight), ("x",), ("grad",),
@@ -852,4 +889,146 @@ EXERCISES = {e.key: e for e in sorted([
                  "every rank weighted equally: a rank with fewer samples would count as much "
                  "as one with more — weight each by its share, world · n_r / N",
                  answer=lambda sizes: np.ones(len(sizes))),)),
+    Exercise("01.3", "a small graph's backward, by hand", "expression_backward",
+             _args(a=normal(4), b=normal(4), c=normal(4), grad=normal(4)),
+             lambda a, b, c, grad: (a * b + c) * a, ("a", "b", "c"), ("grad",),
+             ("a value used twice in a graph receives the sum of the gradients from both uses "
+              "(micrograd's +=)",
+              "name the inner node u = a·b + c; f = u·a reaches a directly and through u",
+              "f = u·a with u = a b + c: da = grad·(u + a·b), db = grad·a², dc = grad·a"),
+             returns=("da", "db", "dc"),
+             misconceptions=(Misconception(
+                 "a's second use forgotten: a enters f twice (in a·b and as the outer factor), "
+                 "so da is the sum over both roads, grad·(u + a·b)",
+                 answer=lambda a, b, c, grad: (grad * (a * b + c), grad * a * a, grad * a)),)),
+    Exercise("03.6", "log-softmax's backward", "log_softmax_backward",
+             _args(x=normal(3, 5), grad=normal(3, 5)),
+             lambda x, grad: np.log(softmax(x)), ("x",), ("grad",),
+             ("log softmax(x) = x − log Σ e^x: every output of a row shares the log-sum, so "
+              "each input also moves every output",
+              "per row: grad minus softmax times one number (the row's total gradient)",
+              "dL/dx = grad − softmax(x) · Σ_j grad_j, the sum per row"),
+             misconceptions=(Misconception(
+                 "the row's sum left out (grad − softmax·grad): log Σ e^x depends on every x_i, "
+                 "so each input gets −softmax_i times the row's total gradient Σ_j grad_j",
+                 answer=lambda x, grad: grad - softmax(x) * grad),)),
+    Exercise("03.7", "binary cross-entropy's backward from logits", "bce_with_logits_backward",
+             _args(x=lambda r: r.uniform(-5, 5, 8), t=lambda r: r.random(8)),
+             lambda x, t: np.mean(softplus(x) - x * t), ("x",), (),
+             ("like softmax with cross-entropy, σ with binary cross-entropy has the simplest "
+              "gradient: predicted minus true",
+              "one value per logit, divided by n for the mean",
+              "L = mean(softplus(x) − x t): dL/dx = (σ(x) − t)/n")),
+    Exercise("04.4", "the Rosenbrock function's gradient", "rosenbrock_gradient",
+             _args(p=lambda r: r.uniform(-1.5, 1.5, 2)), rosenbrock, ("p",), (),
+             ("f(x, y) = (1 − x)² + 100 (y − x²)²: the chain rule through each square, and "
+              "through x² inside the second",
+              "two numbers, (df/dx, df/dy); x appears in both terms, y only in the second",
+              "df/dx = −2(1 − x) − 400 x (y − x²), df/dy = 200 (y − x²)"), returns=("dp",),
+             misconceptions=(Misconception(
+                 "the chain rule stopped at x²: d(y − x²)/dx = −2x, so the second term gives "
+                 "−400 x (y − x²), not −200 (y − x²)",
+                 answer=lambda p: np.array([-2 * (1 - p[0]) - 200 * (p[1] - p[0] ** 2),
+                                            200 * (p[1] - p[0] ** 2)])),)),
+    Exercise("05.4", "inverted dropout's backward", "dropout_backward",
+             _args(x=normal(4, 5), keep=lambda r: r.random((4, 5)) >= 0.3, p=lambda r: 0.3,
+                   grad=normal(4, 5)),
+             lambda x, keep, p, grad: x * keep / (1 - p), ("x",), ("grad",),
+             ("the forward multiplied each element by a constant (its mask over 1 − p): the "
+              "backward multiplies grad by the same",
+              "dx has x's shape: grad where the element was kept, 0 where it was dropped, and "
+              "one more factor",
+              "dL/dx = grad · keep / (1 − p)"),
+             misconceptions=(Misconception(
+                 "the forward's 1/(1 − p) forgotten in the backward: the kept elements were "
+                 "scaled by 1/(1 − p), and so are their gradients",
+                 answer=lambda x, keep, p, grad: grad * keep),)),
+    Exercise("06.3", "ridge regression's gradient", "ridge_gradient",
+             _args(x=normal(8, 3), y=normal(8), w=normal(3)),
+             lambda x, y, w: np.mean((x @ w - y) ** 2) + 0.1 * np.sum(w ** 2), ("w",), (),
+             ("the loss has two parts, the fit and the penalty λ‖w‖²: the gradient is the sum "
+              "of theirs",
+              "(3,) like w: a product with xᵀ for the fit, and a multiple of w itself for the "
+              "penalty",
+              "L = mean((x w − y)²) + 0.1 ‖w‖²: dL/dw = 2 xᵀ(x w − y)/n + 0.2 w"),
+             returns=("dw",),
+             misconceptions=(Misconception(
+                 "the penalty's gradient left out: 0.1 ‖w‖² adds 0.2 w (what weight decay "
+                 "subtracts at each step)",
+                 answer=lambda x, y, w: 2 * x.T @ (x @ w - y) / len(y)),)),
+    Exercise("08.5", "average pooling's backward (2×2, stride 2)", "avg_pool_backward",
+             _args(x=normal(1, 2, 4, 4), grad=normal(1, 2, 2, 2)),
+             lambda x, grad: avg_pool(x), ("x",), ("grad",),
+             ("every input of a window counts equally in its mean",
+              "dx has x's shape (1, 2, 4, 4): each window's gradient copied to its four "
+              "positions, and scaled",
+              "each of a window's four positions gets grad / 4"),
+             misconceptions=(Misconception(
+                 "the mean's 1/4 forgotten: each of the four positions gets a quarter of the "
+                 "window's gradient",
+                 answer=lambda x, grad: _every_window_position(x, grad, False)),)),
+    Exercise("09.6", "one RNN step's backward", "rnn_step_backward",
+             _args(x=normal(2, 3), h=normal(2, 4), weight_ih=normal(4, 3),
+                   weight_hh=normal(4, 4), bias=normal(4), grad=normal(2, 4)),
+             lambda x, h, weight_ih, weight_hh, bias, grad: np.tanh(
+                 x @ weight_ih.T + h @ weight_hh.T + bias),
+             ("x", "h", "weight_ih", "weight_hh", "bias"), ("grad",),
+             ("first through the tanh, then through the two linear maps, exactly as a "
+              "Linear layer's backward",
+              "da = grad · (1 − h'²) is (2, 4); then dx (2, 3), dh (2, 4), dW_ih (4, 3), "
+              "dW_hh (4, 4), db (4,)",
+              "h' = tanh(a), a = x W_ihᵀ + h W_hhᵀ + b: da = grad (1 − h'²); dx = da W_ih, dh = "
+              "da W_hh, dW_ih = daᵀ x, dW_hh = daᵀ h, db = Σ_rows da"),
+             returns=("dx", "dh", "dw_ih", "dw_hh", "dbias"),
+             misconceptions=(Misconception(
+                 "tanh's derivative left out: first da = grad · (1 − h'²), then the linear "
+                 "maps",
+                 forward=lambda at, x, h, weight_ih, weight_hh, bias, grad:
+                     x @ weight_ih.T + h @ weight_hh.T + bias),)),
+    Exercise("10.4", "the discriminator loss's backward", "discriminator_loss_backward",
+             _args(real_logits=lambda r: r.uniform(-6, 6, 8),
+                   fake_logits=lambda r: r.uniform(-6, 6, 8)),
+             lambda real_logits, fake_logits: np.mean(softplus(-real_logits)) +
+             np.mean(softplus(fake_logits)), ("real_logits", "fake_logits"), (),
+             ("write the loss with softplus (exercise 10.1), whose derivative is σ",
+              "two arrays of 8: the real logits' gradients are all negative (D wants them "
+              "higher), the fakes' all positive",
+              "dL/dr = −(1 − σ(r))/n, dL/df = σ(f)/n"),
+             returns=("dreal_logits", "dfake_logits")),
+    Exercise("11.4", "a fused bias + ReLU's backward", "bias_relu_backward",
+             _args(x=normal(4, 5), b=normal(5), grad=normal(4, 5)),
+             lambda x, b, grad: np.maximum(x + b, 0), ("x", "b"), ("grad",),
+             ("the ReLU passes the gradient where its own input was positive — and its input "
+              "is x + b",
+              "dx (4, 5) is grad masked; db (5,) sums the same over the rows",
+              "mask = [x + b > 0]: dx = grad · mask, db = Σ_rows grad · mask"),
+             returns=("dx", "db"),
+             misconceptions=(Misconception(
+                 "the ReLU's mask taken from x, before the bias was added: the ReLU saw x + b",
+                 answer=lambda x, b, grad: (grad * (x > 0), (grad * (x > 0)).sum(axis=0))),)),
+    Exercise("13.5", "layer norm's scale and shift: their gradients", "layer_norm_affine_backward",
+             _args(x=normal(4, 6), gamma=normal(6), beta=normal(6), grad=normal(4, 6)),
+             lambda x, gamma, beta, grad: gamma * layer_norm(x) + beta, ("gamma", "beta"),
+             ("grad",),
+             ("γ and β are shared by every row, like a Linear layer's bias: each row adds its "
+              "share",
+              "(6,) each: sums over the rows, of grad times what γ multiplied, and of grad",
+              "y = γ ⊙ x̂ + β with x̂ the normalized x: dγ = Σ_rows grad ⊙ x̂, dβ = Σ_rows "
+              "grad"), returns=("dgamma", "dbeta"),
+             misconceptions=(Misconception(
+                 "γ's gradient taken with x where the normalized x̂ belongs: γ multiplies x̂ = "
+                 "(x − μ)/σ", forward=lambda at, x, gamma, beta, grad: gamma * x + beta),)),
+    Exercise("14.3", "a Hessian-vector product by double backward", "hvp_by_double_backward",
+             _quartic_function, lambda f, x, v, _a: 3 * x ** 2 * v + _a @ v,
+             hints=("H v is the gradient of ⟨∇f(x), v⟩: differentiate twice, keeping the first "
+                    "gradient differentiable",
+                    "x as a minigrad tensor that requires grad; autograd.grad(f(x), x, "
+                    "create_graph=True); then backward of (g · v).sum()",
+                    "g, = mg.autograd.grad(f(t), t, create_graph=True); (g * v).sum()"
+                    ".backward(); return t.grad as an array"),
+             returns=("hv",), kind="value",
+             misconceptions=(Misconception(
+                 "the gradient ∇f itself, not its derivative along v: differentiate ⟨∇f, v⟩ "
+                 "once more (create_graph=True keeps ∇f differentiable)",
+                 answer=lambda f, x, v, _a: x ** 3 + _a @ x),)),
 ], key=lambda e: e.key)}

@@ -1,0 +1,3 @@
+def rosenbrock_gradient(p):
+    x, y = p
+    return np.array([-2 * (1 - x) - 400 * x * (y - x ** 2), 200 * (y - x ** 2)])

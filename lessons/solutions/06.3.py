@@ -1,0 +1,2 @@
+def ridge_gradient(x, y, w):
+    return 2 * x.T @ (x @ w - y) / len(y) + 0.2 * w
