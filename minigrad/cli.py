@@ -10,6 +10,7 @@
     minigrad demo                train a tiny network from raw Tensors, then gradcheck
     minigrad info                versions, devices, and which op families run as kernels
     minigrad gpu-check [--out DIR]   on a GPU machine: GPU tests, then the kernel benchmarks
+    minigrad lessons [JUPYTER OPTIONS]   JupyterLab on the lessons folder
     minigrad exercises [check NOTEBOOK... | status]   the lessons' exercises; which you passed
     minigrad export RUN_DIR [--format onnx] [--out FILE]   a trained run as an ONNX file
     minigrad predict MODEL INPUT...   a run folder or .onnx file on .npy/image inputs
@@ -401,6 +402,32 @@ def _bench_parts(args, folder: Path, results, failed: list) -> int:
     return 1 if failed else 0
 
 
+def lessons(args) -> int:
+    """JupyterLab on the lessons folder of this source checkout (the ``lessons`` extra)."""
+    import importlib.util
+    import os
+    import subprocess
+    folder = Path(__file__).resolve().parent.parent / "lessons"
+    if not folder.is_dir():
+        print("minigrad lessons: the lessons/ folder is not next to the package; run it from a "
+              "source checkout (pip install -e '.[lessons]')", file=sys.stderr)
+        return EXIT_FAILED
+    if importlib.util.find_spec("jupyterlab") is None:
+        print("minigrad lessons: JupyterLab is not installed: pip install -e '.[lessons]'",
+              file=sys.stderr)
+        return EXIT_FAILED
+    command = [sys.executable, "-m", "jupyterlab", f"--ServerApp.root_dir={folder}",
+               *args.jupyter_options]
+    if hasattr(os, "geteuid") and os.geteuid() == 0 and "--allow-root" not in command:
+        command.append("--allow-root")  # JupyterLab refuses root without it (containers)
+    print(f"minigrad lessons: {' '.join(command)}\n  start with 00_start_here.ipynb; "
+          f"Ctrl-C stops JupyterLab", flush=True)
+    try:
+        return subprocess.run(command).returncode
+    except KeyboardInterrupt:  # JupyterLab asks to confirm its own shutdown; so do we not
+        return interrupt.EXIT_CODE
+
+
 def gpu_check(args) -> int:
     from .gpu_check import gpu_check as run
     return run(args.out)
@@ -480,13 +507,21 @@ def main(argv=None) -> int:
     predict_parser.add_argument("model", help="a run folder (minigrad) or FILE.onnx "
                                               "(onnxruntime)")
     predict_parser.add_argument("inputs", nargs="+", help=".npy arrays or images")
+    commands.add_parser("lessons", help="JupyterLab on the lessons (pip install -e "
+                                        "'.[lessons]'); other options go to JupyterLab, e.g. "
+                                        "--no-browser --port 8890")
     demo_parser = commands.add_parser("demo", help="train a tiny network, then gradcheck")
     demo_parser.add_argument("--epochs", type=int, default=300)
-    args = parser.parse_args(argv)
+    args, unknown = parser.parse_known_args(argv)
+    if args.command == "lessons":  # JupyterLab's own options pass through
+        args.jupyter_options = unknown
+    elif unknown:
+        parser.error(f"unrecognized arguments: {' '.join(unknown)}")
     if args.command is None:
         args = parser.parse_args(["train"])
     handlers = {"train": train, "recipes": recipes, "gradcheck": gradcheck, "demo": demo,
                 "bench": bench, "info": info, "gpu-check": gpu_check, "export": export,
+                "lessons": lessons,
                 "exercises": exercises,
                 "predict": predict}
     if args.command in ("train", "demo", "bench"):

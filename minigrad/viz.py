@@ -148,6 +148,92 @@ def plot_graph(root: Tensor):
     return _draw_layers(nodes, edges)
 
 
+def _graph_objects(root: Tensor) -> dict:
+    """{id: node or leaf tensor} for every node of ``root``'s graph (``graph_layers``'s keys)."""
+    found, stack = {}, [root.grad_fn or root]
+    while stack:
+        node = stack.pop()
+        if id(node) not in found:
+            found[id(node)] = node
+            stack.extend(p for p in (() if isinstance(node, Tensor) else node.parents)
+                         if p is not None)
+    return found
+
+
+def _brief(array) -> str:
+    """A value for a graph label: the number, or a few of the numbers and the shape."""
+    if array is None:
+        return "—"
+    array = np.asarray(array.numpy() if isinstance(array, Tensor) else array)
+    if array.size == 1:
+        return f"{array.item():.4g}"
+    text = np.array2string(array.reshape(-1)[:4], precision=3, separator=" ")
+    return text[:-1] + (" …]" if array.size > 4 else "]") + f" {tuple(array.shape)}"
+
+
+def value_graph(root: Tensor, tensors: dict | None = None) -> tuple[list, list, set]:
+    """micrograd's view of ``root``'s graph, for ``draw_dot``: ``graph_layers``'s nodes with
+    labels that carry values — every leaf with its data and gradient, and every op whose
+    output is one of ``tensors`` ({name: tensor}) with that output's name, data and gradient
+    (call ``retain_grad()`` on an intermediate before ``backward()`` to keep its gradient) —,
+    the edges, and the keys of the leaves."""
+    nodes, edges = graph_layers(root)
+    objects = _graph_objects(root)
+    named = {id(t.grad_fn if t.grad_fn is not None else t): (name, t)
+             for name, t in (tensors or {}).items()}
+    labelled = []
+    for key, label, depth in nodes:
+        name, tensor = named.get(key, (None, objects[key] if label == "leaf" else None))
+        lines = ([name] if name else []) + ([] if label == "leaf" and name else [label])
+        if tensor is not None:
+            lines += [f"data {_brief(tensor)}", f"grad {_brief(tensor.grad)}"]
+        labelled.append((key, "\n".join(lines), depth))
+    return labelled, edges, {key for key, label, _ in nodes if label == "leaf"}
+
+
+class DotGraph:
+    """A graph in Graphviz's DOT language; a notebook shows it as SVG (drawn by ``dot``)."""
+
+    def __init__(self, source: str):
+        self.source = source
+
+    def svg(self) -> str:
+        import subprocess
+        return subprocess.run(["dot", "-Tsvg"], input=self.source, capture_output=True,
+                              text=True, check=True).stdout
+
+    def _repr_svg_(self) -> str:
+        return self.svg()
+
+
+def dot_source(nodes: list, edges: list, leaves: set) -> str:
+    """DOT text for ``nodes`` (key, label, depth) and ``edges`` (source, target, text): ops
+    as boxes, ``leaves`` as grey rounded boxes, the inputs on the left."""
+    def quoted(text) -> str:
+        return '"' + str(text).replace("\\", "\\\\").replace('"', '\\"').replace(
+            "\n", "\\n") + '"'
+    lines = ["digraph {", "  rankdir=LR;", '  node [fontname="Helvetica", fontsize=10];']
+    for key, label, _ in nodes:
+        style = 'shape=box, style="rounded,filled", fillcolor=lightgrey' if key in leaves \
+            else "shape=box"
+        lines.append(f"  n{key} [label={quoted(label)}, {style}];")
+    for source, target, text in edges:
+        lines.append(f"  n{source} -> n{target} [label={quoted(text)}, fontsize=8];")
+    return "\n".join(lines + ["}"])
+
+
+def draw_dot(root: Tensor, tensors: dict | None = None):
+    """The computation graph of ``root`` with each node's value and gradient, as micrograd's
+    ``draw_dot`` draws it (``value_graph``): through Graphviz when its ``dot`` program is
+    installed (``apt-get install graphviz``; a notebook shows the SVG), else with
+    matplotlib (a Figure)."""
+    import shutil
+    nodes, edges, leaves = value_graph(root, tensors)
+    if shutil.which("dot"):
+        return DotGraph(dot_source(nodes, edges, leaves))
+    return _draw_layers(nodes, edges, leaves)
+
+
 def onnx_graph_layers(model) -> tuple[list, list]:
     """The graph inputs and nodes of an ONNX model (a ModelProto or a file), each with a
     depth = its distance from the inputs and a label with the number of weights it reads
@@ -200,7 +286,7 @@ def _draw_layers(nodes: list, edges: list, leaves=None):
     for key, label, _ in nodes:
         leaf = key in leaves if leaves is not None else label in ("leaf", "constant")
         ax.text(*where[key], label, ha="center", va="center", fontsize=8,
-                bbox=dict(boxstyle="circle" if leaf else "round",
+                bbox=dict(boxstyle="circle" if leaf and "\n" not in label else "round",
                           fc="lightgrey" if leaf else "lightyellow"))
     xs, ys = [x for x, _ in where.values()], [y for _, y in where.values()]
     ax.set_xlim(min(xs) - 1, max(xs) + 1)

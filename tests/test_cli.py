@@ -68,3 +68,29 @@ def test_mpiexec_is_found_beside_the_running_python_before_path(tmp_path, monkey
     beside.unlink()
     assert find_mpiexec() is None
     assert _bench_skip_reason("distributed") == "needs mpi4py and mpiexec (pip install -e '.[dist]')"
+
+
+def test_minigrad_lessons_starts_jupyterlab_on_the_lessons_folder(monkeypatch, capsys):
+    """It says which command it runs, passes JupyterLab's own options through, and says how
+    to install JupyterLab when it is missing (the `lessons` extra)."""
+    import importlib.util
+    import subprocess
+    ran = []
+    monkeypatch.setattr(subprocess, "run", lambda command: ran.append(command) or
+                        subprocess.CompletedProcess(command, 0))
+    real_find_spec = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec",
+                        lambda name, *a: object() if name == "jupyterlab" else
+                        real_find_spec(name, *a))
+    assert main(["lessons", "--no-browser", "--port", "8890"]) == 0
+    command = ran[0]
+    assert command[:3] == [sys.executable, "-m", "jupyterlab"]
+    assert f"--ServerApp.root_dir={ROOT / 'lessons'}" in command
+    assert command[4:7] == ["--no-browser", "--port", "8890"]
+    assert "minigrad lessons: " + " ".join(command) in capsys.readouterr().out
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None)
+    assert main(["lessons"]) == 1
+    assert "pip install -e '.[lessons]'" in capsys.readouterr().err
+    import pytest
+    with pytest.raises(SystemExit):            # other commands still refuse unknown options
+        main(["recipes", "--no-browser"])
