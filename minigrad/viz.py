@@ -117,9 +117,9 @@ def plot_confusion_matrix(matrix: np.ndarray, class_names=None):
     return fig
 
 
-def graph_layers(root: Tensor) -> tuple[list, list]:
-    """The nodes of ``root``'s graph (ops and leaves) and the edges between them, each node
-    with a depth = its distance from the root, for drawing."""
+def _walk(root: Tensor) -> tuple[dict, list]:
+    """The nodes of ``root``'s graph, {id: (op node or leaf tensor, label, depth)} with depth =
+    the distance from the root, and the edges (parent id, child id, the parent's shape)."""
     nodes, edges, depth = {}, [], {}
     start = root.grad_fn or root
     depth[id(start)] = 0
@@ -130,7 +130,7 @@ def graph_layers(root: Tensor) -> tuple[list, list]:
             continue
         leaf = isinstance(node, Tensor)
         label = "leaf" if leaf else node.name.replace("Backward", "")
-        nodes[id(node)] = (label, depth[id(node)])
+        nodes[id(node)] = (node, label, depth[id(node)])
         for parent in (() if leaf else node.parents):
             if parent is None:
                 continue
@@ -138,7 +138,14 @@ def graph_layers(root: Tensor) -> tuple[list, list]:
             edges.append((id(parent), id(node), tuple(shape)))
             depth[id(parent)] = max(depth.get(id(parent), 0), depth[id(node)] + 1)
             stack.append(parent)
-    return [(k, label, d) for k, (label, d) in nodes.items()], edges
+    return nodes, edges
+
+
+def graph_layers(root: Tensor) -> tuple[list, list]:
+    """The nodes of ``root``'s graph (ops and leaves) and the edges between them, each node
+    with a depth = its distance from the root, for drawing."""
+    nodes, edges = _walk(root)
+    return [(k, label, d) for k, (_, label, d) in nodes.items()], edges
 
 
 def plot_graph(root: Tensor):
@@ -146,18 +153,6 @@ def plot_graph(root: Tensor):
     circles, arrows from inputs to ops labelled with the input's shape."""
     nodes, edges = graph_layers(root)
     return _draw_layers(nodes, edges)
-
-
-def _graph_objects(root: Tensor) -> dict:
-    """{id: node or leaf tensor} for every node of ``root``'s graph (``graph_layers``'s keys)."""
-    found, stack = {}, [root.grad_fn or root]
-    while stack:
-        node = stack.pop()
-        if id(node) not in found:
-            found[id(node)] = node
-            stack.extend(p for p in (() if isinstance(node, Tensor) else node.parents)
-                         if p is not None)
-    return found
 
 
 def _brief(array) -> str:
@@ -177,18 +172,17 @@ def value_graph(root: Tensor, tensors: dict | None = None) -> tuple[list, list, 
     output is one of ``tensors`` ({name: tensor}) with that output's name, data and gradient
     (call ``retain_grad()`` on an intermediate before ``backward()`` to keep its gradient) —,
     the edges, and the keys of the leaves."""
-    nodes, edges = graph_layers(root)
-    objects = _graph_objects(root)
+    nodes, edges = _walk(root)
     named = {id(t.grad_fn if t.grad_fn is not None else t): (name, t)
              for name, t in (tensors or {}).items()}
     labelled = []
-    for key, label, depth in nodes:
-        name, tensor = named.get(key, (None, objects[key] if label == "leaf" else None))
+    for key, (node, label, depth) in nodes.items():
+        name, tensor = named.get(key, (None, node if label == "leaf" else None))
         lines = ([name] if name else []) + ([] if label == "leaf" and name else [label])
         if tensor is not None:
             lines += [f"data {_brief(tensor)}", f"grad {_brief(tensor.grad)}"]
         labelled.append((key, "\n".join(lines), depth))
-    return labelled, edges, {key for key, label, _ in nodes if label == "leaf"}
+    return labelled, edges, {key for key, (_, label, _) in nodes.items() if label == "leaf"}
 
 
 class DotGraph:

@@ -108,10 +108,11 @@ def _believed(misconception: Misconception, exercise: Exercise, arguments: dict)
                                lambda **values: misconception.forward(at, **values))
 
 
-def _reason(exercise: Exercise, arguments: dict, position: int, answer, right) -> str:
-    """Why one answer is wrong: the exercise's misconception it matches, else ``diagnose``."""
-    for misconception in exercise.misconceptions:
-        believed = _believed(misconception, exercise, arguments)
+def _reason(exercise: Exercise, arguments: dict, beliefs: list, position: int, answer,
+            right) -> str:
+    """Why one answer is wrong: the misconception it matches (``beliefs``: each of the
+    exercise's misconceptions with the answers it gives here), else ``diagnose``."""
+    for misconception, believed in beliefs:
         if position < len(believed) and close(answer, believed[position]) and \
                 not close(believed[position], right):
             return misconception.says
@@ -132,13 +133,14 @@ def _run(exercise: Exercise, function) -> None:
         if len(got) != len(want):
             raise _Wrong(f"it returned {len(got)} value(s); expected {len(want)}: "
                          f"{', '.join(names)}")
-        wrong = [f"{name}: {_reason(exercise, arguments, i, answer, right)}"
-                 for i, (name, answer, right) in enumerate(
-                     zip(names, (np.asarray(a, dtype=float) for a in got), want))
-                 if not close(answer, right)]
-        if wrong:  # every wrong answer, each with its own diagnosis
-            raise _Wrong(wrong[0] if len(wrong) == 1 else
-                         "\n  " + "\n  ".join(wrong))
+        got = [np.asarray(a, dtype=float) for a in got]
+        wrong = [i for i, (answer, right) in enumerate(zip(got, want)) if not close(answer, right)]
+        if not wrong:
+            continue
+        beliefs = [(m, _believed(m, exercise, arguments)) for m in exercise.misconceptions]
+        reasons = [f"{names[i]}: {_reason(exercise, arguments, beliefs, i, got[i], want[i])}"
+                   for i in wrong]  # every wrong answer, each with its own diagnosis
+        raise _Wrong(reasons[0] if len(reasons) == 1 else "\n  " + "\n  ".join(reasons))
 
 
 HINT_LEVELS = ("concept", "structure", "formula")
