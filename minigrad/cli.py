@@ -12,6 +12,7 @@
     minigrad gpu-check [--out DIR]   on a GPU machine: GPU tests, then the kernel benchmarks
     minigrad lessons [JUPYTER OPTIONS]   JupyterLab on the lessons folder
     minigrad exercises [check NOTEBOOK... | status]   the lessons' exercises; which you passed
+    minigrad course build [--quick] [--out DIR] [--jobs N]   the lessons as a site to read
     minigrad export RUN_DIR [--format onnx] [--out FILE]   a trained run as an ONNX file
     minigrad predict MODEL INPUT...   a run folder or .onnx file on .npy/image inputs
 """
@@ -407,7 +408,7 @@ def lessons(args) -> int:
     import importlib.util
     import os
     import subprocess
-    folder = Path(__file__).resolve().parent.parent / "lessons"
+    from .course.syllabus import FOLDER as folder
     if not folder.is_dir():
         print("minigrad lessons: the lessons/ folder is not next to the package; run it from a "
               "source checkout (pip install -e '.[lessons]')", file=sys.stderr)
@@ -426,6 +427,24 @@ def lessons(args) -> int:
         return subprocess.run(command).returncode
     except KeyboardInterrupt:  # JupyterLab asks to confirm its own shutdown; so do we not
         return interrupt.EXIT_CODE
+
+
+def course(args) -> int:
+    """Run every lesson and write them, outputs and figures in place, as a site to read."""
+    _positive_int("jobs", args.jobs)
+    try:
+        from .course.execute import LessonFailed
+        from .course.site import CourseError, build
+    except ImportError as error:
+        print(f"minigrad course: {error.name} is not installed: pip install -e '.[course]'",
+              file=sys.stderr)
+        return EXIT_FAILED
+    try:
+        build(args.out, quick=args.quick, jobs=args.jobs)
+    except (CourseError, LessonFailed) as error:
+        print(f"minigrad course: {error}", file=sys.stderr)
+        return EXIT_FAILED
+    return 0
 
 
 def gpu_check(args) -> int:
@@ -510,6 +529,15 @@ def main(argv=None) -> int:
     commands.add_parser("lessons", help="JupyterLab on the lessons (pip install -e "
                                         "'.[lessons]'); other options go to JupyterLab, e.g. "
                                         "--no-browser --port 8890")
+    course_parser = commands.add_parser("course", help="build the course site: every lesson "
+                                                       "run, with its outputs (the course extra)")
+    course_parser.add_argument("action", choices=["build"])
+    course_parser.add_argument("--quick", action="store_true",
+                               help="run the lessons in quick mode (as the test suite does)")
+    course_parser.add_argument("--out", default="site", help="the site's folder (default: site)")
+    course_parser.add_argument("--jobs", type=int, default=1,
+                               help="lessons run at the same time, each kernel given its "
+                                    "share of the cores (default 1)")
     demo_parser = commands.add_parser("demo", help="train a tiny network, then gradcheck")
     demo_parser.add_argument("--epochs", type=int, default=300)
     args, unknown = parser.parse_known_args(argv)
@@ -521,7 +549,7 @@ def main(argv=None) -> int:
         args = parser.parse_args(["train"])
     handlers = {"train": train, "recipes": recipes, "gradcheck": gradcheck, "demo": demo,
                 "bench": bench, "info": info, "gpu-check": gpu_check, "export": export,
-                "lessons": lessons,
+                "lessons": lessons, "course": course,
                 "exercises": exercises,
                 "predict": predict}
     if args.command in ("train", "demo", "bench"):

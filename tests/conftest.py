@@ -92,3 +92,25 @@ def review_fortunes(tmp_path, monkeypatch):
         "positive": [t for t, y in zip(texts, labels) if y == 1]})
     monkeypatch.setenv("MINIGRAD_FORTUNES", str(tmp_path / "fortunes"))
     return ("negative", "positive")
+
+
+# ----------------------------------------------------------------------------- the lessons
+_EXECUTED: dict = {}
+
+
+@pytest.fixture(scope="session")
+def executed_lesson():
+    """``executed_lesson(path)``: the lesson run as the course is built from it (quick mode,
+    solutions in, the checker strict, exercises put back as stubs), once per test session —
+    test_lessons asserts it ran, test_course renders it.  A failed run is returned as its
+    ``LessonFailed``."""
+    from minigrad.course.execute import LessonFailed, run_lessons
+
+    def run(path):
+        if path not in _EXECUTED:
+            try:
+                _EXECUTED[path] = run_lessons([path], quick=True, report=lambda line: None)[path]
+            except LessonFailed as error:
+                _EXECUTED[path] = error
+        return _EXECUTED[path]
+    return run

@@ -1,7 +1,6 @@
 """Every lesson notebook runs top to bottom in a fresh kernel (quick mode) with the solutions
 of its exercises put in (and the checker strict: a wrong answer fails the lesson), and is
 committed without outputs."""
-import os
 from pathlib import Path
 
 import pytest
@@ -13,18 +12,13 @@ LESSONS = sorted((Path(__file__).resolve().parent.parent / "lessons").glob("*.ip
 
 
 @pytest.mark.parametrize("path", LESSONS, ids=[p.stem for p in LESSONS])
-def test_lesson_executes(path, tmp_path, monkeypatch):
-    monkeypatch.setenv("MINIGRAD_QUICK", "1")
-    monkeypatch.setenv("MPLBACKEND", "Agg")
-    monkeypatch.setenv("MINIGRAD_EXERCISES_STRICT", "1")
-    from minigrad.exercises.notebook import with_solutions
-    notebook = nbformat.from_dict(with_solutions(nbformat.read(path, as_version=4)))
-    client = nbclient.NotebookClient(notebook, timeout=600, kernel_name="python3",
-                                     resources={"metadata": {"path": str(tmp_path)}})
-    client.execute()
-    errors = [o for c in notebook.cells if c.cell_type == "code"
-              for o in c.get("outputs", []) if o.get("output_type") == "error"]
-    assert not errors
+def test_lesson_executes(path, executed_lesson):
+    """The run the course site is built from (conftest): quick mode, a fresh kernel, the
+    solutions in and the checker strict, so a wrong solution fails too."""
+    from minigrad.course.execute import LessonFailed
+    result = executed_lesson(path)
+    assert not isinstance(result, LessonFailed), str(result)
+    assert any(cell.get("outputs") for cell in result.cells if cell.cell_type == "code")
 
 
 @pytest.mark.parametrize("path", LESSONS, ids=[p.stem for p in LESSONS])

@@ -14,6 +14,8 @@ from typing import Callable
 
 import numpy as np
 
+from ..course import syllabus
+
 
 @dataclass(frozen=True)
 class Misconception:
@@ -142,12 +144,7 @@ def _args(**makers):
     return lambda rng: {name: make(rng) for name, make in makers.items()}
 
 
-LESSONS = {"01": "autograd from scratch", "02": "gradient checking",
-           "03": "activations and losses", "04": "optimizers", "05": "building networks",
-           "06": "linear regression", "07": "an MLP classifier", "08": "convolutions",
-           "09": "RNNs and LSTMs", "10": "GANs", "11": "GPU kernels", "12": "benchmarking",
-           "13": "attention and Transformers", "14": "higher-order gradients",
-           "15": "deployment", "16": "data parallelism"}
+LESSONS = {lesson.number: lesson.subject for lesson in syllabus.LESSONS}
 """Each lesson's subject, by its number (``lessons/NN_*.ipynb``)."""
 
 

@@ -45,7 +45,9 @@ def run(path, quick: bool = True) -> dict:
     notebook at ``path``, executing its cells in order until one raises."""
     notebook = read(path)
     results = {key: None for key in exercise_keys(notebook)}
-    with tempfile.TemporaryDirectory() as folder, _environment(Path(folder) / "log", quick):
+    quick_mode = {"MINIGRAD_QUICK": "1"} if quick else {}
+    with tempfile.TemporaryDirectory() as folder, environment(
+            MINIGRAD_EXERCISE_LOG=str(Path(folder) / "log"), MPLBACKEND="Agg", **quick_mode):
         log = Path(folder) / "log"
         namespace = {"__name__": "__main__"}
         with contextlib.redirect_stdout(io.StringIO()), _working_directory(folder):
@@ -64,10 +66,9 @@ def run(path, quick: bool = True) -> dict:
 
 
 @contextlib.contextmanager
-def _environment(log: Path, quick: bool):
-    changes = {"MINIGRAD_EXERCISE_LOG": str(log), "MPLBACKEND": "Agg"}
-    if quick:
-        changes["MINIGRAD_QUICK"] = "1"
+def environment(**changes: str):
+    """Set environment variables for the duration of a ``with``, then put back what was there
+    (a kernel or worker started inside inherits them)."""
     saved = {k: os.environ.get(k) for k in changes}
     os.environ.update(changes)
     try:
