@@ -15,22 +15,35 @@ from .autograd import (Function, enable_grad, inference_mode, is_grad_enabled, n
                        set_grad_enabled)
 from . import differentiable
 from .backend import manual_seed
-from .creation import (arange, empty, eye, from_numpy, full, full_like, ones, ones_like, rand,
-                       rand_like, randint, randn, randn_like, tensor, zeros, zeros_like)
+from .random import Generator, default_generator, initial_seed, seed
+from .creation import (arange, empty, eye, from_numpy, full, full_like, linspace, multinomial,
+                       ones, ones_like, rand, rand_like, randint, randn, randn_like, randperm,
+                       tensor, zeros, zeros_like)
 from .tensor_functions import (BoolTensor, DoubleTensor, FloatTensor, LongTensor, abs, add,
-                               argmax, argmin, cat, chunk, clamp, clone, concat, cos, cumsum,
-                               div, erf, exp, flatten, flip, floor, gather, is_tensor, log,
-                               log1p, log_softmax, logsumexp, masked_fill, matmul, max, maximum,
+                               all, allclose, any, argmax, argmin, argsort, cat, chunk, clamp, clone, concat, cos, cumsum,
+                               div, erf, exp, flatten, flip, floor, floor_divide, gather,
+                               is_tensor, isclose, log, log10, log1p, log2, log_softmax, logsumexp, masked_fill, matmul, max, maximum,
                                mean, min, minimum, mm, mul, narrow, neg, norm, numel, permute,
-                               pow, prod, relu, reshape, sigmoid, sin, softmax, split, sqrt,
-                               squeeze, stack, sub, sum, t, tanh, transpose, tril, triu,
-                               unsqueeze, where)
+                               pow, prod, relu, remainder, reshape, roll, sigmoid, sin,
+                               softmax, sort, split, sqrt, squeeze, stack, sub, sum, t, tanh,
+                               topk, transpose, tril, triu, unique, unsqueeze, where)
 from .gradcheck import GradcheckError, gradcheck, numerical_grad
 from . import (accelerator, backends, cuda, functional, host_memory, kernels, nn, optim,
                utils, vision)
 from .device import device
 from .kernels import kernels_mode, set_kernels
 from .serialization import load, save
+from .compat import compile, get_float32_matmul_precision, set_float32_matmul_precision
+from . import amp
+
+
+def __getattr__(name: str):
+    """``minigrad.onnx``, reachable after ``import minigrad`` as ``torch.onnx`` is, but loaded
+    only when first used (it imports onnx)."""
+    if name == "onnx":
+        import importlib
+        return importlib.import_module(".onnx", __name__)
+    raise AttributeError(f"module 'minigrad' has no attribute '{name}'")
 
 float16 = _np.dtype(_np.float16)
 float32 = _np.dtype(_np.float32)

@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from . import random
+
 DEFAULT_FLOAT = np.dtype(np.float32)
 """dtype of tensors made from Python floats, like PyTorch's default."""
 
@@ -193,42 +195,42 @@ def raise_deferred() -> None:
 
 
 # ----------------------------------------------------------------------------- random numbers
-WEIGHTS_STREAM = 0x6D67  # "mg"
-"""manual_seed(s) seeds the global generator with (s, WEIGHTS_STREAM), not s alone."""
-_generator = np.random.default_rng([0, WEIGHTS_STREAM])
-
-
 _device_generators: dict = {}
+_device_seeds: dict = {}  # seeds set by cuda.manual_seed, used when the generator is made
 
 
 def device_generator(device: str):
-    """The random generator that draws on ``device`` (NumPy's for "cpu"; CuPy's, seeded from
-    the global generator the first time it is asked for after ``manual_seed``)."""
+    """The random generator that draws on ``device`` (NumPy's for "cpu"; CuPy's, seeded by
+    ``cuda.manual_seed`` or else from the default generator, the first time it is asked for
+    after a seed was set)."""
     if device == "cpu":
-        return _generator
+        return generator()
     if device not in _device_generators:
-        seed = int(_generator.integers(2 ** 63))
+        seed = _device_seeds.get(device)
+        seed = int(generator().integers(2 ** 63)) if seed is None else seed
         _device_generators[device] = _cupy_with_gpu().random.default_rng(seed)
     return _device_generators[device]
 
 
-def manual_seed(seed: int) -> None:
-    """Seed every random draw minigrad makes (initial weights, rand/randn, dropout masks).
+def seed_device(device: str, seed: int) -> None:
+    """Seed ``device``'s generator (made when first used: no GPU is touched here)."""
+    _device_seeds[device] = int(seed) % 2 ** 64
+    _device_generators.pop(device, None)
 
-    The generator gets a stream of its own, ``default_rng([seed, WEIGHTS_STREAM])``: a plain
-    ``default_rng(seed)`` would replay, number for number, what every other generator seeded
-    with the same integer draws — fit's batch order, a DataLoader's shuffle, a generated data
-    set — and the initial weights would be correlated with the order the batches arrive in.
-    (On SPEC P5 over 5 seeds, separating the streams moved minigrad's median test accuracy
-    after 2 epochs from 1.1 to 0.6 points below PyTorch's.)"""
-    global _generator
-    _generator = np.random.default_rng([seed, WEIGHTS_STREAM])
+
+def manual_seed(seed: int):
+    """Seed every random draw minigrad makes (initial weights, rand/randn, dropout masks, the
+    device generators); returns the default ``Generator``, as ``torch.manual_seed`` does.
+    Why the seed gets a stream of its own: ``minigrad.random``."""
+    random.default_generator.manual_seed(seed)
     _device_generators.clear()
+    _device_seeds.clear()
+    return random.default_generator
 
 
 def generator() -> np.random.Generator:
-    """The global NumPy Generator behind minigrad's random numbers."""
-    return _generator
+    """The NumPy Generator behind the default ``minigrad.Generator``."""
+    return random.default_generator.numpy
 
 
 # ----------------------------------------------------------------------------- primitives

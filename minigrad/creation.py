@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import backend
+from . import backend, random
 from .tensor import Tensor
 
 
@@ -93,24 +93,65 @@ def randn_like(t: Tensor, dtype=None, requires_grad=False, device=None) -> Tenso
                  device=device or t.device)
 
 
-def rand(*size, dtype=None, requires_grad=False, device=None) -> Tensor:
-    """Uniform samples from [0, 1)."""
+def rand(*size, generator=None, dtype=None, requires_grad=False, device=None) -> Tensor:
+    """Uniform samples from [0, 1), drawn from ``generator`` (default: the default one)."""
     dtype = np.dtype(dtype or backend.DEFAULT_FLOAT)
-    array = backend.generator().random(_shape(size), dtype=dtype)
+    array = random.numpy_generator(generator).random(_shape(size), dtype=dtype)
     return _make(array, None, requires_grad, device)
 
 
-def randn(*size, dtype=None, requires_grad=False, device=None) -> Tensor:
+def randn(*size, generator=None, dtype=None, requires_grad=False, device=None) -> Tensor:
     """Samples from the standard normal distribution."""
     dtype = np.dtype(dtype or backend.DEFAULT_FLOAT)
-    array = backend.generator().standard_normal(_shape(size), dtype=dtype)
+    array = random.numpy_generator(generator).standard_normal(_shape(size), dtype=dtype)
     return _make(array, None, requires_grad, device)
 
 
-def randint(low: int, high: int, size, dtype=None, device=None) -> Tensor:
-    """Integers drawn uniformly from [low, high)."""
-    array = backend.generator().integers(low, high, _shape(size), dtype=np.int64)
-    return _make(array, dtype, False, device)
+def randint(*bounds_and_size, size=None, generator=None, dtype=None, requires_grad=False,
+            device=None) -> Tensor:
+    """Integers drawn uniformly from [low, high): ``randint(high, size)`` or
+    ``randint(low, high, size)`` (``size`` may also be given by name), int64 unless told."""
+    if size is None and bounds_and_size and not isinstance(bounds_and_size[-1], (int, np.integer)):
+        *bounds_and_size, size = bounds_and_size
+    if size is None or len(bounds_and_size) not in (1, 2):
+        raise TypeError(f"randint: expected (high, size) or (low, high, size), got "
+                        f"{tuple(bounds_and_size)} and size={size}")
+    low, high = (0, *bounds_and_size) if len(bounds_and_size) == 1 else bounds_and_size
+    if low >= high:
+        raise ValueError(f"randint: low ({low}) must be less than high ({high})")
+    array = random.numpy_generator(generator).integers(low, high, _shape(size), dtype=np.int64)
+    return _make(array, dtype, requires_grad, device)
+
+
+def randperm(n: int, generator=None, dtype=None, requires_grad=False, device=None) -> Tensor:
+    """A random permutation of 0, 1, ..., n - 1 (int64 unless told)."""
+    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 0:
+        raise ValueError(f"randperm: n must be a non-negative integer, got {n!r}")
+    array = random.numpy_generator(generator).permutation(int(n)).astype(np.int64)
+    return _make(array, dtype, requires_grad, device)
+
+
+def multinomial(input, num_samples: int, replacement: bool = False, generator=None) -> Tensor:
+    """Indices drawn from the categories of each row of ``input`` (1-D, or 2-D: one draw per
+    row), with probability proportional to its non-negative weights; without ``replacement``
+    a category is drawn at most once per row."""
+    weights = np.asarray(backend.to_device(input.array if isinstance(input, Tensor) else
+                                           np.asarray(input), "cpu"), dtype=np.float64)
+    if weights.ndim not in (1, 2) or weights.shape[-1] == 0:
+        raise ValueError(f"multinomial: expected a 1-D or 2-D tensor of weights, got shape "
+                         f"{weights.shape}")
+    rows = weights.reshape(-1, weights.shape[-1])
+    if not np.isfinite(rows).all() or (rows < 0).any() or (rows.sum(axis=1) <= 0).any():
+        raise ValueError("multinomial: the weights must be finite, non-negative and not all "
+                         "zero in a row")
+    if not replacement and num_samples > (rows > 0).sum(axis=1).min():
+        raise ValueError(f"multinomial: cannot draw {num_samples} samples without replacement "
+                         f"from a row with {(rows > 0).sum(axis=1).min()} non-zero weights")
+    rng = random.numpy_generator(generator)
+    drawn = np.stack([rng.choice(len(row), num_samples, replace=replacement, p=row / row.sum())
+                      for row in rows]).astype(np.int64)
+    device = input.device if isinstance(input, Tensor) else "cpu"
+    return _make(drawn.reshape(*weights.shape[:-1], num_samples), None, False, device)
 
 
 def arange(start, end=None, step=1, dtype=None, requires_grad=False, device=None) -> Tensor:
@@ -120,6 +161,16 @@ def arange(start, end=None, step=1, dtype=None, requires_grad=False, device=None
     integral = all(isinstance(v, int) for v in (start, end, step))
     array = np.arange(start, end, step, dtype=np.int64 if integral else backend.DEFAULT_FLOAT)
     return _make(array, dtype, requires_grad, device)
+
+
+def linspace(start, end, steps: int, dtype=None, requires_grad=False, device=None) -> Tensor:
+    """``steps`` evenly spaced values from ``start`` to ``end``, both included (float32 unless
+    told)."""
+    if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or steps < 0:
+        raise ValueError(f"linspace: steps must be a non-negative integer, got {steps!r}")
+    array = np.linspace(float(start), float(end), int(steps))
+    return _make(array.astype(np.dtype(dtype or backend.DEFAULT_FLOAT)), None, requires_grad,
+                 device)
 
 
 def eye(n: int, m: int | None = None, dtype=None, requires_grad=False, device=None) -> Tensor:

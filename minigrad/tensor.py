@@ -18,9 +18,11 @@ from collections import namedtuple
 
 import numpy as np
 
-from . import backend, promotion, versions
+from . import backend, promotion, random, versions
 
 _MaxResult = namedtuple("_MaxResult", ["values", "indices"])
+_SortResult = namedtuple("_SortResult", ["values", "indices"])
+_TopkResult = namedtuple("_TopkResult", ["values", "indices"])
 
 
 _TYPE_NAMES = {np.dtype(d): n for d, n in (
@@ -123,6 +125,8 @@ class Tensor:
     def numel(self) -> int:
         return int(self.array.size)
 
+    nelement = numel
+
     def __len__(self) -> int:
         if self.array.ndim == 0:
             raise TypeError("len() of a 0-d tensor")
@@ -212,10 +216,18 @@ class Tensor:
         return array if dtype is None else array.astype(dtype)
 
     def __format__(self, spec: str) -> str:
-        """A one-element tensor formats as its number (``f"{loss:.3f}"``), as in PyTorch."""
-        if spec and self.array.size == 1:
+        """A 0-d tensor formats as its number, ``f"{loss}"`` and ``f"{loss:.3f}"`` alike, as in
+        PyTorch; a one-element tensor too when a format is given."""
+        if self.ndim == 0 or (spec and self.array.size == 1):
             return format(self.item(), spec)
         return format(str(self), spec)
+
+    def __index__(self) -> int:
+        """An integer tensor of one element used as an index (``items[t]``, ``range(t)``)."""
+        if self.array.size != 1 or self.dtype.kind not in "iu":
+            raise TypeError(f"only integer tensors of a single element can be converted to an "
+                            f"index; got dtype {self.dtype} and shape {tuple(self.shape)}")
+        return int(self.item())
 
     def __float__(self) -> float:
         return float(self.item())
@@ -238,9 +250,10 @@ class Tensor:
         from .display import tensor_repr
         return tensor_repr(self)
 
-    def to(self, *args, dtype=None, device=None) -> "Tensor":
+    def to(self, *args, dtype=None, device=None, non_blocking: bool = False) -> "Tensor":
         """``to("cuda")``, ``to(minigrad.float64)``, ``to(device, dtype)``: a converted copy
-        (or self when nothing changes); differentiable."""
+        (or self when nothing changes); differentiable.  ``non_blocking`` is accepted and
+        changes nothing (a copy here is complete when it returns)."""
         for arg in args:
             if isinstance(arg, str) or arg is None:
                 device = arg
@@ -292,15 +305,22 @@ class Tensor:
     def copy_(self, source) -> "Tensor":
         return self._update("copy_", _raw(source))
 
-    def normal_(self, mean: float = 0.0, std: float = 1.0) -> "Tensor":
+    def normal_(self, mean: float = 0.0, std: float = 1.0, *, generator=None) -> "Tensor":
         """Fill with samples of N(mean, std²), in place."""
-        values = backend.generator().normal(mean, std, self.shape)
+        values = random.numpy_generator(generator).normal(mean, std, self.shape)
         return self._update("normal_", backend.to_device(values.astype(self.dtype), self.device))
 
-    def uniform_(self, a: float = 0.0, b: float = 1.0) -> "Tensor":
+    def uniform_(self, a: float = 0.0, b: float = 1.0, *, generator=None) -> "Tensor":
         """Fill with samples of U(a, b), in place."""
-        values = backend.generator().uniform(a, b, self.shape)
+        values = random.numpy_generator(generator).uniform(a, b, self.shape)
         return self._update("uniform_", backend.to_device(values.astype(self.dtype), self.device))
+
+    def multinomial(self, num_samples: int, replacement: bool = False, *,
+                    generator=None) -> "Tensor":
+        """Category indices drawn with probability proportional to this tensor's weights
+        (``minigrad.multinomial``)."""
+        from .creation import multinomial
+        return multinomial(self, num_samples, replacement, generator)
 
     def new_full(self, size, fill_value, dtype=None, device=None,
                  requires_grad: bool = False) -> "Tensor":
@@ -373,6 +393,21 @@ class Tensor:
 
     def __rtruediv__(self, other):
         return ops.elementwise.Div.apply(other, self)
+
+    def __floordiv__(self, other):
+        return self.div(other, rounding_mode="floor")
+
+    def __rfloordiv__(self, other):
+        return Tensor._wrap(backend.array_module_of(self.array).asarray(_raw(other)),
+                            None).div(self, rounding_mode="floor")
+
+    def __mod__(self, other):
+        return ops.elementwise.Remainder.apply(self, other)
+
+    def __rmod__(self, other):
+        return ops.elementwise.Remainder.apply(other, self)
+
+    remainder = __mod__
 
     def __pow__(self, exponent):
         return ops.elementwise.Pow.apply(self, exponent)
@@ -464,15 +499,63 @@ class Tensor:
 
     __rand__, __ror__, __rxor__ = __and__, __or__, __xor__
 
-    def any(self) -> "Tensor":
-        return Tensor._wrap(self.array.any(), None)
+    def any(self, dim=None, keepdim: bool = False) -> "Tensor":
+        """Whether any element (along ``dim``) is non-zero: a bool tensor."""
+        axis = None if dim is None else ops.reduce.normalize_dims(dim, self.ndim)
+        return Tensor._wrap(self.array.any(axis=axis, keepdims=keepdim), None)
 
-    def all(self) -> "Tensor":
-        return Tensor._wrap(self.array.all(), None)
+    def all(self, dim=None, keepdim: bool = False) -> "Tensor":
+        """Whether every element (along ``dim``) is non-zero: a bool tensor."""
+        axis = None if dim is None else ops.reduce.normalize_dims(dim, self.ndim)
+        return Tensor._wrap(self.array.all(axis=axis, keepdims=keepdim), None)
+
+    def isclose(self, other, rtol: float = 1e-5, atol: float = 1e-8,
+                equal_nan: bool = False) -> "Tensor":
+        """|self − other| <= atol + rtol·|other|, elementwise (a bool tensor)."""
+        xp = backend.array_module_of(self.array)
+        return Tensor._wrap(xp.isclose(self.array, _raw(other), rtol, atol, equal_nan), None)
+
+    def allclose(self, other, rtol: float = 1e-5, atol: float = 1e-8,
+                 equal_nan: bool = False) -> bool:
+        return bool(self.isclose(other, rtol, atol, equal_nan).all())
+
+    # ------------------------------------------------------------------ sorting and selecting
+    def sort(self, dim: int = -1, descending: bool = False, stable: bool = False):
+        """(values, indices) along ``dim``; the values carry the gradient back to where each
+        came from (``ops.sorting``).  Always stable."""
+        indices = Tensor._wrap(ops.sorting.order(self.array, dim, descending), None)
+        return _SortResult(self.gather(dim, indices) if self.ndim else self * 1, indices)
+
+    def argsort(self, dim: int = -1, descending: bool = False, stable: bool = False):
+        return Tensor._wrap(ops.sorting.order(self.array, dim, descending), None)
+
+    def topk(self, k: int, dim: int = -1, largest: bool = True, sorted: bool = True):  # noqa: A002
+        """(values, indices) of the ``k`` largest (``largest=False``: smallest) along ``dim``,
+        in order; the values carry the gradient back to their positions."""
+        indices = Tensor._wrap(ops.sorting.top(self.array, k, dim, largest), None)
+        return _TopkResult(self.gather(dim, indices) if self.ndim else self * 1, indices)
+
+    def unique(self, sorted: bool = True, return_inverse: bool = False,  # noqa: A002
+               return_counts: bool = False, dim=None):
+        """The distinct values (or slices along ``dim``), sorted; with the inverse indices
+        and/or the counts when asked, as in PyTorch."""
+        values, inverse, counts = ops.sorting.unique(self.array, sorted, dim=dim)
+        extras = [Tensor._wrap(a, None) for a, wanted in ((inverse, return_inverse),
+                                                          (counts, return_counts)) if wanted]
+        return (Tensor._wrap(values, None), *extras) if extras else Tensor._wrap(values, None)
+
+    def roll(self, shifts, dims=None):
+        return ops.copies.Roll.apply(self, shifts=shifts, dims=dims)
 
     # ------------------------------------------------------------------ elementwise math
     def exp(self):
         return ops.elementwise.Exp.apply(self)
+
+    def log2(self):
+        return ops.elementwise.LogBase.apply(self, base=2)
+
+    def log10(self):
+        return ops.elementwise.LogBase.apply(self, base=10)
 
     def log(self):
         return ops.elementwise.Log.apply(self)

@@ -36,6 +36,22 @@ def mul(x, other): return _tensor(x).mul(other)
 def div(x, other, *, rounding_mode=None): return _tensor(x).div(other, rounding_mode=rounding_mode)
 def neg(x): return -_tensor(x)
 def pow(x, exponent): return _tensor(x) ** exponent  # noqa: A001 - torch's name
+def log2(x): return _tensor(x).log2()
+def log10(x): return _tensor(x).log10()
+def remainder(x, other): return _tensor(x) % other
+def floor_divide(x, other): return _tensor(x).div(other, rounding_mode="floor")
+def all(x, dim=None, keepdim=False): return _tensor(x).all(dim, keepdim)  # noqa: A001
+def any(x, dim=None, keepdim=False): return _tensor(x).any(dim, keepdim)  # noqa: A001
+def isclose(x, other, rtol=1e-5, atol=1e-8, equal_nan=False):
+    return _tensor(x).isclose(other, rtol, atol, equal_nan)
+def allclose(x, other, rtol=1e-5, atol=1e-8, equal_nan=False):
+    return _tensor(x).allclose(other, rtol, atol, equal_nan)
+def sort(x, dim=-1, descending=False, stable=False): return _tensor(x).sort(dim, descending)
+def argsort(x, dim=-1, descending=False, stable=False): return _tensor(x).argsort(dim, descending)
+def topk(x, k, dim=-1, largest=True, sorted=True): return _tensor(x).topk(k, dim, largest)  # noqa: A002
+def unique(x, sorted=True, return_inverse=False, return_counts=False, dim=None):  # noqa: A002
+    return _tensor(x).unique(sorted, return_inverse, return_counts, dim)
+def roll(x, shifts, dims=None): return _tensor(x).roll(shifts, dims)
 def sin(x): return _tensor(x).sin()
 def cos(x): return _tensor(x).cos()
 def floor(x): return _tensor(x).floor()

@@ -194,3 +194,39 @@ def test_fan_and_gain():
     assert nn.init.calculate_gain("leaky_relu", math.sqrt(5)) == pytest.approx(math.sqrt(1 / 3))
     with pytest.raises(ValueError, match="at least 2 dims"):
         nn.init.xavier_uniform_(mg.empty(3))
+
+
+def _gpt_like(nn, tensor):
+    """nanoGPT's layout: embeddings and blocks in a ModuleDict, a causal mask as a
+    non-persistent buffer, a ParameterDict of scales."""
+    class Model(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.transformer = nn.ModuleDict(dict(
+                wte=nn.Embedding(7, 4), h=nn.ModuleList([nn.Linear(4, 4) for _ in range(2)]),
+                ln_f=nn.LayerNorm(4)))
+            self.scales = nn.ParameterDict({"alpha": nn.Parameter(tensor([1.0, 2.0]))})
+            self.register_buffer("bias", tensor([[1.0, 0.0], [1.0, 1.0]]), persistent=False)
+            self.register_buffer("steps", tensor([0.0]))
+    return Model()
+
+
+def test_module_dict_parameter_dict_and_non_persistent_buffers_as_torch():
+    torch = pytest.importorskip("torch")
+    ours, theirs = _gpt_like(mg.nn, mg.tensor), _gpt_like(torch.nn, torch.tensor)
+    assert list(ours.state_dict()) == list(theirs.state_dict())  # no "bias": not persistent
+    assert [n for n, _ in ours.named_parameters()] == [n for n, _ in theirs.named_parameters()]
+    assert [n for n, _ in ours.named_buffers()] == [n for n, _ in theirs.named_buffers()]
+    blocks = ours.transformer
+    assert "wte" in blocks and len(blocks) == 3 and list(blocks) == ["wte", "h", "ln_f"]
+    assert blocks["h"][1] is blocks.h[1]
+    blocks["head"] = mg.nn.Linear(4, 7)
+    assert "transformer.head.weight" in ours.state_dict()
+    assert blocks.pop("head") is not None and "head" not in blocks
+    ours.scales["beta"] = mg.zeros(3)
+    assert isinstance(ours.scales["beta"], mg.nn.Parameter) and "scales.beta" in \
+        dict(ours.named_parameters())
+    state = ours.state_dict()
+    ours.load_state_dict(state)  # the missing "bias" is not a missing key
+    assert ours.to("cpu", non_blocking=True) is ours
+    assert mg.tensor([1.0]).to("cpu", non_blocking=True).tolist() == [1.0]

@@ -19,3 +19,12 @@ from . import functional
 
 __all__ = ["Function", "backward", "check_one_device", "enable_grad", "functional", "grad",
            "inference_mode", "is_grad_enabled", "no_grad", "set_grad_enabled", "unbroadcast"]
+
+
+def __getattr__(name: str):
+    """``autograd.gradcheck`` / ``gradgradcheck`` as in ``torch.autograd`` (they live in
+    ``minigrad.gradcheck``, which needs this package first)."""
+    if name in ("gradcheck", "gradgradcheck"):
+        import importlib
+        return getattr(importlib.import_module("minigrad.gradcheck"), name)
+    raise AttributeError(f"module 'minigrad.autograd' has no attribute '{name}'")

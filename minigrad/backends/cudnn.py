@@ -2,6 +2,7 @@
 benchmark = False
 deterministic = False
 enabled = True
+allow_tf32 = True
 
 
 def is_available() -> bool:

@@ -5,6 +5,7 @@ from .idx import IDXError, load_idx, save_idx
 from .loader import DataLoader, Dataset, Subset, TensorDataset, default_collate, random_split
 from .mnist_sets import FASHION_CLASSES, DatasetNotFound, fashion_mnist, mnist
 from .preprocessing import normalize, one_hot, to_categorical
+from .sampler import BatchSampler, RandomSampler, Sampler, SequentialSampler
 from .synthetic import house_prices, moons, spirals
 from .sentiment import sentiment_corpus
 from .fortune_files import fortunes
@@ -16,4 +17,4 @@ __all__ = ["digits", "IDXError", "load_idx", "save_idx", "DataLoader", "Dataset"
            "DatasetNotFound", "fashion_mnist", "mnist", "normalize", "one_hot", "to_categorical",
            "house_prices", "moons", "spirals", "Tokenizer", "bag_of_words", "sentiment_sequences",
            "pad_sequences", "sentiment_corpus", "fortunes", "fortune_sequences",
-           "padded_sequences"]
+           "padded_sequences", "BatchSampler", "RandomSampler", "Sampler", "SequentialSampler"]

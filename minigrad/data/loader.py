@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import backend
+from .. import backend, random
+from .sampler import BatchSampler, RandomSampler, SequentialSampler
 from ..tensor import Tensor
 
 
@@ -87,8 +88,9 @@ def default_collate(samples: list):
     return np.stack([np.asarray(s) for s in samples])
 
 
-def random_split(dataset, lengths, seed: int = 0) -> list:
-    """Disjoint random subsets of the given lengths (or fractions summing to 1)."""
+def random_split(dataset, lengths, generator=None, seed: int = 0) -> list:
+    """Disjoint random subsets of the given lengths (or fractions summing to 1), the order
+    drawn from ``generator`` when given, else from a NumPy generator seeded by ``seed``."""
     n = len(dataset)
     if all(isinstance(x, float) for x in lengths) and abs(sum(lengths) - 1) < 1e-9:
         counts = [int(np.floor(n * f)) for f in lengths]
@@ -102,17 +104,21 @@ def random_split(dataset, lengths, seed: int = 0) -> list:
     if sum(counts) != n:
         raise ValueError(f"random_split: lengths {list(lengths)} do not add up to the "
                          f"dataset's {n} samples")
-    order = np.random.default_rng(seed).permutation(n)
+    order = random.numpy_generator(generator).permutation(n) if generator is not None \
+        else np.random.default_rng(seed).permutation(n)
     bounds = np.cumsum([0] + counts)
     return [Subset(dataset, order[a:b]) for a, b in zip(bounds[:-1], bounds[1:])]
 
 
 class DataLoader:
-    """Iterate over ``dataset`` in batches of Tensors.  With ``shuffle`` the order is drawn
-    anew each epoch from a generator seeded by ``seed`` (so runs repeat exactly).  A
-    ``sampler`` (e.g. ``DistributedSampler``) gives the order instead.
+    """Iterate over ``dataset`` in batches of Tensors, drawing the order lazily from a sampler
+    batch by batch: an endless sampler (``RandomSampler(data, replacement=True,
+    num_samples=10**10)``) gives endless batches, and memory never grows with its length.
 
-    PyTorch's process and memory options (``num_workers``, ``pin_memory``,
+    The order: ``batch_sampler`` (lists of indices), else ``sampler``, else a
+    ``RandomSampler`` with ``shuffle`` (from ``generator`` when given, otherwise drawn anew each
+    epoch from a NumPy generator seeded by ``seed``, so runs repeat exactly), else the data
+    set's own order.  PyTorch's process and memory options (``num_workers``, ``pin_memory``,
     ``persistent_workers``, ``prefetch_factor``, ``worker_init_fn``, ``timeout``) are accepted
     and change nothing: batches are made in this process, which is all a NumPy-backed loader
     needs.  ``collate_fn`` replaces ``default_collate``."""
@@ -121,36 +127,39 @@ class DataLoader:
                  drop_last: bool = False, seed: int = 0, collate_fn=None, num_workers: int = 0,
                  pin_memory: bool = False, persistent_workers: bool = False,
                  prefetch_factor=None, worker_init_fn=None, timeout: float = 0, generator=None,
-                 sampler=None):
-        if batch_size is None or batch_size < 1:
-            raise ValueError(f"DataLoader: batch_size must be >= 1, got {batch_size}")
+                 sampler=None, batch_sampler=None, pin_memory_device: str = ""):
         if num_workers < 0:
             raise ValueError(f"DataLoader: num_workers must be >= 0, got {num_workers}")
         if sampler is not None and shuffle:
             raise ValueError("DataLoader: sampler and shuffle=True are exclusive (the sampler "
                              "decides the order; DistributedSampler shuffles itself)")
-        self.dataset, self.batch_size, self.sampler = dataset, batch_size, sampler
+        if batch_sampler is not None and (batch_size != 1 or shuffle or sampler is not None
+                                          or drop_last):
+            raise ValueError("DataLoader: batch_sampler is exclusive with batch_size, shuffle, "
+                             "sampler and drop_last (it decides all four)")
+        if batch_sampler is None and (batch_size is None or batch_size < 1):
+            raise ValueError(f"DataLoader: batch_size must be >= 1, got {batch_size}")
+        if sampler is None:
+            order = generator if generator is not None else np.random.default_rng(seed)
+            sampler = RandomSampler(dataset, generator=order) if shuffle else \
+                SequentialSampler(dataset)
+        self.dataset, self.sampler, self.generator = dataset, sampler, generator
+        self.batch_sampler = batch_sampler or BatchSampler(sampler, batch_size, drop_last)
+        self.batch_size = None if batch_sampler is not None else batch_size
         self.shuffle, self.drop_last = shuffle, drop_last
         self.collate_fn = collate_fn or default_collate
-        self.generator = np.random.default_rng(seed)
 
     def __len__(self) -> int:
-        count = len(self.sampler) if self.sampler is not None else len(self.dataset)
-        full, rest = divmod(count, self.batch_size)
-        return full if self.drop_last or rest == 0 else full + 1
+        """Batches per pass; a sampler without a length (an endless one) has none."""
+        try:
+            return len(self.batch_sampler)
+        except TypeError:
+            raise TypeError(f"DataLoader: its sampler ({type(self.sampler).__name__}) has no "
+                            f"length: it may be endless") from None
 
     def __iter__(self):
-        if self.sampler is not None:
-            order = np.fromiter(iter(self.sampler), dtype=np.int64)
-        else:
-            order = self.generator.permutation(len(self.dataset)) if self.shuffle else \
-                np.arange(len(self.dataset))
-        n = len(order)
-        for start in range(0, n, self.batch_size):
-            index = order[start:start + self.batch_size]
-            if self.drop_last and len(index) < self.batch_size:
-                return
-            yield _as_tensors(self._batch(index))
+        for index in self.batch_sampler:
+            yield _as_tensors(self._batch(np.asarray(index, dtype=np.int64)))
 
     def _batch(self, index):
         if self.collate_fn is default_collate and hasattr(self.dataset, "__getitems__"):

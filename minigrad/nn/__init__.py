@@ -9,7 +9,7 @@ from . import init, parallel, utils
 _sys.modules[__name__ + ".functional"] = functional
 from .activation import (ELU, GELU, LeakyReLU, LogSoftmax, ReLU, Sigmoid, SiLU, Softmax,
                          Softplus, Tanh)
-from .containers import ModuleList, Sequential
+from .containers import ModuleDict, ModuleList, ParameterDict, Sequential
 from .conv import AdaptiveAvgPool2d, AvgPool2d, Conv1d, Conv2d, ConvTranspose2d, MaxPool2d
 from .layers import Dropout, Dropout2d, Embedding, Flatten, Identity, Linear
 from .loss import (BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, HingeLoss, HuberLoss, MSELoss,
@@ -24,7 +24,8 @@ from .residual import ResidualBlock, SmallResNet
 
 __all__ = ["functional", "init", "parallel", "utils", "Dropout2d", "HuberLoss", "SmoothL1Loss",
            "ELU", "SiLU", "Softplus", "GELU", "LeakyReLU", "LogSoftmax", "ReLU", "Sigmoid",
-           "Softmax", "Tanh", "ModuleList", "Sequential", "Dropout", "Embedding", "Flatten",
+           "Softmax", "Tanh", "ModuleDict", "ModuleList", "ParameterDict", "Sequential", "Dropout",
+           "Embedding", "Flatten",
            "Identity", "Linear", "BCELoss", "BCEWithLogitsLoss", "CrossEntropyLoss", "HingeLoss",
            "MSELoss", "NLLLoss", "Module", "Parameter", "BatchNorm1d", "BatchNorm2d", "LayerNorm",
            "AdaptiveAvgPool2d", "AvgPool2d", "Conv1d", "Conv2d", "ConvTranspose2d", "MaxPool2d",

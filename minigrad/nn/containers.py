@@ -6,7 +6,7 @@ from collections import OrderedDict
 from .. import functional as F
 from ..backend import device_of
 from ..kernels import uses_kernel
-from .module import Module
+from .module import Module, Parameter
 
 
 def _fuses_epilogues(x) -> bool:
@@ -118,3 +118,66 @@ class ModuleList(Module):
 
     def __iter__(self):
         return iter(self._modules.values())
+
+
+class ModuleDict(Module):
+    """A dict of modules whose parameters belong to the parent (named by their keys, in
+    insertion order), as ``torch.nn.ModuleDict``: nanoGPT keeps its embeddings and blocks in
+    one (``self.transformer = nn.ModuleDict(dict(wte=..., h=nn.ModuleList(...)))``)."""
+
+    _table = "_modules"
+
+    def __init__(self, entries=None):
+        super().__init__()
+        if entries is not None:
+            self.update(entries)
+
+    def __getitem__(self, key: str):
+        return getattr(self, self._table)[key]
+
+    def __setitem__(self, key: str, value) -> None:
+        setattr(self, key, value)
+
+    def __delitem__(self, key: str) -> None:
+        del getattr(self, self._table)[key]
+
+    def __len__(self) -> int:
+        return len(getattr(self, self._table))
+
+    def __iter__(self):
+        return iter(getattr(self, self._table))
+
+    def __contains__(self, key) -> bool:
+        return key in getattr(self, self._table)
+
+    def keys(self):
+        return getattr(self, self._table).keys()
+
+    def items(self):
+        return getattr(self, self._table).items()
+
+    def values(self):
+        return getattr(self, self._table).values()
+
+    def update(self, entries) -> None:
+        """Add (or replace) the entries of a dict, or of (key, value) pairs."""
+        for key, value in (entries.items() if hasattr(entries, "items") else entries):
+            self[key] = value
+
+    def pop(self, key: str):
+        value = self[key]
+        del self[key]
+        return value
+
+    def clear(self) -> None:
+        getattr(self, self._table).clear()
+
+
+class ParameterDict(ModuleDict):
+    """A dict of Parameters that belong to the parent (named by their keys), as
+    ``torch.nn.ParameterDict``; a plain tensor put in becomes a Parameter."""
+
+    _table = "_parameters"
+
+    def __setitem__(self, key: str, value) -> None:
+        setattr(self, key, value if isinstance(value, Parameter) else Parameter(value))

@@ -97,10 +97,16 @@ class Module:
                 return
         object.__delattr__(self, name)
 
-    def register_buffer(self, name: str, tensor: Tensor | None) -> None:
-        """Non-learned state that belongs in the state dict (e.g. running statistics)."""
+    def register_buffer(self, name: str, tensor: Tensor | None, persistent: bool = True) -> None:
+        """Non-learned state that moves with the module (``to``, ``buffers()``) and, unless
+        ``persistent=False`` (a causal mask rebuilt in ``__init__``), is saved in the state
+        dict (running statistics)."""
         self.__dict__.pop(name, None)
         self._buffers[name] = tensor
+        if not persistent:
+            self.__dict__.setdefault("_non_persistent", set()).add(name)
+        else:
+            self.__dict__.get("_non_persistent", set()).discard(name)
 
     def register_parameter(self, name: str, parameter: Parameter | None) -> None:
         if parameter is None:
@@ -188,9 +194,11 @@ class Module:
         """name -> Tensor (sharing memory with the module) for every parameter and buffer."""
         state = OrderedDict()
         for prefix, module in self.named_modules():
+            transient = module.__dict__.get("_non_persistent", set())
             for table in (module._parameters, module._buffers):
                 for name, value in table.items():
-                    if value is not None:
+                    if value is not None and not (table is module._buffers and
+                                                  name in transient):
                         state[f"{prefix}.{name}" if prefix else name] = value.detach()
         return state
 
@@ -230,9 +238,10 @@ class Module:
         return IncompatibleKeys(missing, unexpected)
 
     # ------------------------------------------------------------------ device and dtype
-    def to(self, *args, dtype=None, device=None) -> "Module":
+    def to(self, *args, dtype=None, device=None, non_blocking: bool = False) -> "Module":
         """Move/convert every parameter and buffer in place (``to("cuda")``,
-        ``to(minigrad.float64)``); floating dtypes only change floating tensors."""
+        ``to(minigrad.float64)``); floating dtypes only change floating tensors.
+        ``non_blocking`` is accepted and changes nothing (the copies are synchronous)."""
         for arg in args:
             if isinstance(arg, str):
                 device = arg

@@ -36,6 +36,32 @@ class Flip(Function):
         return array_module_of(g).flip(g, ctx.axes)
 
 
+class Roll(Function):
+    """z = x shifted circularly by ``shifts[i]`` places along ``dims[i]`` (no dims: the
+    flattened tensor, reshaped back).   dL/dx = g rolled back by −shifts."""
+
+    def forward(ctx, x, shifts, dims):
+        shifts = (shifts,) if isinstance(shifts, int) else tuple(shifts)
+        dims = None if dims is None else ((dims,) if isinstance(dims, int) else tuple(dims))
+        if dims is not None and len(dims) != len(shifts):
+            raise ShapeError(f"roll: {len(shifts)} shifts for {len(dims)} dims; give one shift "
+                             f"per dim")
+        if dims is None and len(shifts) != 1:
+            raise ShapeError(f"roll: without dims, give one shift, got {shifts}")
+        ctx.shifts, ctx.axes = shifts, None if dims is None else tuple(
+            normalize_dims(d, x.ndim)[0] for d in dims)
+        return ctx.roll(x, shifts)
+
+    def roll(ctx, a, shifts):
+        xp = array_module_of(a)
+        if ctx.axes is None:
+            return xp.roll(a.reshape(-1), shifts[0]).reshape(a.shape)
+        return xp.roll(a, shifts, ctx.axes)
+
+    def backward(ctx, g):
+        return ctx.roll(g, tuple(-s for s in ctx.shifts))
+
+
 class Repeat(Function):
     """z = x tiled ``sizes[d]`` times along each dim d (PyTorch's ``repeat``, NumPy's
     ``tile``; more sizes than dims add leading dims).   dL/dx = g seen as

@@ -88,6 +88,20 @@ class Div(_Binary):
         return dx, dy
 
 
+class Remainder(_Binary):
+    """z = x mod y = x − ⌊x/y⌋·y, with the sign of y (Python's ``%``, PyTorch's
+    ``remainder``).   dL/dx = g,   dL/dy = −⌊x/y⌋·g (⌊x/y⌋ is flat between its jumps)."""
+
+    def compute(ctx, x, y):
+        ctx.save_for_backward(x, y)
+        return array_module_of(x).remainder(x, y)
+
+    def backward(ctx, g):
+        x, y = ctx.saved
+        dy = -g * array_module_of(g).floor(x / y) if ctx.needs_input_grad[1] else None
+        return g, dy
+
+
 class Pow(_Binary):
     """z = x ** y.   dL/dx = g * y * x^(y-1),   dL/dy = g * x^y * ln x.
 
@@ -158,6 +172,22 @@ class Log(Function):
     def backward(ctx, g):
         (x,) = ctx.saved
         return g / x
+
+
+class LogBase(Function):
+    """z = log_b x for b = 2 or 10.   dL/dx = g / (x ln b)."""
+
+    promotion = "float"
+
+    def forward(ctx, x, base):
+        ctx.save_for_backward(x)
+        ctx.log_base = math.log(base)
+        xp = array_module_of(x)
+        return xp.log2(x) if base == 2 else xp.log10(x)
+
+    def backward(ctx, g):
+        (x,) = ctx.saved
+        return g / (x * ctx.log_base)
 
 
 class Sqrt(Function):

@@ -138,7 +138,7 @@ def _ufunc(name: str):
 _UFUNCS = ("exp expm1 log log1p log2 log10 sqrt square tanh sin cos tan abs absolute sign "
            "negative reciprocal floor ceil trunc isfinite isnan isinf logical_not invert "
            "add subtract multiply divide true_divide floor_divide power maximum minimum "
-           "fmax fmin greater greater_equal less less_equal equal not_equal logical_and "
+           "remainder fmax fmin greater greater_equal less less_equal equal not_equal logical_and "
            "logical_or logical_xor bitwise_and bitwise_or bitwise_xor arctan2 hypot")
 for _name in _UFUNCS.split():
     globals()[_name] = _ufunc(_name)
@@ -284,6 +284,26 @@ def squeeze(a, axis=None):
 
 def flip(a, axis=None):
     return wrap(numpy.flip(_operand(a), axis))
+
+
+def roll(a, shift, axis=None):
+    return wrap(numpy.roll(_operand(a), shift, axis))
+
+
+def argsort(a, axis=-1, kind=None):
+    """CuPy sorts stably whatever ``kind`` says (Thrust's radix/merge sort)."""
+    return wrap(numpy.argsort(_operand(a), axis=axis, kind="stable"))
+
+
+def isclose(a, b, rtol=1e-05, atol=1e-08, equal_nan=False):
+    return wrap(numpy.isclose(_operand(a), _operand(b), rtol, atol, equal_nan))
+
+
+def unique(ar, return_index=False, return_inverse=False, return_counts=False, axis=None, *,
+           equal_nan=True):
+    results = numpy.unique(_operand(ar), return_index, return_inverse, return_counts, axis,
+                           equal_nan=equal_nan)
+    return tuple(wrap(r) for r in results) if isinstance(results, tuple) else wrap(results)
 
 
 def concatenate(tup, axis=0, out=None, *, dtype=None, casting="same_kind"):
