@@ -38,11 +38,15 @@ from . import amp
 
 
 def __getattr__(name: str):
-    """``minigrad.onnx``, reachable after ``import minigrad`` as ``torch.onnx`` is, but loaded
-    only when first used (it imports onnx)."""
+    """Names loaded when first used: ``minigrad.onnx`` (it imports onnx), reachable after
+    ``import minigrad`` as ``torch.onnx`` is, and ``minigrad.bfloat16`` (the ``ml_dtypes``
+    package's, whose import takes longer than minigrad's own: ``backend.bfloat16``)."""
     if name == "onnx":
         import importlib
         return importlib.import_module(".onnx", __name__)
+    if name == "bfloat16":
+        from .backend import bfloat16
+        return bfloat16()
     raise AttributeError(f"module 'minigrad' has no attribute '{name}'")
 
 float16 = _np.dtype(_np.float16)

@@ -194,6 +194,25 @@ def raise_deferred() -> None:
             raise error(message())
 
 
+# ----------------------------------------------------------------------------- bfloat16
+def bfloat16() -> np.dtype:
+    """bfloat16 (8 exponent bits like float32, 7 mantissa bits) from the ``ml_dtypes``
+    package.  A storage dtype here: tensors hold it, cast to and from it and move between
+    devices; ops refuse it (``promotion.category``) — cast to float32 to compute."""
+    try:
+        import ml_dtypes
+    except ImportError:
+        raise ImportError("minigrad.bfloat16 comes from the ml_dtypes package: "
+                          "pip install ml_dtypes") from None
+    return np.dtype(ml_dtypes.bfloat16)
+
+
+def is_floating(dtype) -> bool:
+    """Whether ``dtype`` holds real numbers with a fraction: float16/32/64 and bfloat16."""
+    dtype = np.dtype(dtype)
+    return dtype.kind == "f" or dtype.name == "bfloat16"
+
+
 # ----------------------------------------------------------------------------- random numbers
 _device_generators: dict = {}
 _device_seeds: dict = {}  # seeds set by cuda.manual_seed, used when the generator is made

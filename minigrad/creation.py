@@ -22,7 +22,7 @@ def as_array(data, dtype=None, device=None):
         array = array.astype(np.dtype(dtype), copy=False)
     elif not hasattr(data, "dtype") and array.dtype == np.float64:  # Python floats
         array = array.astype(backend.DEFAULT_FLOAT)
-    if array.dtype.kind not in "fiub":
+    if array.dtype.kind not in "fiub" and not backend.is_floating(array.dtype):
         raise TypeError(f"tensor: unsupported data of dtype {array.dtype} ({type(data).__name__})")
     return array
 

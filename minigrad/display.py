@@ -16,6 +16,8 @@ def _format_array(array: np.ndarray) -> str:
     """Elements as PyTorch shows them: integers plainly, floats with 4 decimals unless they
     are all whole numbers (then ``1.``), large/small magnitudes in scientific notation."""
     options = {"separator": ", ", "prefix": _PREFIX, "threshold": 1000, "edgeitems": 3}
+    if backend.is_floating(array.dtype) and array.dtype.kind != "f":  # bfloat16
+        array = array.astype(np.float32)
     if array.dtype.kind == "f" and array.size:
         finite = array[np.isfinite(array)]
         whole = finite.size == 0 or bool(np.all(finite == np.round(finite)))

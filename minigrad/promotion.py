@@ -24,14 +24,32 @@ from __future__ import annotations
 import numpy as np
 
 from .backend import DEFAULT_FLOAT
+from .errors import DTypeError
 
 _INT64 = np.dtype(np.int64)
 _BOOL = np.dtype(np.bool_)
 
 
+_CATEGORIES = {"b": 0, "i": 1, "u": 1, "f": 2, "c": 3}
+
+
 def category(dtype) -> int:
-    """0 for bool, 1 for integers, 2 for floats (3 for complex)."""
-    return {"b": 0, "i": 1, "u": 1, "f": 2, "c": 3}[np.dtype(dtype).kind]
+    """0 for bool, 1 for integers, 2 for floats (3 for complex); a storage-only dtype
+    (bfloat16) is a ``DTypeError``: no op computes in it."""
+    dtype = np.dtype(dtype)
+    if dtype.kind not in _CATEGORIES:
+        raise DTypeError(f"{dtype} is a storage dtype in minigrad: no op computes in it; cast "
+                         f"first (t.float() or t.to(minigrad.float32))")
+    return _CATEGORIES[dtype.kind]
+
+
+def computable(op: str, *arrays) -> None:
+    """Refuse, naming ``op``, an input whose dtype no op computes in (bfloat16)."""
+    try:
+        for array in arrays:
+            category(array.dtype)
+    except DTypeError as error:
+        raise DTypeError(f"{op}: {error}") from None
 
 
 def _number_dtype(value) -> np.dtype:

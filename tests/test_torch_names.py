@@ -121,3 +121,32 @@ def test_namespaces_reachable_as_after_import_torch():
     assert mg.cuda.amp.autocast is mg.amp.autocast
     with pytest.raises(AttributeError):
         mg.no_such_name
+
+
+def test_bfloat16_is_a_storage_dtype_that_casts_and_refuses_to_compute():
+    pytest.importorskip("ml_dtypes")
+    from minigrad.errors import DTypeError
+    bf16 = mg.bfloat16
+    t = mg.tensor([1.5, 2.25, -3.0]).to(bf16)
+    assert t.dtype == bf16 and t.dtype.itemsize == 2
+    assert "tensor([ 1.5000,  2.2500, -3.0000], dtype=minigrad.bfloat16)" == repr(t)
+    assert t.float().tolist() == [1.5, 2.25, -3.0] and t.reshape(3, 1).dtype == bf16
+    assert mg.tensor([0.1], dtype=bf16).float().item() == pytest.approx(0.1, abs=1e-3)
+    for op, run in (("mul", lambda: t * 2), ("exp", lambda: t.exp()),
+                    ("matmul", lambda: t @ t)):
+        with pytest.raises(DTypeError, match=f"{op}: bfloat16 is a storage dtype"):
+            run()
+    model = mg.nn.Linear(2, 2).to(bf16)
+    assert model.weight.dtype == bf16 and model.to(mg.float32).weight.dtype == mg.float32
+
+
+def test_summary_writer_logs_scalars_as_json_lines(tmp_path):
+    import json
+    from minigrad.utils.tensorboard import SummaryWriter
+    with SummaryWriter(log_dir=tmp_path / "run") as writer:  # makemore's calls
+        writer.add_scalar("Loss/train", mg.tensor(2.5), 10)
+        writer.add_scalars("Loss", {"test": 2.75}, 10)
+        writer.flush()
+    records = [json.loads(line) for line in (tmp_path / "run" / "scalars.jsonl").open()]
+    assert [(r["tag"], r["value"], r["step"]) for r in records] == [
+        ("Loss/train", 2.5, 10), ("Loss/test", 2.75, 10)]

@@ -38,6 +38,7 @@ import numpy as np
 
 from .. import versions
 from ..backend import device_of
+from ..errors import DTypeError
 from ..promotion import promoted
 from ..tensor import Tensor
 from .grad_mode import _state
@@ -92,7 +93,10 @@ class Function:
         if off_cpu:
             raw = on_one_device(cls.__name__, raw, parents)
         if cls.promotion is not None:
-            raw = promoted(raw, cls.promotion, cls.promoted_inputs)
+            try:
+                raw = promoted(raw, cls.promotion, cls.promoted_inputs)
+            except DTypeError as error:  # a dtype no op computes in (bfloat16)
+                raise DTypeError(f"{cls.__name__.lower()}: {error}") from None
         if not (record and _state.enabled):
             return Tensor._wrap(ctx.forward(*raw, **options), None)
         ctx.seq = next(_sequence)

@@ -250,7 +250,7 @@ class Module:
         def convert(data):
             if device is not None:
                 data = backend.to_device(data, backend.normalize_device(device))
-            if dtype is not None and data.dtype.kind == "f":
+            if dtype is not None and backend.is_floating(data.dtype):
                 data = data.astype(dtype, copy=False)
             return data
 

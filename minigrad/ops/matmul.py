@@ -6,6 +6,7 @@ from .. import kernels
 from ..autograd import Function
 from ..backend import array_module_of
 from ..errors import ShapeError
+from ..promotion import computable
 from .activations import APPLY
 
 
@@ -14,6 +15,7 @@ def _check_shapes(a, b) -> None:
     if a.ndim == 0 or b.ndim == 0:
         raise ShapeError(f"matmul: both operands need at least one dimension; got shapes "
                          f"{tuple(a.shape)} and {tuple(b.shape)}")
+    computable("matmul", a, b)  # a storage-only dtype (bfloat16) is refused
     k_a, k_b = a.shape[-1], b.shape[-2 if b.ndim > 1 else 0]
     if k_a != k_b:
         raise ShapeError(f"matmul: shapes {tuple(a.shape)} and {tuple(b.shape)} are not "
