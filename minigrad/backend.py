@@ -197,8 +197,11 @@ def raise_deferred() -> None:
 # ----------------------------------------------------------------------------- bfloat16
 def bfloat16() -> np.dtype:
     """bfloat16 (8 exponent bits like float32, 7 mantissa bits) from the ``ml_dtypes``
-    package.  A storage dtype here: tensors hold it, cast to and from it and move between
-    devices; ops refuse it (``promotion.category``) — cast to float32 to compute."""
+    package.  A storage dtype here: tensors hold it, cast to and from it, move between
+    devices, go through shape ops, indexing and checkpoints; the ops that compute (every op
+    with type promotion: elementwise math, activations, losses; and matmul) refuse it with a
+    ``DTypeError`` that says to cast to float32 (``promotion.category``).  Reductions without
+    promotion (sum, mean) run on it through ml_dtypes' NumPy loops."""
     try:
         import ml_dtypes
     except ImportError:

@@ -38,8 +38,12 @@ def _encode(obj, arrays: dict):
             raise TypeError(f"save: cannot store an array of Python objects (dtype object, "
                             f"shape {tuple(data.shape)}): it could only be written as a pickle, "
                             f"which load() refuses; convert it to numbers or strings first")
-        arrays[key] = to_device(data, "cpu")
-        return {"__tensor__" if isinstance(obj, Tensor) else "__array__": key}
+        kind, data = ("__tensor__" if isinstance(obj, Tensor) else "__array__"), to_device(data,
+                                                                                         "cpu")
+        if data.dtype.name == "bfloat16":  # .npz knows no bfloat16: its bits, as uint16
+            kind, data = f"{kind[:-2]}_bfloat16__", data.view(np.uint16)
+        arrays[key] = data
+        return {kind: key}
     if isinstance(obj, np.generic):
         return obj.item()
     if isinstance(obj, dict):
@@ -67,6 +71,10 @@ def _decode(node, archive):
     if not isinstance(node, dict):
         return node
     (kind, value), = node.items()
+    if kind in ("__array_bfloat16__", "__tensor_bfloat16__"):
+        from .backend import bfloat16
+        array = archive[value].view(bfloat16())
+        return array if kind == "__array_bfloat16__" else Tensor._wrap(array, None)
     if kind == "__array__":
         return archive[value]
     if kind == "__tensor__":

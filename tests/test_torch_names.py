@@ -150,3 +150,12 @@ def test_summary_writer_logs_scalars_as_json_lines(tmp_path):
     records = [json.loads(line) for line in (tmp_path / "run" / "scalars.jsonl").open()]
     assert [(r["tag"], r["value"], r["step"]) for r in records] == [
         ("Loss/train", 2.5, 10), ("Loss/test", 2.75, 10)]
+
+
+def test_bfloat16_tensors_survive_a_checkpoint(tmp_path):
+    pytest.importorskip("ml_dtypes")
+    weights = mg.tensor([1.5, -2.0, 3.25]).to(mg.bfloat16)
+    mg.save({"w": weights, "raw": weights.array, "step": 3}, tmp_path / "ckpt.pt")
+    back = mg.load(tmp_path / "ckpt.pt")
+    assert back["w"].dtype == mg.bfloat16 and back["w"].float().tolist() == [1.5, -2.0, 3.25]
+    assert back["raw"].dtype == mg.bfloat16 and back["step"] == 3
