@@ -348,12 +348,42 @@ class Tensor:
 
     def _arithmetic_(self, name: str, op, other) -> "Tensor":
         """``self = self <op> other`` in place, refused (before any change) when PyTorch's
-        result type is of a higher category than self's dtype (``int_tensor.div_(2)``)."""
-        other = _raw(other)
+        result type is of a higher category than self's dtype (``int_tensor.div_(2)``).
+        Inside the graph (self or other requires grad, grad recorded) it is recorded."""
+        raw = _raw(other)
         result = (promotion.float_result_type if name == "div_" else promotion.result_type)(
-            self.array, other)
+            self.array, raw)
         promotion.check_inplace_cast(name, result, self.array.dtype)
-        return self._update(name, op(self.array, other))
+        from .autograd import is_grad_enabled
+        if is_grad_enabled() and (self.requires_grad or getattr(other, "requires_grad", False)):
+            return self._recorded_(name, _INPLACE_OPS[name], other)
+        return self._update(name, op(self.array, raw))
+
+    def _recorded_(self, name: str, function, other) -> "Tensor":
+        """``h += x`` inside the graph, recorded as PyTorch records it: the op runs out of place
+        on a copy of the old value (the old node's output: what the op's backward reads), the
+        result is written into this tensor's own storage, and the tensor becomes the op's
+        output.  A node that saved the old array for its backward then finds it changed and
+        refuses, as PyTorch does.  Refused: a leaf that requires grad (its value is the
+        variable itself), and a view of another tensor's storage (the other tensor's graph
+        would not see the change; PyTorch rebases it, minigrad does not)."""
+        if self.grad_fn is None and self.requires_grad:
+            raise RuntimeError(f"{name}(): a leaf tensor that requires grad cannot be changed in "
+                               f"place while grad is recorded; wrap it in minigrad.no_grad()")
+        if (self.grad_fn.returns_view if self.grad_fn is not None else
+                self.array.base is not None):
+            raise RuntimeError(f"{name}(): this tensor is a view of another tensor's data "
+                               f"(shape {tuple(self.shape)}); changing it in place inside the "
+                               f"graph is not recorded here: write it out of place (x = x + y)")
+        before = Tensor._wrap(self.array.copy(), self.grad_fn)
+        before.requires_grad = self.requires_grad
+        out = function.apply(before, other)
+        if out.dtype != self.dtype:
+            out = ops.elementwise.Cast.apply(out, dtype=self.dtype)
+        self.array[...] = out.array
+        self._bump_version()
+        self.grad_fn, self.requires_grad = out.grad_fn, out.requires_grad
+        return self
 
     def add_(self, other) -> "Tensor":
         return self._arithmetic_("add_", operator.add, other)
@@ -835,3 +865,7 @@ class Tensor:
 
 
 from . import ops  # noqa: E402  (ops import Tensor; the methods above resolve it at call time)
+
+_INPLACE_OPS = {"add_": ops.elementwise.Add, "sub_": ops.elementwise.Sub,
+                "mul_": ops.elementwise.Mul, "div_": ops.elementwise.Div}
+"""The recorded op of each in-place arithmetic method (``Tensor._recorded_``)."""

@@ -173,3 +173,72 @@ def test_backward_gradient_is_copied_not_aliased(through):
     as_tensor = mg.ones(3)
     through(y).backward(gradient=as_tensor)
     assert not np.shares_memory(y.grad.array, as_tensor.array)
+
+
+# ----------------------------------------------------------------------------- in place, recorded
+
+
+def _inplace_chain(lib, x):
+    h = x * 2
+    h += x
+    h *= x
+    h -= 1
+    h /= x + 1
+    c = x * 1
+    c += c + 1          # micrograd's own test
+    return h.sum() + (c * c).sum()
+
+
+def test_inplace_arithmetic_inside_the_graph_is_recorded_as_torchs():
+    torch = pytest.importorskip("torch")
+    values = np.array([1.0, 2.0, -3.0])
+    ours = mg.tensor(values, requires_grad=True)
+    theirs = torch.tensor(values, requires_grad=True)
+    a, b = _inplace_chain(mg, ours), _inplace_chain(torch, theirs)
+    a.backward()
+    b.backward()
+    assert np.allclose(a.item(), b.item()) and np.allclose(ours.grad.numpy(), theirs.grad.numpy())
+    assert mg.gradcheck(lambda t: _inplace_chain(mg, t), mg.tensor(values, requires_grad=True))
+
+
+def test_a_residual_add_in_place_as_resnets_out_plus_identity():
+    torch = pytest.importorskip("torch")
+    grads = []
+    for lib in (mg, torch):
+        lib.manual_seed(0)
+        layer = lib.nn.Linear(3, 3).double()
+        with lib.no_grad():
+            layer.weight.copy_(lib.tensor(np.arange(9.0).reshape(3, 3) / 10))
+            layer.bias.fill_(0.5)
+        x = lib.tensor(np.array([[1.0, -2.0, 0.5]]), requires_grad=True)
+        out = layer(x)
+        out += x            # out += identity
+        lib.relu(out).sum().backward()
+        grads.append((x.grad.numpy().copy(), layer.weight.grad.numpy().copy()))
+    assert all(np.allclose(g, t) for g, t in zip(*grads))
+
+
+def test_a_tensor_outside_the_graph_joins_it_when_a_graph_value_is_added_in_place():
+    x = mg.tensor([1.0, 2.0], requires_grad=True)
+    total = mg.zeros(2)
+    total += x * 3
+    assert total.requires_grad and not total.is_leaf
+    total.sum().backward()
+    assert x.grad.tolist() == [3.0, 3.0]
+
+
+def test_inplace_changes_that_would_give_wrong_gradients_are_refused():
+    x = mg.tensor([1.0, 2.0], requires_grad=True)
+    with pytest.raises(RuntimeError, match="leaf tensor that requires grad"):
+        x += 1
+    a = x.exp()
+    a += 1              # Exp saved its output: backward must refuse it, as PyTorch does
+    with pytest.raises(RuntimeError, match="modified by an in-place operation"):
+        a.sum().backward()
+    h = x * 2
+    with pytest.raises(RuntimeError, match="view of another tensor"):
+        view = h[0:1]
+        view += 1
+    with mg.no_grad():  # outside recording, in place is a plain update
+        h += 1
+    assert h.tolist() == [3.0, 5.0]

@@ -126,7 +126,7 @@ def test_inplace_updates_under_no_grad_keep_the_leaf():
         w *= 2
     assert w is before and w.is_leaf and w.requires_grad
     np.testing.assert_allclose(w.tolist(), [1.6, 3.2], rtol=1e-6)
-    with pytest.raises(RuntimeError, match="add_\\(\\): a tensor that requires grad"):
+    with pytest.raises(RuntimeError, match="add_\\(\\): a leaf tensor that requires grad"):
         w += 1
 
 

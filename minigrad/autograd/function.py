@@ -72,6 +72,7 @@ class Function:
     _cached: tuple = ()
     _time = 0                     # the in-place-change clock at forward (minigrad.versions)
     _out_id = None                # id() of the output array: how saved values are recognized
+    returns_view = False          # the output shares the input's memory (reshape, x[1:])
     _graph = False                # True while backward runs with create_graph
 
     @classmethod

@@ -97,6 +97,8 @@ def _is_integer_array(item) -> bool:
 class Reshape(Function):
     """z = x with a new shape (same elements, same order).   dL/dx = g reshaped back."""
 
+    returns_view = True  # its output shares the input's memory
+
     def forward(ctx, x, shape):
         ctx.input_shape = x.shape
         try:
@@ -111,6 +113,8 @@ class Reshape(Function):
 
 class Permute(Function):
     """z = x with its axes reordered by ``dims``.   dL/dx = g with the inverse order."""
+
+    returns_view = True  # its output shares the input's memory
 
     def forward(ctx, x, dims):
         if sorted(d % max(x.ndim, 1) for d in dims) != list(range(x.ndim)):
@@ -127,6 +131,8 @@ class Permute(Function):
 class Expand(Function):
     """z = x broadcast to ``shape`` (-1 keeps a size) without copying.
     dL/dx = g summed over the copies (done by the engine's unbroadcast)."""
+
+    returns_view = True  # its output shares the input's memory
 
     def forward(ctx, x, shape):
         lead = len(shape) - x.ndim
@@ -146,6 +152,8 @@ class GetItem(Function):
     dL/dx = zeros with g added at the indexed positions; an element picked k times by an
     integer array receives the sum of its k gradients (scatter-add).  (That backward is the
     op ``scattered``, whose own backward is this op again: indexing differentiates forever.)"""
+
+    returns_view = True  # its output shares the input's memory
 
     def forward(ctx, x, index):
         ctx.save_for_backward(index)
