@@ -359,7 +359,7 @@ class Tensor:
             return self._recorded_(name, _INPLACE_OPS[name], other)
         return self._update(name, op(self.array, raw))
 
-    def _recorded_(self, name: str, function, other) -> "Tensor":
+    def _recorded_(self, name: str, function, other, **options) -> "Tensor":
         """``h += x`` inside the graph, recorded as PyTorch records it: the op runs out of place
         on a copy of the old value (the old node's output: what the op's backward reads), the
         result is written into this tensor's own storage, and the tensor becomes the op's
@@ -377,7 +377,7 @@ class Tensor:
                                f"graph is not recorded here: write it out of place (x = x + y)")
         before = Tensor._wrap(self.array.copy(), self.grad_fn)
         before.requires_grad = self.requires_grad
-        out = function.apply(before, other)
+        out = function.apply(before, other, **options)
         if out.dtype != self.dtype:
             out = ops.elementwise.Cast.apply(out, dtype=self.dtype)
         self.array[...] = out.array
@@ -851,10 +851,14 @@ class Tensor:
         return ops.shape.chunk(self, chunks, dim)
 
     def __setitem__(self, index, value) -> None:
-        """``x[index] = value`` in place.  Not recorded: like every in-place change here it is
-        refused on a tensor that requires grad while grad is recorded (use ``no_grad()``, or
-        ``x.data[index] = value``)."""
-        self._check_inplace("__setitem__")
+        """``x[index] = value`` in place; inside the graph (x or value requires grad, grad
+        recorded) it is recorded as the op ``SetItem`` (``_recorded_`` says what is refused:
+        a leaf that requires grad, a view)."""
+        from .autograd import is_grad_enabled
+        if is_grad_enabled() and (self.requires_grad or getattr(value, "requires_grad", False)):
+            self._recorded_("__setitem__", ops.shape.SetItem, value,
+                            index=ops.shape.raw_index(index))
+            return
         self.array[ops.shape.raw_index(index)] = _raw(value)
         self._bump_version()
 

@@ -242,3 +242,27 @@ def test_inplace_changes_that_would_give_wrong_gradients_are_refused():
     with mg.no_grad():  # outside recording, in place is a plain update
         h += 1
     assert h.tolist() == [3.0, 5.0]
+
+
+def _indexed_assignments(lib, x, v):
+    y = x * 2
+    y[y < 0] = 0         # a mask
+    y[:, 0] = v          # a column from another graph value
+    z = lib.zeros(2, 3, dtype=x.dtype)  # outside the graph until a graph value is written in
+    z[1] = x[0] * 3
+    return (y * y).sum() + z.sum()
+
+
+def test_indexed_assignment_inside_the_graph_is_recorded_as_torchs():
+    torch = pytest.importorskip("torch")
+    values, column = np.array([[1.0, -2.0, 3.0], [4.0, 5.0, -6.0]]), np.array([10.0, 20.0])
+    grads = []
+    for lib in (mg, torch):
+        x = lib.tensor(values, requires_grad=True)
+        v = lib.tensor(column, requires_grad=True)
+        _indexed_assignments(lib, x, v).backward()
+        grads.append((x.grad.numpy().copy(), v.grad.numpy().copy()))
+    assert all(np.allclose(a, b) for a, b in zip(*grads))
+    assert mg.gradcheck(lambda a, b: _indexed_assignments(mg, a, b),
+                        mg.tensor(values, requires_grad=True), mg.tensor(column,
+                                                                          requires_grad=True))

@@ -129,7 +129,7 @@ def test_data_is_the_same_values_outside_the_graph():
     assert p.tolist() == [5.0, 6.0]
     p.data[0] = 9.0                      # setitem through .data: allowed, not recorded
     assert p.tolist() == [9.0, 6.0]
-    with pytest.raises(RuntimeError, match=r"__setitem__\(\): a tensor that requires grad"):
+    with pytest.raises(RuntimeError, match=r"__setitem__\(\): a leaf tensor that requires grad"):
         p[0] = 1.0
 
 

@@ -167,6 +167,25 @@ class GetItem(Function):
         return scattered(g, index, ctx.input_shape, unique=ctx.unique)
 
 
+class SetItem(Function):
+    """z = x with z[index] = v (``x[index] = v`` recorded inside the graph).
+    dL/dx = g with the written positions set to 0 (z no longer depends on x there);
+    dL/dv = g[index] (the engine sums it back over the positions v was broadcast to)."""
+
+    def forward(ctx, x, value, index):
+        xp = array_module_of(x)
+        ctx.index, ctx.kept = index, xp.ones(x.shape, dtype=bool)
+        ctx.kept[index] = False
+        out = x.copy()
+        out[index] = value
+        return out
+
+    def backward(ctx, g):
+        dx = g * ctx.kept if ctx.needs_input_grad[0] else None
+        dv = g[ctx.index] if ctx.needs_input_grad[1] else None
+        return dx, dv
+
+
 class Scattered(Function):
     """z = zeros of ``shape`` with x added at ``index`` (summed where ``index`` repeats a
     position): the backward of GetItem as an op of its own.   dL/dx = g[index]."""
