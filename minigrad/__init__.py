@@ -20,13 +20,14 @@ from .creation import (arange, empty, eye, from_numpy, full, full_like, linspace
                        ones, ones_like, rand, rand_like, randint, randn, randn_like, randperm,
                        tensor, zeros, zeros_like)
 from .tensor_functions import (BoolTensor, DoubleTensor, FloatTensor, LongTensor, abs, add,
-                               all, allclose, any, argmax, argmin, argsort, cat, chunk, clamp, clone, concat, cos, cumsum,
-                               div, erf, exp, flatten, flip, floor, floor_divide, gather,
-                               is_tensor, isclose, log, log10, log1p, log2, log_softmax, logsumexp, masked_fill, matmul, max, maximum,
-                               mean, min, minimum, mm, mul, narrow, neg, norm, numel, permute,
-                               pow, prod, relu, remainder, reshape, roll, sigmoid, sin,
-                               softmax, sort, split, sqrt, squeeze, stack, sub, sum, t, tanh,
-                               topk, transpose, tril, triu, unique, unsqueeze, where)
+                               all, allclose, any, argmax, argmin, argsort, cat, chunk, clamp,
+                               clone, concat, cos, cumsum, div, erf, exp, flatten, flip, floor,
+                               floor_divide, gather, is_tensor, isclose, log, log10, log1p, log2,
+                               log_softmax, logsumexp, masked_fill, matmul, max, maximum, mean,
+                               min, minimum, mm, mul, narrow, neg, norm, numel, permute, pow,
+                               prod, relu, remainder, reshape, roll, sigmoid, sin, softmax, sort,
+                               split, sqrt, squeeze, stack, sub, sum, t, tanh, topk, transpose,
+                               tril, triu, unique, unsqueeze, where)
 from .gradcheck import GradcheckError, gradcheck, numerical_grad
 from . import (accelerator, backends, cuda, functional, host_memory, kernels, nn, optim,
                utils, vision)

@@ -144,9 +144,10 @@ def multinomial(input, num_samples: int, replacement: bool = False, generator=No
     if not np.isfinite(rows).all() or (rows < 0).any() or (rows.sum(axis=1) <= 0).any():
         raise ValueError("multinomial: the weights must be finite, non-negative and not all "
                          "zero in a row")
-    if not replacement and num_samples > (rows > 0).sum(axis=1).min():
+    fewest = int((rows > 0).sum(axis=1).min())  # categories a row can draw without replacement
+    if not replacement and num_samples > fewest:
         raise ValueError(f"multinomial: cannot draw {num_samples} samples without replacement "
-                         f"from a row with {(rows > 0).sum(axis=1).min()} non-zero weights")
+                         f"from a row with {fewest} non-zero weights")
     rng = random.numpy_generator(generator)
     drawn = np.stack([rng.choice(len(row), num_samples, replace=replacement, p=row / row.sum())
                       for row in rows]).astype(np.int64)

@@ -103,7 +103,23 @@ def _more_cases(rng, away):
         "tril": (lambda a: a.tril(-1), _inputs(rng, (3, 4))),
         "log1p": (lambda a: a.log1p(), _inputs(rng, (3, 4), low=0.1, high=2.0)),
         "smooth_l1_loss": (lambda a, b: F.smooth_l1_loss(a, b, beta=0.5), away((3, 4), (3, 4))),
+        "log2": (lambda a: a.log2(), _inputs(rng, (3, 4), low=0.2, high=2.0)),
+        "log10": (lambda a: a.log10(), _inputs(rng, (3, 4), low=0.2, high=2.0)),
+        # x/y stays in (0.05, 0.82): away from the jumps of ⌊x/y⌋
+        "remainder": (lambda a, b: a % b, _inputs(rng, (3, 4), low=0.1, high=0.9)
+                      + _inputs(rng, (3, 4), low=1.1, high=2.0)),
+        "roll": (lambda a: a.roll((1, 2), (0, 1)), _inputs(rng, (3, 4))),
+        "sort": (lambda a: a.sort(dim=0, descending=True).values, _inputs(rng, (3, 4))),
+        "topk": (lambda a: a.topk(2, dim=1).values, _inputs(rng, (3, 4))),
+        "x[i] = v (recorded)": (_set_column, _inputs(rng, (3, 4), (3,))),
     }
+
+
+def _set_column(a, v):
+    """y = 2a with its column 1 replaced by v: indexed assignment inside the graph."""
+    y = a * 2
+    y[:, 1] = v
+    return y
 
 
 def _layer_cases(rng):

@@ -356,14 +356,14 @@ class Tensor:
         promotion.check_inplace_cast(name, result, self.array.dtype)
         from .autograd import is_grad_enabled
         if is_grad_enabled() and (self.requires_grad or getattr(other, "requires_grad", False)):
-            return self._recorded_(name, _INPLACE_OPS[name], other)
+            return self._recorded_(name, *_INPLACE_OPS[name], other)
         return self._update(name, op(self.array, raw))
 
-    def _recorded_(self, name: str, function, other, **options) -> "Tensor":
+    def _recorded_(self, name: str, function, reads_old: bool, other, **options) -> "Tensor":
         """``h += x`` inside the graph, recorded as PyTorch records it: the op runs out of place
-        on a copy of the old value (the old node's output: what the op's backward reads), the
-        result is written into this tensor's own storage, and the tensor becomes the op's
-        output.  A node that saved the old array for its backward then finds it changed and
+        on the old value (a copy when ``reads_old``: the op's backward reads it, as ``mul_``'s
+        does), the result is written into this tensor's own storage, and the tensor becomes
+        the op's output.  A node that saved the old array for its backward then finds it changed and
         refuses, as PyTorch does.  Refused: a leaf that requires grad (its value is the
         variable itself), and a view of another tensor's storage (the other tensor's graph
         would not see the change; PyTorch rebases it, minigrad does not)."""
@@ -375,7 +375,7 @@ class Tensor:
             raise RuntimeError(f"{name}(): this tensor is a view of another tensor's data "
                                f"(shape {tuple(self.shape)}); changing it in place inside the "
                                f"graph is not recorded here: write it out of place (x = x + y)")
-        before = Tensor._wrap(self.array.copy(), self.grad_fn)
+        before = Tensor._wrap(self.array.copy() if reads_old else self.array, self.grad_fn)
         before.requires_grad = self.requires_grad
         out = function.apply(before, other, **options)
         if out.dtype != self.dtype:
@@ -569,7 +569,7 @@ class Tensor:
                return_counts: bool = False, dim=None):
         """The distinct values (or slices along ``dim``), sorted; with the inverse indices
         and/or the counts when asked, as in PyTorch."""
-        values, inverse, counts = ops.sorting.unique(self.array, sorted, dim=dim)
+        values, inverse, counts = ops.sorting.unique(self.array, dim)
         extras = [Tensor._wrap(a, None) for a, wanted in ((inverse, return_inverse),
                                                           (counts, return_counts)) if wanted]
         return (Tensor._wrap(values, None), *extras) if extras else Tensor._wrap(values, None)
@@ -856,7 +856,7 @@ class Tensor:
         a leaf that requires grad, a view)."""
         from .autograd import is_grad_enabled
         if is_grad_enabled() and (self.requires_grad or getattr(value, "requires_grad", False)):
-            self._recorded_("__setitem__", ops.shape.SetItem, value,
+            self._recorded_("__setitem__", ops.shape.SetItem, False, value,
                             index=ops.shape.raw_index(index))
             return
         self.array[ops.shape.raw_index(index)] = _raw(value)
@@ -870,6 +870,7 @@ class Tensor:
 
 from . import ops  # noqa: E402  (ops import Tensor; the methods above resolve it at call time)
 
-_INPLACE_OPS = {"add_": ops.elementwise.Add, "sub_": ops.elementwise.Sub,
-                "mul_": ops.elementwise.Mul, "div_": ops.elementwise.Div}
-"""The recorded op of each in-place arithmetic method (``Tensor._recorded_``)."""
+_INPLACE_OPS = {"add_": (ops.elementwise.Add, False), "sub_": (ops.elementwise.Sub, False),
+                "mul_": (ops.elementwise.Mul, True), "div_": (ops.elementwise.Div, True)}
+"""The recorded op of each in-place arithmetic method, and whether its backward reads the old
+value (``Tensor._recorded_``)."""

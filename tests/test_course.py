@@ -293,29 +293,31 @@ def test_a_failing_lesson_stops_the_run_before_the_next_one_starts(tmp_path):
 
 
 def test_lessons_run_jobs_at_a_time_and_none_starts_after_a_failure():
+    """a and b run together (a barrier needs both), c fails at once, d is still running then
+    (it waits for the test): no success came after c's failure, so e and f never start.
+    Nothing here depends on timing."""
     import concurrent.futures
-    import time
-    lock, started, active, peak = threading.Lock(), [], [0], [0]
+    both_running, release_d = threading.Barrier(2, timeout=30), threading.Event()
+    started = []
 
     def run(path):
-        with lock:
-            started.append(path.name)
-            active[0] += 1
-            peak[0] = max(peak[0], active[0])
-        try:
-            if path.name == "c.ipynb":
-                raise LessonFailed("lesson c failed")
-            time.sleep(0.2)
-            return {"cells": [], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
-        finally:
-            with lock:
-                active[0] -= 1
+        started.append(path.name)
+        if path.name in ("a.ipynb", "b.ipynb"):
+            both_running.wait()
+        elif path.name == "c.ipynb":
+            raise LessonFailed("lesson c failed")
+        elif path.name == "d.ipynb":
+            release_d.wait(30)
+        return {"cells": [], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
     paths = [Path(f"{name}.ipynb") for name in "abcdef"]
     with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:
-        with pytest.raises(LessonFailed, match="lesson c"):
-            execute._in_turn(pool, paths, run, jobs=2, report=lambda line: None)
-    assert peak[0] == 2 and {"a.ipynb", "b.ipynb", "c.ipynb"} <= set(started)
-    assert not {"e.ipynb", "f.ipynb"} & set(started)  # d may have started beside c; no more
+        try:
+            with pytest.raises(LessonFailed, match="lesson c"):
+                execute._in_turn(pool, paths, run, jobs=2, report=lambda line: None)
+        finally:
+            release_d.set()
+    assert "e.ipynb" not in started and "f.ipynb" not in started
+    assert {"a.ipynb", "b.ipynb", "c.ipynb"} <= set(started)
 
 
 def test_lessons_side_by_side_share_the_cores(tmp_path):

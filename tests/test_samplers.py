@@ -222,3 +222,11 @@ def test_cuda_manual_seed_is_harmless_without_a_gpu_and_seeds_the_device(cuda):
     assert 11 not in backend._device_seeds.values()
     with pytest.raises(TypeError, match="cuda.manual_seed"):
         mg.cuda.manual_seed("0")
+
+
+def test_a_random_sampler_of_an_empty_data_set_is_refused_as_torchs():
+    torch = _torch()
+    with pytest.raises(ValueError):
+        torch.utils.data.RandomSampler(range(0))
+    with pytest.raises(ValueError, match="empty data set"):
+        RandomSampler(range(0))

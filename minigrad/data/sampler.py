@@ -49,16 +49,15 @@ class RandomSampler(Sampler):
                  generator=None):
         if not isinstance(replacement, bool):
             raise TypeError(f"RandomSampler: replacement must be a bool, got {replacement!r}")
-        if num_samples is not None and (not isinstance(num_samples, (int, np.integer))
-                                        or num_samples <= 0):
-            raise ValueError(f"RandomSampler: num_samples must be a positive integer, got "
-                             f"{num_samples!r}")
         self.data_source, self.replacement = data_source, replacement
         self._num_samples, self.generator = num_samples, generator
+        if not isinstance(self.num_samples, (int, np.integer)) or self.num_samples <= 0:
+            raise ValueError(f"RandomSampler: num_samples must be a positive integer (an empty "
+                             f"data set has none to draw), got {self.num_samples!r}")
 
     @property
-    def num_samples(self) -> int:
-        return len(self.data_source) if self._num_samples is None else int(self._num_samples)
+    def num_samples(self):
+        return len(self.data_source) if self._num_samples is None else self._num_samples
 
     def __len__(self) -> int:
         return self.num_samples

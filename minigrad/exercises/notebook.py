@@ -14,7 +14,9 @@ import os
 import tempfile
 from pathlib import Path
 
-SOLUTIONS = Path(__file__).resolve().parents[2] / "lessons" / "solutions"
+from ..course import syllabus
+
+SOLUTIONS = syllabus.FOLDER / "solutions"
 
 
 def read(path) -> dict:
