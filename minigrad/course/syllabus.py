@@ -69,6 +69,9 @@ LESSONS = (
     _lesson("16_data_parallelism", "data parallelism",
             "averaged gradients = a big batch, ring all-reduce over MPI, DDP's buckets, "
             "train --distributed"),
+    _lesson("17_a_gpt_character_by_character", "a GPT, character by character",
+            "causal attention, weight tying, warm-up, temperature and top-k on the fortune "
+            "quotations, against a bigram table; the lecture programs that run"),
 )
 """The lessons in order; ``LESSONS[i].stem`` is ``lessons/<stem>.ipynb``."""
 

@@ -284,6 +284,33 @@ def ring_step(chunks, step):
     return new
 
 
+def sampling_probabilities(logits, temperature, k, renormalize=True):
+    """The distribution a GPT samples from: logits / temperature, all but the k largest set
+    to −∞, softmax (``renormalize=False``: the softmax first, the others zeroed after)."""
+    z = logits / temperature
+    keep = z >= np.sort(z)[-k]
+    if not renormalize:
+        return np.where(keep, softmax(z), 0.0)
+    return softmax(np.where(keep, z, -np.inf))
+
+
+def warmup_cosine(steps, warmup, max_lr, min_lr, shape=lambda p: 0.5 * (1 + np.cos(np.pi * p)),
+                  first=1):
+    """Every step's learning rate: max_lr (s + first)/W during the warm-up, then min_lr +
+    (max_lr − min_lr) shape(progress) (the half cosine from 1 to 0)."""
+    s = np.arange(steps)
+    progress = (s - warmup) / (steps - warmup)
+    return np.where(s < warmup, max_lr * (s + first) / warmup,
+                    min_lr + (max_lr - min_lr) * shape(progress))
+
+
+def _tied_rows_overwritten(ids, weight, grad):
+    """A tied matrix's gradient whose lookup part overwrites repeated rows."""
+    lookup = np.zeros_like(weight)
+    lookup[ids] = grad @ weight
+    return grad.T @ weight[ids] + lookup
+
+
 EXERCISES = {e.key: e for e in sorted([
     Exercise("02.1", "sigmoid's backward", "sigmoid_backward",
              _args(x=lambda r: r.uniform(-4, 4, (3, 4)), grad=normal(3, 4)),
@@ -1028,4 +1055,71 @@ EXERCISES = {e.key: e for e in sorted([
                  "the gradient ∇f itself, not its derivative along v: differentiate ⟨∇f, v⟩ "
                  "once more (create_graph=True keeps ∇f differentiable)",
                  answer=lambda f, x, v, _a: x ** 3 + _a @ x),)),
+    Exercise("17.1", "the distribution a sample is drawn from", "sampling_probabilities",
+             _args(logits=lambda r: 2 * r.standard_normal(8),
+                   temperature=lambda r: float(r.choice([0.5, 0.8, 1.5, 2.0])),
+                   k=lambda r: int(r.integers(2, 7))),
+             sampling_probabilities,
+             hints=("the temperature rescales the logits before the softmax; top-k removes all "
+                    "but the k best before it, so the k that remain share all the probability",
+                    "8 probabilities summing to 1, exactly 8 − k of them 0",
+                    "z = logits / temperature; z[z < (k-th largest of z)] = −inf; softmax(z)"),
+             kind="value",
+             misconceptions=(
+                 Misconception("the logits multiplied by the temperature: they are divided by "
+                               "it (T < 1 sharpens the distribution, T > 1 flattens it)",
+                               answer=lambda logits, temperature, k: sampling_probabilities(
+                                   logits * temperature * temperature, temperature, k)),
+                 Misconception("the probabilities outside the top k zeroed after the softmax, "
+                               "so the k that remain no longer sum to 1: set the other logits "
+                               "to −inf before the softmax (or divide by the kept sum)",
+                               answer=lambda logits, temperature, k: sampling_probabilities(
+                                   logits, temperature, k, renormalize=False)))),
+    Exercise("17.2", "a warm-up, then a cosine decay", "learning_rate_schedule",
+             _args(steps=lambda r: int(r.integers(12, 30)), warmup=lambda r: int(r.integers(2, 6)),
+                   max_lr=lambda r: float(r.uniform(1e-3, 1e-2)),
+                   min_lr=lambda r: float(r.uniform(1e-5, 1e-4))),
+             warmup_cosine,
+             hints=("two pieces: a straight line up to max_lr over the warm-up, then half a "
+                    "cosine wave from max_lr down towards min_lr",
+                    "an array of `steps` rates; step s < warmup on the line, the others on the "
+                    "cosine with progress p = (s − warmup)/(steps − warmup) from 0 towards 1",
+                    "s < W: max_lr (s + 1)/W; else min_lr + ½ (max_lr − min_lr)(1 + cos(π p))"),
+             kind="value",
+             misconceptions=(
+                 Misconception("the cosine without ½(1 + ·): cos(πp) runs from 1 down to −1, "
+                               "so the rate would fall below min_lr, even below 0; ½(1 + "
+                               "cos(πp)) runs from 1 to 0",
+                               answer=lambda steps, warmup, max_lr, min_lr: warmup_cosine(
+                                   steps, warmup, max_lr, min_lr, lambda p: np.cos(np.pi * p))),
+                 Misconception("a decay towards 0 that forgets min_lr: the cosine runs from "
+                               "max_lr to min_lr, min_lr + (max_lr − min_lr) · ½(1 + cos(πp))",
+                               answer=lambda steps, warmup, max_lr, min_lr: warmup_cosine(
+                                   steps, warmup, max_lr, 0.0)),
+                 Misconception("the warm-up starting at rate 0 (s/W): the first step would do "
+                               "nothing; step s gets max_lr (s + 1)/W, reaching max_lr at the "
+                               "warm-up's last step",
+                               answer=lambda steps, warmup, max_lr, min_lr: warmup_cosine(
+                                   steps, warmup, max_lr, min_lr, first=0)))),
+    Exercise("17.3", "a tied matrix's gradient", "tied_weight_backward",
+             _args(ids=lambda r: r.integers(0, 5, 6), weight=normal(5, 3), grad=normal(6, 5)),
+             lambda ids, weight, grad: weight[ids] @ weight.T, ("weight",), ("grad",),
+             ("one matrix used twice — to look the characters up and to score them — "
+              "receives the sum of the gradients of both uses",
+              "dW (5, 3): the head's part, like a Linear layer's weight gradient, plus the "
+              "lookup's part, like an embedding's (rows added, repeated ids included)",
+              "dW = gradᵀ h (the head, with h = W[ids]) + np.add.at of grad W into the rows "
+              "ids (the lookup)"), returns=("dweight",),
+             misconceptions=(
+                 Misconception("only the head's gradient gradᵀ h: the same matrix also looked "
+                               "the characters up, and that use's gradient (grad W, added into "
+                               "the rows ids) belongs to it too",
+                               forward=lambda at, ids, weight, grad: at["weight"][ids] @ weight.T),
+                 Misconception("only the lookup's gradient: the same matrix also scored the "
+                               "characters (logits = h Wᵀ), and that use's gradient gradᵀ h "
+                               "belongs to it too",
+                               forward=lambda at, ids, weight, grad: weight[ids] @ at["weight"].T),
+                 Misconception("the lookup's rows overwritten where an id repeats: a row used "
+                               "at several positions receives the sum of their gradients "
+                               "(np.add.at)", answer=_tied_rows_overwritten))),
 ], key=lambda e: e.key)}
