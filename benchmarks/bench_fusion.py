@@ -88,7 +88,7 @@ def cases(rng, device: str = "cpu") -> dict:
         F.conv2d(feature_maps, filters).sum().backward()
 
     layers = nn.Sequential(nn.Linear(784, 128), nn.ReLU(), nn.Linear(128, 64), nn.Sigmoid(),
-                           nn.Linear(64, 10)).to(device)
+                           nn.Linear(64, 10)).fuse().to(device)
     batch = mg.tensor(f32(128, 784), device=device)
 
     def linear_epilogues():
@@ -116,7 +116,7 @@ from minigrad import nn, optim
 t1 = time.perf_counter()
 mg.manual_seed(0)
 model = nn.Sequential(nn.Linear(784, 128), nn.ReLU(), nn.Linear(128, 64), nn.ReLU(),
-                      nn.Linear(64, 10))
+                      nn.Linear(64, 10)).fuse()
 opt = optim.Adam(model.parameters(), lr=1e-3)
 x = mg.tensor(np.ones((128, 784), np.float32)); y = mg.tensor(np.arange(128) % 10)
 def step():

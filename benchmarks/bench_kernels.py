@@ -134,7 +134,7 @@ def bench_p2_step(torch, repeats: int) -> dict:
     rng = np.random.default_rng(0)
     x_np, y_np = rng.random((128, 784), dtype=np.float32), rng.integers(0, 10, 128)
     model = nn.Sequential(nn.Linear(784, 128), nn.ReLU(), nn.Linear(128, 64), nn.ReLU(),
-                          nn.Linear(64, 10)).to("cuda")
+                          nn.Linear(64, 10)).fuse().to("cuda")
     optimizer = mg.optim.Adam(model.parameters())
     x, y = mg.tensor(x_np, device="cuda"), mg.tensor(y_np, device="cuda")
 

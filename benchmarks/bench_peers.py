@@ -66,6 +66,9 @@ def pytorch_api_workloads(lib, assign, mlp, cnn, lstm, data):
     p4 = nn.Sequential(load(nn.Conv2d(1, 32, 3), *cnn["conv"]), nn.ReLU(), nn.MaxPool2d(2),
                        nn.Flatten(), load(nn.Linear(5408, 128), *cnn["fc1"]), nn.ReLU(),
                        load(nn.Linear(128, 10), *cnn["fc2"]))
+    for model in (p2, p4):
+        if hasattr(model, "fuse"):  # minigrad's, as its recipes build them
+            model.fuse()
     rnn = nn.LSTM(64, 128)
     for name, value in zip(("weight_ih_l0", "weight_hh_l0", "bias_ih_l0", "bias_hh_l0"), lstm):
         assign(getattr(rnn, name), value)

@@ -11,10 +11,15 @@ Families, each a module, each keeping its teaching progression next to its faste
 * ``reduce``      sums along an axis
 * ``launch``      how a kernel is launched cheaply from Python (PTX through CuPy on a GPU)
 
+and the fused kernels minigrad's ops run: ``formulas`` (the pointwise and optimizer formulas,
+written once), ``compile`` (the formulas and the loops of ``loops_cpu`` / ``loops_cuda``
+written out as one Numba module per target and dtype).  ``minigrad`` reaches them only
+through its kernel door, ``minigrad.kernels``, which runs an op family as a kernel where
+``minigrad.kernel_table`` records a measured gain (on the CPU today; on a GPU once a GPU
+session has measured them), else the same formula on whole arrays.
+
 Importing the package picks Numba's CUDA target: the real GPU when CuPy sees one, otherwise
 the CUDA simulator (``runtime``), so every kernel runs anywhere — slowly without a GPU.
-``minigrad`` itself never imports this package: on the GPU its ops use CuPy and cuBLAS unless
-a benchmark shows a kernel here is faster (see ``minigrad.backend``).
 """
 from .runtime import use_simulator_unless_gpu
 

@@ -4,8 +4,10 @@ For each target — ("cpu" | "cuda", dtype) — this writes a Python module into
 the bindings of the formulas' names for that target (``tanh`` is ``math.tanh`` or a fast
 float32 approximation, ``ONE`` is ``float32(1.0)``...), the source of every formula in
 ``formulas.py`` itself, decorated for Numba (``njit`` on the CPU, ``cuda.jit(device=True)``
-on CUDA), and the loops that apply them to arrays (``loops_cpu.py`` / ``loops_cuda.py``).
-Then it imports that module.  Open one to see exactly what Numba compiles; they live in
+on CUDA), and the loops that apply them to arrays: written here from one description for
+both targets where only the loop header differs (the pointwise maps, the optimizer updates,
+the row-wise kernels around ``rows.py``), copied from ``loops_cpu.py`` / ``loops_cuda.py``
+where the strategy differs.  Then it imports that module.  Open one to see exactly what Numba compiles; they live in
 ``minigrad_kernels.compile.cache_folder()``.
 
 Why a written-out module rather than functions made at run time: Numba's disk cache
@@ -18,6 +20,7 @@ the formulas are bound directly (``bind``), without Numba.
 """
 from __future__ import annotations
 
+import ast
 import functools
 import hashlib
 import importlib.util
@@ -60,7 +63,7 @@ def cache_folder() -> Path:
 # ----------------------------------------------------------------------------- writing a target
 _HEADERS = {
     "cpu": '''"""minigrad_kernels, target: CPU, {dtype} (written by minigrad_kernels.compile from
-formulas.py and loops_cpu.py: edit those, not this file)."""
+formulas.py, rows.py, loops_cpu.py and compile.py: edit those, not this file)."""
 import math
 
 import numpy as np
@@ -77,7 +80,7 @@ FORMULA = njit(cache=True, error_model="numpy")
 KERNEL = njit(cache=True, error_model="numpy")
 ''',
     "cuda": '''"""minigrad_kernels, target: CUDA, {dtype} (written by minigrad_kernels.compile from
-formulas.py and loops_cuda.py: edit those, not this file)."""
+formulas.py, rows.py, loops_cuda.py and compile.py: edit those, not this file)."""
 import math
 
 import numpy as np
@@ -115,7 +118,27 @@ BIAS_EPILOGUES = ("relu", "leaky_relu", "sigmoid", "tanh", "gelu", "gelu_tanh")
 """The activations that ``<name>_bias_map(z, bias, scalars..., out)`` fuses with a bias add:
 out = f(z + bias), the bias broadcast along the rows of a flat (rows, len(bias)) matrix."""
 
-_ELEMENTS = {"cpu": "range(out.size)", "cuda": "range(cuda.grid(1), out.size, cuda.gridsize(1))"}
+UPDATES = {"sgd": 0, "sgd_momentum": 1, "adam": 2, "adam_amsgrad": 3, "rmsprop": 1,
+           "adagrad": 1, "adadelta": 2}
+"""The optimizer formulas and how many state arrays each keeps (Adam: m and v).  A formula
+takes (p, d, *states, *scalars) for one element and returns the new p and states;
+``<name>_update(p, d, *states, *scalars)`` applies it to flat arrays in place."""
+
+ROWS = {  # kernel: the row body in rows.py it runs for every row
+    "softmax_cross_entropy_forward": "softmax_cross_entropy_row",
+    "softmax_cross_entropy_backward": "softmax_cross_entropy_backward_row",
+}
+"""The row-wise kernels: ``kernel(arguments...)`` runs ``row(arguments..., r)`` for each row
+r of its first argument (on CUDA one row per thread: fine for the class counts of these
+models; ``softmax.py`` has the block-per-row version with shared-memory reductions)."""
+
+
+def _each(target: str, size: str) -> str:
+    """The loop header's range: every index below ``size`` on the CPU; on CUDA, this
+    thread's share of them (a grid-stride loop: any size runs on any grid, and consecutive
+    threads touch consecutive elements)."""
+    return f"range({size})" if target == "cpu" else \
+        f"range(cuda.grid(1), {size}, cuda.gridsize(1))"
 
 
 SELECTIONS = {  # kernel: (its arguments, its element)
@@ -136,9 +159,42 @@ def _map(target: str, kernel: str, formula: str, arrays: list, scalars: list,
 
 def _loop(target: str, kernel: str, arguments: list, element: str) -> str:
     """The source of one elementwise loop: out[i] = element, for every i."""
-    return (f"\n\n@KERNEL\ndef {kernel}({', '.join(arguments + ['out'])}):\n"
-            f"    for i in {_ELEMENTS[target]}:\n"
-            f"        out[i] = {element}")
+    return _kernel(target, kernel, arguments + ["out"], "out.size", f"out[i] = {element}")
+
+
+def _kernel(target: str, kernel: str, arguments: list, size: str, body: str,
+            index: str = "i") -> str:
+    """The source of a kernel that runs ``body`` for every ``index`` below ``size``."""
+    return (f"\n\n@KERNEL\ndef {kernel}({', '.join(arguments)}):\n"
+            f"    for {index} in {_each(target, size)}:\n"
+            f"        {body}")
+
+
+def _update_loops(target: str) -> str:
+    """One loop per optimizer formula: p[i], states[i]... = formula(p[i], d[i], states[i]...,
+    scalars...), in place (``UPDATES``)."""
+    parts = []
+    for name, states in UPDATES.items():
+        parameters = list(inspect.signature(getattr(formulas, name)).parameters)
+        arrays, scalars = parameters[:2 + states], parameters[2 + states:]
+        updated = ", ".join(f"{a}[i]" for a in arrays[:1] + arrays[2:])
+        call = f"{name}({', '.join([f'{a}[i]' for a in arrays] + scalars)})"
+        parts.append(_kernel(target, f"{name}_update", arrays + scalars, "p.size",
+                             f"{updated} = {call}"))
+    return "\n".join(parts) + "\n"
+
+
+def _row_loops(target: str) -> str:
+    """One loop per row-wise kernel, running its row body (``rows.py``) for every row."""
+    signatures = {node.name: [a.arg for a in node.args.args]  # read, not imported: the
+                  for node in ast.parse((HERE / "rows.py").read_text()).body  # decorator is
+                  if isinstance(node, ast.FunctionDef)}                    # the target's
+    parts = []
+    for kernel, row in ROWS.items():
+        arguments = signatures[row][:-1]
+        parts.append(_kernel(target, kernel, arguments, f"{arguments[0]}.shape[0]",
+                             f"{row}({', '.join(arguments)}, r)", index="r"))
+    return "\n".join(parts) + "\n"
 
 
 def _pointwise_maps(target: str) -> str:
@@ -169,10 +225,13 @@ def _formula_sources() -> str:
 def module_source(target: str, dtype: str) -> str:
     """The text of the kernel module for ``target`` ("cpu" | "cuda") and ``dtype``."""
     tanh = "tanh_float32" if dtype == "float32" else "tanh_exact"
-    loops = (HERE / f"loops_{target}.py").read_text()
-    loops = loops.split("# --- kernels below are copied into each target's module ---", 1)[1]
+    marker = "# --- kernels below are copied into each target's module ---"
+    rows, loops = ((HERE / name).read_text().split(marker, 1)[1]
+                   for name in ("rows.py", f"loops_{target}.py"))
     return (_HEADERS[target].format(dtype=dtype, tanh=tanh) + "\n\n" + _formula_sources() +
-            loops + "\n\n# pointwise maps (compile.POINTWISE, BIAS_EPILOGUES, SELECTIONS)" +
+            rows + loops + "\n\n# optimizer updates (compile.UPDATES)" + _update_loops(target) +
+            "\n\n# row-wise kernels (compile.ROWS)" + _row_loops(target) +
+            "\n\n# pointwise maps (compile.POINTWISE, BIAS_EPILOGUES, SELECTIONS)" +
             _pointwise_maps(target))
 
 

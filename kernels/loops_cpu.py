@@ -1,67 +1,17 @@
-"""The CPU loops that apply the formulas to arrays.  ``compile.py`` copies everything below
+"""The CPU loops whose strategy differs from the GPU's: the LSTM step, max pooling and
+col2im (``loops_cuda.py`` has theirs).  The loops that are the same on both but for the loop
+header — the pointwise maps, the optimizer updates, the row-wise softmax cross-entropy — are
+written by ``compile.py`` from one description each.  ``compile.py`` copies everything below
 the marker into each CPU target's module, after that target's bindings and the formulas, so
-the names used here (``KERNEL``, ``ZERO``, ``exp``, ``lstm_gate``, ``adam``...) are the ones
-defined there.  One loop per fused operation: each reads its inputs once and writes its
-outputs once (NumPy would make a pass, and a temporary array, per operator).
+the names used here (``KERNEL``, ``ZERO``, ``exp``, ``lstm_gate``...) are the ones defined
+there.  One loop per fused operation: each reads its inputs once and writes its outputs once
+(NumPy would make a pass, and a temporary array, per operator).
 
 Arrays are C-contiguous; pointwise loops take them flattened.  Scalars (a learning rate...)
 arrive already in the arrays' dtype, so no arithmetic is promoted to float64.
 """
 # ruff: noqa: F821  (the names below come from the generated module)
 # --- kernels below are copied into each target's module ---
-
-
-# ----------------------------------------------------------------------------- optimizers
-@KERNEL
-def sgd_update(p, d, lr, weight_decay):
-    for i in range(p.size):
-        p[i] = sgd(p[i], d[i], lr, weight_decay)
-
-
-@KERNEL
-def sgd_momentum_update(p, d, buffer, lr, momentum, dampening, weight_decay, nesterov,
-                        first):
-    for i in range(p.size):
-        p[i], buffer[i] = sgd_momentum(p[i], d[i], buffer[i], lr, momentum, dampening,
-                                       weight_decay, nesterov, first)
-
-
-@KERNEL
-def adam_update(p, d, m, v, lr_t, beta1, beta2, rest1, rest2, eps_t, weight_decay,
-                decay_factor):
-    for i in range(p.size):
-        p[i], m[i], v[i] = adam(p[i], d[i], m[i], v[i], lr_t, beta1, beta2, rest1, rest2,
-                                eps_t, weight_decay, decay_factor)
-
-
-@KERNEL
-def adam_amsgrad_update(p, d, m, v, v_max, lr_t, beta1, beta2, rest1, rest2, eps_t,
-                        weight_decay, decay_factor):
-    for i in range(p.size):
-        p[i], m[i], v[i], v_max[i] = adam_amsgrad(p[i], d[i], m[i], v[i], v_max[i], lr_t,
-                                                  beta1, beta2, rest1, rest2, eps_t,
-                                                  weight_decay, decay_factor)
-
-
-@KERNEL
-def rmsprop_update(p, d, square_avg, lr, alpha, rest, eps, weight_decay):
-    for i in range(p.size):
-        p[i], square_avg[i] = rmsprop(p[i], d[i], square_avg[i], lr, alpha, rest, eps,
-                                      weight_decay)
-
-
-
-@KERNEL
-def adagrad_update(p, d, state_sum, clr, eps, weight_decay):
-    for i in range(p.size):
-        p[i], state_sum[i] = adagrad(p[i], d[i], state_sum[i], clr, eps, weight_decay)
-
-
-@KERNEL
-def adadelta_update(p, d, square_avg, acc_delta, lr, rho, rest, eps, weight_decay):
-    for i in range(p.size):
-        p[i], square_avg[i], acc_delta[i] = adadelta(p[i], d[i], square_avg[i], acc_delta[i],
-                                                     lr, rho, rest, eps, weight_decay)
 
 
 # ----------------------------------------------------------------------------- the LSTM step
@@ -119,40 +69,6 @@ def lstm_step_backward(dh, dc_next, c_prev, gates, tanh_c, da, dc_prev):
         for j in range(n):
             d_i[j], d_f[j], d_g[j], d_o[j], d_before[j] = lstm_cell_back(
                 dh_row[j], dc_row[j], before[j], i[j], f[j], g[j], o[j], tanh_row[j])
-
-
-# ----------------------------------------------------------------------------- softmax + CE
-@KERNEL
-def softmax_cross_entropy_forward(x, target, ignore_index, p, loss):
-    """Each row: p = softmax(x) (shifted by the row's max), loss = log Σ e^x − x_target, or 0
-    for a row whose target is ``ignore_index``."""
-    rows, classes = x.shape
-    for r in range(rows):
-        top = x[r, 0]
-        for k in range(1, classes):
-            top = max(top, x[r, k])
-        total = ZERO
-        for k in range(classes):
-            p[r, k] = exp(x[r, k] - top)
-            total += p[r, k]
-        inverse = ONE / total
-        for k in range(classes):
-            p[r, k] *= inverse
-        t = target[r]
-        loss[r] = ZERO if t == ignore_index else top + log(total) - x[r, t]
-
-
-@KERNEL
-def softmax_cross_entropy_backward(p, target, ignore_index, scale, dx):
-    """dx = (p − one_hot(target)) · scale[r] per row (0 for an ignored row)."""
-    rows, classes = p.shape
-    for r in range(rows):
-        t = target[r]
-        s = ZERO if t == ignore_index else scale[r]
-        for k in range(classes):
-            dx[r, k] = p[r, k] * s
-        if t != ignore_index:
-            dx[r, t] -= s
 
 
 # ----------------------------------------------------------------------------- max pooling

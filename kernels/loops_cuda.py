@@ -1,5 +1,6 @@
-"""The CUDA loops that apply the formulas to arrays: the same fused operations as
-``loops_cpu.py``, one element (or one row, or one output pixel) per GPU thread.  ``compile.py``
+"""The CUDA loops whose strategy differs from the CPU's (the LSTM step, max pooling, col2im;
+``compile.py`` writes the others for both targets): the same fused operations as
+``loops_cpu.py``, one element (or one output pixel) per GPU thread.  ``compile.py``
 copies everything below the marker into each CUDA target's module, after that target's
 bindings and the formulas (``cuda``, ``KERNEL``, ``ZERO``, ``lstm_gate``... are defined there).
 
@@ -9,59 +10,6 @@ memory access).  No warp-level primitives, so the CUDA simulator runs the same c
 """
 # ruff: noqa: F821  (the names below come from the generated module)
 # --- kernels below are copied into each target's module ---
-
-
-# ----------------------------------------------------------------------------- optimizers
-@KERNEL
-def sgd_update(p, d, lr, weight_decay):
-    for i in range(cuda.grid(1), p.size, cuda.gridsize(1)):
-        p[i] = sgd(p[i], d[i], lr, weight_decay)
-
-
-@KERNEL
-def sgd_momentum_update(p, d, buffer, lr, momentum, dampening, weight_decay, nesterov,
-                        first):
-    for i in range(cuda.grid(1), p.size, cuda.gridsize(1)):
-        p[i], buffer[i] = sgd_momentum(p[i], d[i], buffer[i], lr, momentum, dampening,
-                                       weight_decay, nesterov, first)
-
-
-@KERNEL
-def adam_update(p, d, m, v, lr_t, beta1, beta2, rest1, rest2, eps_t, weight_decay,
-                decay_factor):
-    for i in range(cuda.grid(1), p.size, cuda.gridsize(1)):
-        p[i], m[i], v[i] = adam(p[i], d[i], m[i], v[i], lr_t, beta1, beta2, rest1, rest2,
-                                eps_t, weight_decay, decay_factor)
-
-
-@KERNEL
-def adam_amsgrad_update(p, d, m, v, v_max, lr_t, beta1, beta2, rest1, rest2, eps_t,
-                        weight_decay, decay_factor):
-    for i in range(cuda.grid(1), p.size, cuda.gridsize(1)):
-        p[i], m[i], v[i], v_max[i] = adam_amsgrad(p[i], d[i], m[i], v[i], v_max[i], lr_t,
-                                                  beta1, beta2, rest1, rest2, eps_t,
-                                                  weight_decay, decay_factor)
-
-
-@KERNEL
-def rmsprop_update(p, d, square_avg, lr, alpha, rest, eps, weight_decay):
-    for i in range(cuda.grid(1), p.size, cuda.gridsize(1)):
-        p[i], square_avg[i] = rmsprop(p[i], d[i], square_avg[i], lr, alpha, rest, eps,
-                                      weight_decay)
-
-
-
-@KERNEL
-def adagrad_update(p, d, state_sum, clr, eps, weight_decay):
-    for i in range(cuda.grid(1), p.size, cuda.gridsize(1)):
-        p[i], state_sum[i] = adagrad(p[i], d[i], state_sum[i], clr, eps, weight_decay)
-
-
-@KERNEL
-def adadelta_update(p, d, square_avg, acc_delta, lr, rho, rest, eps, weight_decay):
-    for i in range(cuda.grid(1), p.size, cuda.gridsize(1)):
-        p[i], square_avg[i], acc_delta[i] = adadelta(p[i], d[i], square_avg[i], acc_delta[i],
-                                                     lr, rho, rest, eps, weight_decay)
 
 
 # ----------------------------------------------------------------------------- the LSTM step
@@ -87,39 +35,6 @@ def lstm_step_backward(dh, dc_next, c_prev, gates, tanh_c, da, dc_prev):
             lstm_cell_back(dh[b, j], dc_next[b, j], c_prev[b, j], gates[b, j],
                            gates[b, n + j], gates[b, 2 * n + j], gates[b, 3 * n + j],
                            tanh_c[b, j])
-
-
-# ----------------------------------------------------------------------------- softmax + CE
-@KERNEL
-def softmax_cross_entropy_forward(x, target, ignore_index, p, loss):
-    """One thread per row (fine for the class counts of these models; ``softmax.py`` has the
-    block-per-row version with shared-memory reductions for wide rows)."""
-    rows, classes = x.shape
-    for r in range(cuda.grid(1), rows, cuda.gridsize(1)):
-        top = x[r, 0]
-        for k in range(1, classes):
-            top = max(top, x[r, k])
-        total = ZERO
-        for k in range(classes):
-            p[r, k] = exp(x[r, k] - top)
-            total += p[r, k]
-        inverse = ONE / total
-        for k in range(classes):
-            p[r, k] *= inverse
-        t = target[r]
-        loss[r] = ZERO if t == ignore_index else top + log(total) - x[r, t]
-
-
-@KERNEL
-def softmax_cross_entropy_backward(p, target, ignore_index, scale, dx):
-    rows, classes = p.shape
-    for r in range(cuda.grid(1), rows, cuda.gridsize(1)):
-        t = target[r]
-        s = ZERO if t == ignore_index else scale[r]
-        for k in range(classes):
-            dx[r, k] = p[r, k] * s
-        if t != ignore_index:
-            dx[r, t] -= s
 
 
 # ----------------------------------------------------------------------------- max pooling

@@ -13,7 +13,7 @@ import numpy as _np
 from .tensor import Tensor
 from .autograd import (Function, enable_grad, inference_mode, is_grad_enabled, no_grad,
                        set_grad_enabled)
-from . import differentiable
+from . import backend as _backend, differentiable
 from .backend import manual_seed
 from .random import Generator, default_generator, initial_seed, seed
 from .creation import (arange, empty, eye, from_numpy, full, full_like, linspace, multinomial,
@@ -28,6 +28,8 @@ from .tensor_functions import (BoolTensor, DoubleTensor, FloatTensor, LongTensor
                                prod, relu, remainder, reshape, roll, sigmoid, sin, softmax, sort,
                                split, sqrt, squeeze, stack, sub, sum, t, tanh, topk, transpose,
                                tril, triu, unique, unsqueeze, where)
+_backend.register_graph_namespace(Tensor, differentiable)  # a backward that builds a graph
+#                                                         computes with differentiable's names
 from .gradcheck import GradcheckError, gradcheck, numerical_grad
 from . import (accelerator, backends, cuda, functional, host_memory, kernels, nn, optim,
                utils, vision)

@@ -5,11 +5,10 @@ minigrad's ops never ask "am I on the GPU?".  They ask the data for its array mo
 GPU.  The few things NumPy and CuPy spell differently live in the short table of primitives at
 the bottom of this file (``erf``, ``scatter_add``), so the ops have one code path for both.
 
-On the GPU every op runs CuPy's kernels and cuBLAS.  The hand-written Numba kernels
-(``minigrad_kernels``: matmul, activations, softmax cross-entropy, reductions) are for
-learning and measuring; an op would switch to one only where ``benchmarks/bench_kernels.py``
-shows it beating CuPy for that shape on a real GPU — no such measurement exists yet, so none
-is switched on.
+Whether an op family runs as a fused Numba kernel instead (``minigrad_kernels``) is decided
+in one place, the kernel door ``minigrad.kernels``, from the measured ``kernel_table``: several
+families on the CPU, none on a GPU until a GPU session has measured them there (CuPy's
+kernels and cuBLAS run every op on the GPU meanwhile).
 """
 from __future__ import annotations
 
@@ -103,7 +102,7 @@ class _NumPyForFormulas:
 
 
 numpy_for_formulas = _NumPyForFormulas()
-_graph_namespace = None   # minigrad.differentiable, registered when it is imported
+_graph_namespace = None   # minigrad.differentiable, registered by minigrad/__init__.py
 _tensor_type = None
 
 

@@ -16,14 +16,14 @@ Operators (``+ - * / @ **``, comparisons, indexing) and the methods ``reshape``,
 from __future__ import annotations
 
 import contextlib
-import sys
 import threading
 
 import numpy as np
 
 from . import backend
-from .ops import activations, copies, elementwise, matmul as _matmul, reduce, shape as _shape
+from .ops import activations, copies, elementwise, reduce, shape as _shape
 from .tensor import Tensor
+from .tensor_functions import matmul, maximum, minimum, where  # noqa: F401 - NumPy's names
 
 _pass = threading.local()
 
@@ -64,10 +64,6 @@ def prod(x, axis=None, keepdims=False): return reduce.Prod.apply(x, dim=axis, ke
 def flip(x, axis): return copies.Flip.apply(x, dims=axis)
 def roll(x, shift, axis=None): return copies.Roll.apply(x, shifts=shift, dims=axis)
 def floor(x): return elementwise.Floor.apply(x)
-def maximum(x, y): return elementwise.Maximum.apply(x, y)
-def minimum(x, y): return elementwise.Minimum.apply(x, y)
-def where(condition, x, y): return elementwise.Where.apply(condition, x, y)
-def matmul(a, b): return _matmul.MatMul.apply(a, b)
 
 
 def sign(x):
@@ -167,5 +163,3 @@ def zeros_like(x, dtype=None):
 def ones_like(x, dtype=None):
     return Tensor._wrap(backend.array_module_of(_data(x)).ones_like(_data(x), dtype), None)
 
-
-backend.register_graph_namespace(Tensor, sys.modules[__name__])

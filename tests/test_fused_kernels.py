@@ -442,14 +442,55 @@ def test_sequential_fuses_linear_epilogues_only_where_the_door_says():
         for mode, names in expected.items():
             door.set_kernels(mode)
             for end, name in names.items():
-                model = nn.Sequential(nn.Linear(4, 3), nn.ReLU(), *ends[end])
+                model = nn.Sequential(nn.Linear(4, 3), nn.ReLU(), *ends[end]).fuse()
                 assert model(mg.randn(5, 4)).grad_fn.name == name, (mode, end)
+                assert model.fuse(False)(mg.randn(5, 4)).grad_fn.name == \
+                    expected["off"][end], (mode, end)          # unfused: what it prints runs
         door.set_kernels("on")  # a layer whose forward is replaced on the instance runs it
-        model, seen = nn.Sequential(nn.Linear(4, 3), nn.Tanh()), []
+        model, seen = nn.Sequential(nn.Linear(4, 3), nn.Tanh()).fuse(), []
         object.__setattr__(model[0], "forward", lambda x: seen.append(x) or x[:, :3])
         assert model(mg.randn(5, 4, requires_grad=True)).grad_fn.name == "TanhBackward"
         assert len(seen) == 1
         with pytest.raises(ValueError, match="linear_activation: activation must be one of"):
             F.linear_activation(mg.ones(1, 2), mg.ones(2, 2), mg.ones(2), "gelu")
+    finally:
+        door.set_kernels("auto")
+
+
+def test_sequential_runs_what_it_prints_unless_fused():
+    """A plain Sequential calls each child in turn; ``fuse()`` is the opt-in to the two
+    rewrites, which the printed model then lists, with the same values and gradients."""
+    modules = (nn.Conv2d(1, 2, 3), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(), nn.Linear(8, 5),
+               nn.Sigmoid(), nn.Linear(5, 3))
+    plain = nn.Sequential(*modules)
+    x = mg.randn(2, 1, 6, 6, requires_grad=True)
+
+    def ops(out):  # the ops that ran, first to last, following each node's first input
+        names, node = [], out.grad_fn
+        while hasattr(node, "parents"):   # a node, not yet the input leaf
+            names.append(node.name.removesuffix("Backward"))
+            node = node.parents[0]
+        return names[::-1]
+    try:
+        door.set_kernels("on")
+        out = plain(x)
+        assert ops(out)[1:] == ["ReLU", "MaxPool2d", "Reshape", "Linear", "Sigmoid", "Linear"]
+        assert "fused" not in repr(plain)
+        out.sum().backward()
+        expected_grads = [p.grad.numpy().copy() for p in [x, *plain.parameters()]]
+        fused = nn.Sequential(*modules).fuse()
+        assert fused.rewrites() == {"1": ("2", None), "4": ("5", "sigmoid")}
+        assert repr(fused).splitlines()[1] == (
+            "  fused: (1, 2) max pool first, then the ReLU; (4, 5) linear + sigmoid as one "
+            "node where the kernels run")
+        for p in [x, *plain.parameters()]:
+            p.grad = None
+        out = fused(x)
+        assert ops(out)[1:] == ["MaxPool2d", "ReLU", "Reshape", "LinearActivation", "Linear"]
+        np.testing.assert_allclose(out.numpy(), plain(x).numpy(), rtol=1e-6)
+        out.sum().backward()
+        for got, want in zip([p.grad.numpy() for p in [x, *plain.parameters()]], expected_grads):
+            np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-6)
+        assert fused[:3].fused and fused[:3].rewrites() == {"1": ("2", None)}
     finally:
         door.set_kernels("auto")

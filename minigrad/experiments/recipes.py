@@ -28,12 +28,13 @@ from ..train import evaluate, fit, predict
 
 
 def mlp(in_features: int, hidden: tuple, classes: int) -> Sequential:
-    """Linear-ReLU layers of the given widths, then a Linear to the class logits."""
+    """Linear-ReLU layers of the given widths, then a Linear to the class logits; fused
+    (``Sequential.fuse``: each Linear-ReLU one node where the kernels run)."""
     layers, width = [], in_features
     for size in hidden:
         layers += [Linear(width, size), ReLU()]
         width = size
-    return Sequential(*layers, Linear(width, classes))
+    return Sequential(*layers, Linear(width, classes)).fuse()
 
 
 class SimpleCNN(Module):
@@ -58,10 +59,11 @@ class SimpleCNN(Module):
 
 def p5_cnn() -> Sequential:
     """Seed 003's Keras CNN (P5): Conv(32, 3×3)-Pool-Conv(64, 3×3)-Pool-Conv(64, 3×3)-Flatten-
-    Dense(64)-Dense(10), ReLU after each conv and the first Dense; 28→26→13→11→5→3."""
+    Dense(64)-Dense(10), ReLU after each conv and the first Dense; 28→26→13→11→5→3.  Fused
+    (``Sequential.fuse``): each ReLU-MaxPool pair pooled first, the Dense-ReLU one node."""
     return Sequential(Conv2d(1, 32, 3), ReLU(), MaxPool2d(2), Conv2d(32, 64, 3), ReLU(),
                       MaxPool2d(2), Conv2d(64, 64, 3), ReLU(), Flatten(), Linear(64 * 3 * 3, 64),
-                      ReLU(), Linear(64, 10))
+                      ReLU(), Linear(64, 10)).fuse()
 
 
 class SentimentLSTM(Module):

@@ -5,78 +5,73 @@ from .. import functional as F
 from .module import Module
 
 
-class ReLU(Module):
+class _Activation(Module):
+    """``forward(x) = function(x, *options)``: ``function`` is the subclass's function of
+    ``functional``, ``options`` the names of the attributes passed after x (shown in the
+    repr, as PyTorch shows them)."""
+
+    function = None
+    options: tuple = ()
+
+    def forward(self, x):
+        return type(self).function(x, *(getattr(self, name) for name in self.options))
+
+    def extra_repr(self) -> str:
+        return ", ".join(f"{name}={getattr(self, name)!r}" for name in self.options)
+
+
+class ReLU(_Activation):
     """``inplace`` is accepted for PyTorch's signature (``nn.ReLU(True)``); the output is
     always a new tensor, which autograd needs anyway."""
+
+    function = staticmethod(F.relu)
 
     def __init__(self, inplace: bool = False):
         super().__init__()
 
-    def forward(self, x):
-        return F.relu(x)
+
+class Sigmoid(_Activation):
+    function = staticmethod(F.sigmoid)
 
 
-class Sigmoid(Module):
-    def forward(self, x):
-        return F.sigmoid(x)
+class Tanh(_Activation):
+    function = staticmethod(F.tanh)
 
 
-class Tanh(Module):
-    def forward(self, x):
-        return F.tanh(x)
+class SiLU(_Activation):
+    function = staticmethod(F.silu)
 
 
-class LeakyReLU(Module):
+class LeakyReLU(_Activation):
+    function, options = staticmethod(F.leaky_relu), ("negative_slope",)
+
     def __init__(self, negative_slope: float = 0.01, inplace: bool = False):
         super().__init__()
         self.negative_slope = negative_slope
 
-    def forward(self, x):
-        return F.leaky_relu(x, self.negative_slope)
 
-    def extra_repr(self) -> str:
-        return f"negative_slope={self.negative_slope}"
+class ELU(_Activation):
+    function, options = staticmethod(F.elu), ("alpha",)
 
-
-class ELU(Module):
     def __init__(self, alpha: float = 1.0):
         super().__init__()
         self.alpha = alpha
 
-    def forward(self, x):
-        return F.elu(x, self.alpha)
 
-    def extra_repr(self) -> str:
-        return f"alpha={self.alpha}"
+class Softplus(_Activation):
+    function, options = staticmethod(F.softplus), ("beta", "threshold")
 
-
-class SiLU(Module):
-    def forward(self, x):
-        return F.silu(x)
-
-
-class Softplus(Module):
     def __init__(self, beta: float = 1.0, threshold: float = 20.0):
         super().__init__()
         self.beta, self.threshold = beta, threshold
 
-    def forward(self, x):
-        return F.softplus(x, self.beta, self.threshold)
 
-    def extra_repr(self) -> str:
-        return f"beta={self.beta}, threshold={self.threshold}"
+class GELU(_Activation):
+    function, options = staticmethod(F.gelu), ("approximate",)
 
-
-class GELU(Module):
     def __init__(self, approximate: str = "none"):
         super().__init__()
         self.approximate = approximate
-
-    def forward(self, x):
-        return F.gelu(x, self.approximate)
-
-    def extra_repr(self) -> str:
-        return f"approximate='{self.approximate}'"
 
 
 class _AlongDim(Module):

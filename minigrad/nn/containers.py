@@ -46,10 +46,18 @@ def _pools_a_relu(first, second) -> bool:
 
 class Sequential(Module):
     """``Sequential(a, b, c)(x) = c(b(a(x)))``; children are named "0", "1", ... (or by an
-    OrderedDict), which gives state-dict keys like ``0.weight``."""
+    OrderedDict), which gives state-dict keys like ``0.weight``.
+
+    It runs exactly the modules it prints, one after another.  ``fuse()`` opts in to two
+    rewrites that give the same values and gradients in less time, and the printed model then
+    lists them: a Linear with a bias followed by a ReLU, Sigmoid or Tanh becomes one node (the
+    activation applied in the matmul's epilogue) where the kernels run, and a ReLU followed by
+    a MaxPool2d runs pooled first (max pooling commutes with a non-decreasing function, so a
+    quarter of the numbers go through the ReLU)."""
 
     def __init__(self, *modules):
         super().__init__()
+        self.fused = False
         if len(modules) == 1 and isinstance(modules[0], OrderedDict):
             for name, module in modules[0].items():
                 setattr(self, name, module)
@@ -57,28 +65,57 @@ class Sequential(Module):
             for index, module in enumerate(modules):
                 setattr(self, str(index), module)
 
-    def forward(self, x):
-        modules = list(self._modules.values())
-        fuse = _fuses_epilogues(x)
-        i = 0
-        while i < len(modules):
-            pair = modules[i:i + 2]
-            if fuse and len(pair) == 2 and (activation := _epilogue(*pair)):
-                # Linear then relu/sigmoid/tanh: one node, one pass (Linear's epilogue)
-                x = F.linear_activation(x, pair[0].weight, pair[0].bias, activation)
-                i += 2
-            elif len(pair) == 2 and _pools_a_relu(*pair):  # the same values, a quarter the work
-                x = pair[0](pair[1](x))
-                i += 2
-            else:
-                x = modules[i](x)
+    def fuse(self, enabled: bool = True) -> "Sequential":
+        """Run the pairs ``rewrites()`` lists as one step each (``enabled=False``: undo);
+        returns the model, so ``nn.Sequential(...).fuse()`` builds a fused one."""
+        self.fused = bool(enabled)
+        return self
+
+    def rewrites(self) -> dict:
+        """{first: (second, activation)}: the pairs of consecutive children, by name, that
+        ``fuse()`` runs as one step — a Linear and its activation ("relu", "sigmoid",
+        "tanh"), or a ReLU and a max pool (activation None: pooled first)."""
+        named = list(self._modules.items())
+        found, i = {}, 0
+        while i < len(named) - 1:
+            (first, a), (second, b) = named[i], named[i + 1]
+            activation = _epilogue(a, b)
+            if activation or _pools_a_relu(a, b):
+                found[first] = (second, activation)
                 i += 1
+            i += 1
+        return found
+
+    def extra_repr(self) -> str:
+        if not self.fused:
+            return ""
+        steps = [f"({first}, {second}) " + (f"linear + {activation} as one node where the "
+                                            f"kernels run" if activation else
+                                            "max pool first, then the ReLU")
+                 for first, (second, activation) in self.rewrites().items()]
+        return "fused: " + "; ".join(steps or ["nothing to fuse"])
+
+    def forward(self, x):
+        rewrites = self.rewrites() if self.fused else {}
+        epilogues = bool(rewrites) and _fuses_epilogues(x)
+        names = iter(self._modules)
+        for name in names:
+            module = self._modules[name]
+            second, activation = rewrites.get(name, (None, None))
+            if second is None or (activation and not epilogues):
+                x = module(x)
+                continue
+            next(names)  # the pair's second module runs inside this step
+            if activation:
+                x = F.linear_activation(x, module.weight, module.bias, activation)
+            else:
+                x = module(self._modules[second](x))
         return x
 
     def __getitem__(self, index):
         modules = list(self._modules.values())
         if isinstance(index, slice):
-            return Sequential(*modules[index])
+            return Sequential(*modules[index]).fuse(self.fused)
         return modules[index]
 
     def __len__(self) -> int:

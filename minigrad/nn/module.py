@@ -13,6 +13,7 @@ import numpy as np
 
 from .. import backend
 from ..tensor import Tensor
+from .utils import zero_grads
 
 IncompatibleKeys = namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])
 
@@ -170,11 +171,8 @@ class Module:
         return self.train(False)
 
     def zero_grad(self, set_to_none: bool = True) -> None:
-        for p in self.parameters():
-            if set_to_none or p.grad is None:
-                p.grad = None
-            else:
-                p.grad = Tensor._wrap(p.grad.array * 0, None)
+        """Clear every parameter's gradient (``nn.utils.zero_grads``)."""
+        zero_grads(self.parameters(), set_to_none)
 
     def apply(self, fn) -> "Module":
         """Call ``fn(module)`` on every submodule (children first) and on self, as PyTorch's

@@ -8,6 +8,18 @@ import numpy as np
 from ..tensor import Tensor
 
 
+def zero_grads(parameters, set_to_none: bool = True) -> None:
+    """Clear the gradients of ``parameters`` before the next backward adds into them: set
+    to None (PyTorch's default: the memory is freed and the next backward writes a fresh
+    gradient) or, with ``set_to_none=False``, to zeros of the same shape.  What
+    ``Module.zero_grad`` and ``Optimizer.zero_grad`` both do."""
+    for p in parameters:
+        if set_to_none or p.grad is None:
+            p.grad = None
+        else:
+            p.grad = Tensor._wrap(p.grad.array * 0, None)
+
+
 def _with_grads(parameters) -> list:
     parameters = [parameters] if isinstance(parameters, Tensor) else list(parameters)
     return [p for p in parameters if p.grad is not None]

@@ -11,6 +11,7 @@ import math
 
 from .. import versions
 from ..autograd import enable_grad, no_grad
+from ..nn.utils import zero_grads
 from ..tensor import Tensor
 
 
@@ -57,12 +58,8 @@ class Optimizer:
                                      f"finite number >= 0)")
 
     def zero_grad(self, set_to_none: bool = True) -> None:
-        for group in self.param_groups:
-            for p in group["params"]:
-                if set_to_none or p.grad is None:
-                    p.grad = None
-                else:
-                    p.grad = Tensor._wrap(p.grad.array * 0, None)
+        """Clear the gradient of every parameter in every group (``nn.utils.zero_grads``)."""
+        zero_grads((p for group in self.param_groups for p in group["params"]), set_to_none)
 
     @no_grad()
     def step(self, closure=None):
