@@ -1,7 +1,7 @@
 """Activation kernels on the GPU: forward, backward, and bias + activation fused.
 
-Nothing here writes a formula: each activation and its derivative is written once, in
-``formulas.py``, and ``compile.py`` turns each into a CUDA kernel (``relu_map``,
+Nothing here writes a formula: each activation and its derivative is written once, next to
+its op in ``minigrad.ops.activations``, and ``compile.py`` turns each into a CUDA kernel (``relu_map``,
 ``relu_back_map``, ``relu_bias_map``...), the same source that the CPU kernels and the array
 path run.  This module launches them on CuPy arrays (or NumPy ones in the simulator) and
 checks their shapes.
@@ -15,7 +15,7 @@ elements (coalesced).
 from __future__ import annotations
 
 from . import runtime
-from .compile import POINTWISE, kernels
+from .compile import kernels
 from .runtime import ceil_div
 
 THREADS = 256
@@ -37,7 +37,7 @@ def _launch(name: str, kind: str, out, *arrays, slope: float) -> None:
     if name not in BACKWARD_FROM:
         raise ValueError(f"activation kernel: unknown activation {name!r}; "
                          f"expected one of {sorted(BACKWARD_FROM)}")
-    scalars = (out.dtype.type(slope),) if POINTWISE[name][1] else ()
+    scalars = (out.dtype.type(slope),) if name == "leaky_relu" else ()  # its only setting
     kernel = getattr(kernels("cuda", out.dtype), name + kind)
     launch(kernel, *_grid(out.size), *(a.reshape(-1) for a in arrays), *scalars,
            out.reshape(-1))

@@ -1,22 +1,26 @@
-"""Compiling the formulas: one source (``formulas.py``), a module of kernels per target.
+"""Compiling the formulas: the ops' formulas, written once, as a module of kernels per target.
 
-For each target — ("cpu" | "cuda", dtype) — this writes a Python module into a cache folder:
-the bindings of the formulas' names for that target (``tanh`` is ``math.tanh`` or a fast
-float32 approximation, ``ONE`` is ``float32(1.0)``...), the source of every formula in
-``formulas.py`` itself, decorated for Numba (``njit`` on the CPU, ``cuda.jit(device=True)``
-on CUDA), and the loops that apply them to arrays: written here from one description for
-both targets where only the loop header differs (the pointwise maps, the optimizer updates,
-the row-wise kernels around ``rows.py``), copied from ``loops_cpu.py`` / ``loops_cuda.py``
-where the strategy differs.  Then it imports that module.  Open one to see exactly what Numba compiles; they live in
-``minigrad_kernels.compile.cache_folder()``.
+The formulas live next to their ops in ``minigrad`` (``minigrad.ops.activations``, the LSTM
+cell in ``minigrad.ops.recurrent``, the optimizers' updates in ``minigrad.optim``), each
+registered by ``@formula`` in ``minigrad.ops.formula.FORMULAS`` with what this compiler needs
+(which arguments are scalars, which are an optimizer's state).  For each target — ("cpu" |
+"cuda", dtype) — this writes a Python module into a cache folder: the bindings of the
+formulas' names for that target (``tanh`` is ``math.tanh`` or a fast float32 approximation,
+``ONE`` is ``float32(1.0)``...), the named coefficients they read, the source of every formula
+itself, decorated for Numba (``njit`` on the CPU, ``cuda.jit(device=True)`` on CUDA), and the
+loops that apply them to arrays: written here from one description for both targets where
+only the loop header differs (the pointwise maps, the optimizer updates, the row-wise kernels
+around ``rows.py``), copied from ``loops_cpu.py`` / ``loops_cuda.py`` where the strategy
+differs.  Then it imports that module.  Open one to see exactly what Numba compiles; they live
+in ``minigrad_kernels.compile.cache_folder()``.
 
 Why a written-out module rather than functions made at run time: Numba's disk cache
 (``cache=True``) keys compiled code by its source file, so a real file lets every later
 process load the machine code instead of compiling again (the first use of a kernel costs
 Numba 0.3–1 s; a cached one loads in milliseconds).  The module's name carries a hash of the
 sources (and of ``fast_math.py``, which the loops call), so an edited formula gets a new
-module, never a stale cache.  For arrays and Tensors
-the formulas are bound directly (``bind``), without Numba.
+module, never a stale cache.  For arrays and Tensors the formulas are bound directly
+(``minigrad.ops.formula.on_arrays``), without Numba.
 """
 from __future__ import annotations
 
@@ -27,26 +31,15 @@ import importlib.util
 import inspect
 import os
 import sys
+import textwrap
 import types
 from pathlib import Path
 
 import numpy as np
 
-from . import formulas
-
 HERE = Path(__file__).resolve().parent
-NAMES = ("ZERO", "HALF", "ONE", "TWO", "exp", "expm1", "log", "log1p", "tanh", "sqrt", "erf",
-         "select")
-
-
-def bind(formula, **names):
-    """``formula`` with its free names (``NAMES``) bound as given: the same code object, run
-    on whatever those names compute with (scalars, arrays, Tensors)."""
-    missing = set(NAMES) - set(names)
-    if missing:
-        raise TypeError(f"bind({formula.__name__}): no binding for {sorted(missing)}")
-    return types.FunctionType(formula.__code__, {**formula.__globals__, **names},
-                              formula.__name__, formula.__defaults__, formula.__closure__)
+DIALECT_CONSTANTS = ("ZERO", "HALF", "ONE", "TWO")
+"""The formula dialect's constants: bound by each target's header, in its dtype."""
 
 
 def cache_folder() -> Path:
@@ -62,8 +55,8 @@ def cache_folder() -> Path:
 
 # ----------------------------------------------------------------------------- writing a target
 _HEADERS = {
-    "cpu": '''"""minigrad_kernels, target: CPU, {dtype} (written by minigrad_kernels.compile from
-formulas.py, rows.py, loops_cpu.py and compile.py: edit those, not this file)."""
+    "cpu": '''"""minigrad_kernels, target: CPU, {dtype} (written by minigrad_kernels.compile from the
+formulas of minigrad's ops, rows.py, loops_cpu.py and compile.py: edit those, not this file)."""
 import math
 
 import numpy as np
@@ -79,8 +72,8 @@ sqrt, erf = math.sqrt, math.erf
 FORMULA = njit(cache=True, error_model="numpy")
 KERNEL = njit(cache=True, error_model="numpy")
 ''',
-    "cuda": '''"""minigrad_kernels, target: CUDA, {dtype} (written by minigrad_kernels.compile from
-formulas.py, rows.py, loops_cuda.py and compile.py: edit those, not this file)."""
+    "cuda": '''"""minigrad_kernels, target: CUDA, {dtype} (written by minigrad_kernels.compile from the
+formulas of minigrad's ops, rows.py, loops_cuda.py and compile.py: edit those, not this file)."""
 import math
 
 import numpy as np
@@ -103,26 +96,30 @@ def select(condition, a, b):
 ''',
 }
 
-POINTWISE = {  # formula: (its array arguments, its scalar arguments)
-    "relu": ("x", ""), "relu_back": ("g z", ""), "leaky_relu": ("x", "slope"),
-    "leaky_relu_back": ("g x", "slope"), "sigmoid": ("x", ""), "sigmoid_back": ("g z", ""),
-    "tanh": ("x", ""), "tanh_back": ("g z", ""), "gelu": ("x", ""), "gelu_back": ("g x", ""),
-    "gelu_tanh": ("x", ""), "gelu_tanh_back": ("g x", ""), "elu": ("x", "alpha"),
-    "elu_back": ("g x", "alpha"), "silu": ("x", ""), "silu_back": ("g x", ""),
-    "softplus": ("x", "beta threshold"), "softplus_back": ("g x", "beta threshold"),
-}
-"""The formulas that ``<name>_map(arrays..., scalars..., out)`` applies elementwise (``tanh``
-is the target's own tanh, not a formula of ours)."""
+TARGET_MAPS = ("tanh",)
+"""The dialect's own functions that get a map and a bias epilogue too: ``tanh`` is the
+target's (``math.tanh``, or the fast float32 one), not a formula of ours."""
 
-BIAS_EPILOGUES = ("relu", "leaky_relu", "sigmoid", "tanh", "gelu", "gelu_tanh")
-"""The activations that ``<name>_bias_map(z, bias, scalars..., out)`` fuses with a bias add:
-out = f(z + bias), the bias broadcast along the rows of a flat (rows, len(bias)) matrix."""
 
-UPDATES = {"sgd": 0, "sgd_momentum": 1, "adam": 2, "adam_amsgrad": 3, "rmsprop": 1,
-           "adagrad": 1, "adadelta": 2}
-"""The optimizer formulas and how many state arrays each keeps (Adam: m and v).  A formula
-takes (p, d, *states, *scalars) for one element and returns the new p and states;
-``<name>_update(p, d, *states, *scalars)`` applies it to flat arrays in place."""
+def pointwise_table(formulas) -> dict:
+    """{name: (array arguments, scalar arguments)}: what ``<name>_map(arrays..., scalars...,
+    out)`` applies elementwise — every mapped formula, and ``TARGET_MAPS``."""
+    table = {f.name: (list(f.arrays), list(f.scalars)) for f in formulas if f.mapped}
+    return {**table, **{name: (["x"], []) for name in TARGET_MAPS}}
+
+
+def bias_epilogues(formulas) -> tuple:
+    """The activations ``<name>_bias_map(z, bias, scalars..., out)`` fuses with a bias add:
+    out = f(z + bias), the bias broadcast along the rows of a flat (rows, len(bias)) matrix."""
+    return tuple(f.name for f in formulas if f.epilogue) + TARGET_MAPS
+
+
+def updates(formulas) -> dict:
+    """{name: number of state arrays} of the optimizer formulas (Adam keeps m and v).  One
+    takes (p, d, *states, *scalars) for one element and returns the new p and states;
+    ``<name>_update(p, d, *states, *scalars)`` applies it to flat arrays in place."""
+    return {f.name: f.states for f in formulas if f.states is not None}
+
 
 ROWS = {  # kernel: the row body in rows.py it runs for every row
     "softmax_cross_entropy_forward": "softmax_cross_entropy_row",
@@ -170,12 +167,13 @@ def _kernel(target: str, kernel: str, arguments: list, size: str, body: str,
             f"        {body}")
 
 
-def _update_loops(target: str) -> str:
+def _update_loops(target: str, formulas) -> str:
     """One loop per optimizer formula: p[i], states[i]... = formula(p[i], d[i], states[i]...,
-    scalars...), in place (``UPDATES``)."""
+    scalars...), in place (``updates``)."""
     parts = []
-    for name, states in UPDATES.items():
-        parameters = list(inspect.signature(getattr(formulas, name)).parameters)
+    functions = {f.name: f.function for f in formulas}
+    for name, states in updates(formulas).items():
+        parameters = list(inspect.signature(functions[name]).parameters)
         arrays, scalars = parameters[:2 + states], parameters[2 + states:]
         updated = ", ".join(f"{a}[i]" for a in arrays[:1] + arrays[2:])
         call = f"{name}({', '.join([f'{a}[i]' for a in arrays] + scalars)})"
@@ -197,52 +195,81 @@ def _row_loops(target: str) -> str:
     return "\n".join(parts) + "\n"
 
 
-def _pointwise_maps(target: str) -> str:
+def _pointwise_maps(target: str, formulas) -> str:
     """One loop per pointwise formula, out[i] = formula(arrays[i]..., scalars...), one per
     bias epilogue, out[i] = f(z[i] + bias[i % bias.size], scalars...), and the selections."""
-    parts = []
-    for name, (arrays, scalars) in POINTWISE.items():
-        arrays, scalars = arrays.split(), scalars.split()
+    parts, table = [], pointwise_table(formulas)
+    for name, (arrays, scalars) in table.items():
         parts.append(_map(target, f"{name}_map", name, arrays, scalars,
                           [f"{a}[i]" for a in arrays]))
-    for name in BIAS_EPILOGUES:
-        parts.append(_map(target, f"{name}_bias_map", name, ["z", "bias"],
-                          POINTWISE[name][1].split(), ["z[i] + bias[i % bias.size]"]))
+    for name in bias_epilogues(formulas):
+        parts.append(_map(target, f"{name}_bias_map", name, ["z", "bias"], table[name][1],
+                          ["z[i] + bias[i % bias.size]"]))
     for kernel, (arguments, element) in SELECTIONS.items():
         parts.append(_loop(target, kernel, arguments.split(), element))
     return "\n".join(parts) + "\n"
 
 
-def _formula_sources() -> str:
-    """Every formula's source, decorated with FORMULA (the target's device-function maker)."""
-    parts = [f"{name} = DTYPE({value!r})" for name, value in vars(formulas).items()
-             if name.isupper() and isinstance(value, float)]
-    for name in formulas.FORMULAS:
-        parts.append("\n\n@FORMULA\n" + inspect.getsource(getattr(formulas, name)).strip())
+def _constants(formulas) -> dict:
+    """The named coefficients the formulas read from their modules (``SQRT_HALF = 0.707...``),
+    to be bound in the kernels' dtype; the same name must mean the same number everywhere."""
+    constants = {}
+    for f in formulas:
+        for name in f.function.__code__.co_names:
+            value = f.function.__globals__.get(name)
+            if name.isupper() and type(value) is float and name not in DIALECT_CONSTANTS:
+                if constants.setdefault(name, value) != value:
+                    raise ValueError(f"formula {f.name}: {name} = {value} here, "
+                                     f"{constants[name]} in another formula's module")
+    return constants
+
+
+def _definition(function) -> str:
+    """A function's source from its ``def`` on: its decorators (``@formula(...)``) dropped."""
+    lines = textwrap.dedent(inspect.getsource(function)).splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith("def "))
+    return "\n".join(lines[start:])
+
+
+def _formula_sources(formulas) -> str:
+    """Every formula's source, decorated with FORMULA (the target's device-function maker),
+    after the constants they read."""
+    parts = [f"{name} = DTYPE({value!r})" for name, value in _constants(formulas).items()]
+    for f in formulas:
+        parts.append("\n\n@FORMULA\n" + _definition(f.function))
     return "\n".join(parts) + "\n"
 
 
-def module_source(target: str, dtype: str) -> str:
-    """The text of the kernel module for ``target`` ("cpu" | "cuda") and ``dtype``."""
+def module_source(target: str, dtype: str, formulas) -> str:
+    """The text of the kernel module for ``target`` ("cpu" | "cuda"), ``dtype`` and
+    ``formulas`` (registered formulas: ``minigrad.ops.formula.FORMULAS``' values)."""
     tanh = "tanh_float32" if dtype == "float32" else "tanh_exact"
     marker = "# --- kernels below are copied into each target's module ---"
     rows, loops = ((HERE / name).read_text().split(marker, 1)[1]
                    for name in ("rows.py", f"loops_{target}.py"))
-    return (_HEADERS[target].format(dtype=dtype, tanh=tanh) + "\n\n" + _formula_sources() +
-            rows + loops + "\n\n# optimizer updates (compile.UPDATES)" + _update_loops(target) +
+    return (_HEADERS[target].format(dtype=dtype, tanh=tanh) + "\n\n" +
+            _formula_sources(formulas) + rows + loops +
+            "\n\n# optimizer updates (compile.updates)" + _update_loops(target, formulas) +
             "\n\n# row-wise kernels (compile.ROWS)" + _row_loops(target) +
-            "\n\n# pointwise maps (compile.POINTWISE, BIAS_EPILOGUES, SELECTIONS)" +
-            _pointwise_maps(target))
+            "\n\n# pointwise maps (compile.pointwise_table, bias_epilogues, SELECTIONS)" +
+            _pointwise_maps(target, formulas))
+
+
+def kernels(target: str, dtype, formulas=None) -> types.ModuleType:
+    """The module of compiled kernels for ``target``, ``dtype`` and ``formulas`` (by default
+    every formula minigrad's ops have registered), written and imported on first use; Numba
+    compiles each kernel on its first call, from its disk cache when it can."""
+    if formulas is None:
+        from minigrad.ops.formula import FORMULAS
+        formulas = tuple(FORMULAS.values())
+    return _kernels(target, np.dtype(dtype).name, tuple(formulas))
 
 
 @functools.cache
-def kernels(target: str, dtype) -> types.ModuleType:
-    """The module of compiled kernels for ``target`` and ``dtype`` (written and imported on
-    first use; Numba compiles each kernel on its first call, from its disk cache when it can)."""
-    dtype = np.dtype(dtype).name
+def _kernels(target: str, dtype: str, formulas: tuple) -> types.ModuleType:
     if dtype not in ("float32", "float64"):
         raise TypeError(f"minigrad_kernels: no {dtype} kernels (float32 and float64 only)")
-    source = module_source(target, dtype)
+    source = module_source(target, dtype, formulas)
     # Numba's cache does not notice a change in a function the module calls (fast_math's
     # tanh is compiled into every loop): its source is part of the name too
     digest = hashlib.sha1((source + (HERE / "fast_math.py").read_text()).encode()).hexdigest()[:12]

@@ -1,6 +1,8 @@
 """``minigrad.functional`` (import as ``F``): activations and losses with PyTorch's names and
 signatures.  Thin wrappers: the formulas live in ``minigrad.ops``; here we only check and
-reshape arguments."""
+reshape arguments.  An elementwise activation not written out here is found all the same:
+``F.<name>`` is the op that declares ``functional = "<name>"`` (``ops.activations.Pointwise``),
+so adding one takes only its own file."""
 from __future__ import annotations
 
 import warnings
@@ -359,3 +361,12 @@ def wgan_critic_loss(real_scores: Tensor, fake_scores: Tensor) -> Tensor:
 def wgan_generator_loss(fake_scores: Tensor) -> Tensor:
     """WGAN's generator: -E[C(G(z))]."""
     return -fake_scores.mean()
+
+
+def __getattr__(name: str):
+    """``F.<name>`` for a ``Pointwise`` activation that declares ``functional = name`` and is
+    not written out above (``Pointwise.function``: the settings by position or by name)."""
+    for op in act.POINTWISE_OPS:
+        if op.functional == name:
+            return op.function
+    raise AttributeError(f"module 'minigrad.functional' has no attribute {name!r}")

@@ -1,8 +1,9 @@
 """The door to the fused kernels: for each op family, the compiled kernel or the array formula.
 
-The pointwise formulas live once, in ``minigrad_kernels.formulas``.  An op asks this module to
-apply one (``pointwise("sigmoid_back", g, z)``, ``where``) or to run a fused step
-(``optimizer_step``, ``lstm_step_kernels``, ``softmax_cross_entropy``, ``max_pool``, ``fold``).
+The formulas live once, next to their ops (``@formula``: ``minigrad.ops.formula``).  An op asks
+this module to apply one, by the formula object itself (``pointwise(sigmoid_back, g, z)``,
+``where``), or to run a fused step (``optimizer_step(adam, ...)``, ``lstm_step_kernels``,
+``softmax_cross_entropy``, ``max_pool``, ``fold``).
 This module — and nothing else — decides how:
 
 - the **kernel**: the formula compiled by Numba for the CPU or for CUDA, in a loop that reads
@@ -28,6 +29,7 @@ import numpy as np
 
 from . import backend
 from .kernel_table import TABLE
+from .ops.formula import FORMULAS, on_arrays
 
 MODES = ("auto", "on", "off")
 FAMILIES = tuple(TABLE)
@@ -113,26 +115,6 @@ def _run(kernel, size: int, *args) -> None:
 
 
 # ----------------------------------------------------------------------------- pointwise formulas
-def array_names(xp) -> dict:
-    """The formula dialect's names for whole arrays of array module ``xp`` (NumPy, CuPy, or
-    ``minigrad.differentiable`` for Tensors): ``select`` is ``where``, constants are numbers."""
-    def select(condition, a, b):
-        if type(condition) is bool:  # a setting (nesterov, first step...): decide once
-            return a if condition else b
-        return xp.where(condition, a, b)
-    return dict(ZERO=0.0, HALF=0.5, ONE=1.0, TWO=2.0, exp=xp.exp, expm1=xp.expm1, log=xp.log,
-                log1p=xp.log1p, tanh=xp.tanh, sqrt=xp.sqrt, erf=backend.erf, select=select)
-
-
-@functools.lru_cache(maxsize=None)
-def formula_on_arrays(name: str, xp):
-    """Formula ``name`` bound to array module ``xp`` (NumPy, CuPy, or minigrad.differentiable):
-    the same lines as the kernel's, applied to whole arrays (broadcasting allowed)."""
-    from minigrad_kernels import formulas
-    from minigrad_kernels.compile import bind
-    return bind(getattr(formulas, name), **array_names(xp))
-
-
 def memory_order(arrays) -> tuple | None:
     """The axis order that lists every array's memory from its largest stride to its smallest
     — ``(0, 1, …)`` for C-contiguous arrays — when all share one shape and one layout (None
@@ -149,29 +131,31 @@ def memory_order(arrays) -> tuple | None:
     return tuple(sorted(range(first.ndim), key=lambda axis: -strides[axis]))
 
 
-def pointwise(name: str, *arrays, **scalars):
-    """``formula(*arrays, *scalars)`` elementwise (``minigrad_kernels.formulas.<name>``): by
-    the fused kernel when the door says so, else by the array formula.  The kernel takes
-    arrays of one shape and one dense layout, in any axis order (``memory_order``)."""
+def pointwise(formula, *arguments):
+    """``formula(*arrays, *scalars)`` elementwise (a registered ``@formula``; its scalars
+    follow its arrays): by the fused kernel when the door says so, else by the array formula.
+    The kernel takes arrays of one shape and one dense layout, in any axis order
+    (``memory_order``)."""
+    count = len(FORMULAS[formula.__name__].arrays)
+    arrays, scalars = arguments[:count], arguments[count:]
     order = memory_order(arrays)
     permuted = order is not None and order != tuple(range(len(order)))
     in_memory = tuple(a.transpose(order) for a in arrays) if permuted else arrays
     compiled = None if order is None else _compiled("pointwise", *in_memory)
     if compiled is None:
-        return formula_on_arrays(name, backend.array_module_of(arrays[0]))(
-            *arrays, *scalars.values())
+        return on_arrays(formula, backend.array_module_of(arrays[0]))(*arrays, *scalars)
     dtype = arrays[0].dtype.type
     out = backend.array_module_of(arrays[0]).empty_like(in_memory[0])
-    _run(getattr(compiled, name + "_map"), out.size, *(a.reshape(-1) for a in in_memory),
-         *(dtype(s) for s in scalars.values()), out.reshape(-1))
+    _run(getattr(compiled, formula.__name__ + "_map"), out.size,
+         *(a.reshape(-1) for a in in_memory), *(dtype(s) for s in scalars), out.reshape(-1))
     if not permuted:
         return out
     return out.transpose(tuple(sorted(range(len(order)), key=order.__getitem__)))
 
 
 def bias_activation(z, bias, name: str):
-    """f(z + bias) for a (rows, features) z and a (features,) bias, f one of
-    ``BIAS_EPILOGUES``, in one pass by the kernel; or None for the array formula."""
+    """f(z + bias) for a (rows, features) z and a (features,) bias, f the activation named
+    (an ``epilogue`` formula), in one pass by the kernel; or None for the array formula."""
     compiled = _compiled("bias_activation", z, bias)
     if compiled is None or z.ndim != 2 or bias.shape != z.shape[1:]:
         return None
@@ -203,20 +187,21 @@ def where(condition, a, b):
 
 
 # ----------------------------------------------------------------------------- fused steps
-def optimizer_step(name: str, p, d, state: tuple, *scalars) -> None:
-    """Update parameter ``p`` and its state arrays in place by optimizer formula ``name``
-    (``sgd``, ``sgd_momentum``, ``adam``, ``adam_amsgrad``, ``rmsprop``), whose arguments are
-    (p, d, *state, *scalars): one pass by the kernel, or the array formula with its results
-    copied back."""
+def optimizer_step(formula, p, d, state: tuple, *scalars) -> None:
+    """Update parameter ``p`` and its state arrays in place by an optimizer's ``formula``
+    (``@formula(states=...)``: ``sgd``, ``adam``... in ``minigrad.optim``), whose arguments
+    are (p, d, *state, *scalars): one pass by the kernel, or the array formula with its
+    results copied back."""
     compiled = _compiled("optimizer", p, d, *state)
     if compiled is None:
-        results = formula_on_arrays(name, backend.array_module_of(p))(p, d, *state, *scalars)
+        results = on_arrays(formula, backend.array_module_of(p))(p, d, *state, *scalars)
         for target, value in zip((p,) + tuple(state), results if isinstance(results, tuple)
                                  else (results,)):
             target[...] = value
         return
     dtype = p.dtype.type
-    _run(getattr(compiled, name + "_update"), p.size, *(a.reshape(-1) for a in (p, d) + state),
+    _run(getattr(compiled, formula.__name__ + "_update"), p.size,
+         *(a.reshape(-1) for a in (p, d) + state),
          *(s if isinstance(s, bool) else dtype(s) for s in scalars))
 
 

@@ -40,12 +40,6 @@ def _cases(rng):
         "minimum": (minimum, away((3, 4), (3, 4))),
         "where": (lambda a, b: where(a > 0, a, b), _inputs(rng, (3, 4), (3, 4))),
         "clamp": (lambda a: a.clamp(-1, 1), away((3, 4))),
-        "relu": (F.relu, away((3, 4))),
-        "leaky_relu": (F.leaky_relu, away((3, 4))),
-        "sigmoid": (F.sigmoid, _inputs(rng, (3, 4))),
-        "tanh": (F.tanh, _inputs(rng, (3, 4))),
-        "gelu": (F.gelu, _inputs(rng, (3, 4))),
-        "softplus": (F.softplus, _inputs(rng, (3, 4))),
         "softmax": (lambda a: F.softmax(a, dim=1), _inputs(rng, (3, 4))),
         "log_softmax": (lambda a: F.log_softmax(a, dim=1), _inputs(rng, (3, 4))),
         "sum": (lambda a: a.sum(dim=0), _inputs(rng, (3, 4))),
@@ -72,9 +66,19 @@ def _cases(rng):
         "bce_with_logits": (lambda a: F.binary_cross_entropy_with_logits(a, probs),
                             _inputs(rng, (3, 4))),
         "hinge_loss": (lambda a: F.hinge_loss(a, labels), _inputs(rng, (3, 4), low=-0.8, high=0.8)),
+        **_pointwise_cases(rng, away),
         **_more_cases(rng, away),
         **_layer_cases(rng),
     }
+
+
+def _pointwise_cases(rng, away):
+    """Every elementwise activation, from its op class (``Pointwise.check``): the cases are
+    derived, so a new activation is checked without an entry here."""
+    from .ops.activations import POINTWISE_OPS
+    inputs = {"normal": lambda: _inputs(rng, (3, 4)), "away": lambda: away((3, 4))}
+    return {op.functional: (op.function, inputs[op.check]()) for op in POINTWISE_OPS
+            if op.check is not None and op.functional is not None}
 
 
 def _more_cases(rng, away):
@@ -94,8 +98,6 @@ def _more_cases(rng, away):
         "clone": (lambda a: a.clone() * 2, _inputs(rng, (3, 4))),
         "masked_fill": (lambda a: a.masked_fill(Tensor(mask, device=a.device), 0.5),
                         _inputs(rng, (3, 4))),
-        "elu": (F.elu, away((3, 4))),
-        "silu": (F.silu, _inputs(rng, (3, 4))),
         "softplus (beta)": (lambda a: F.softplus(a, beta=2.0, threshold=30.0),
                             _inputs(rng, (3, 4))),
         "pad (cropping)": (lambda a: F.pad(a, (-1, 2)), _inputs(rng, (3, 4))),

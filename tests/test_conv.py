@@ -98,12 +98,12 @@ def test_max_pool2d_ties_after_relu_match_torch(seed, kernel, stride):
        padding=st.integers(0, 1))
 def test_sequential_relu_then_max_pool_runs_pooled_first_with_pytorchs_numbers(seed, kernel,
                                                                                  stride, padding):
-    """nn.Sequential runs ReLU → MaxPool2d as MaxPool2d → ReLU (the same function: max
-    commutes with ReLU); values and gradients stay PyTorch's for ReLU then pooling — ties,
+    """A fused nn.Sequential runs ReLU → MaxPool2d as MaxPool2d → ReLU (the same function:
+    max commutes with ReLU); values and gradients stay PyTorch's for ReLU then pooling — ties,
     all-negative windows and padding included (small integers tie often)."""
     assume(padding <= kernel // 2)
     x = np.random.default_rng(seed).integers(-2, 3, (2, 3, 7, 7)).astype(float)
-    model = nn.Sequential(nn.ReLU(), nn.MaxPool2d(kernel, stride, padding))
+    model = nn.Sequential(nn.ReLU(), nn.MaxPool2d(kernel, stride, padding)).fuse()
     assert model(mg.tensor(x, requires_grad=True)).grad_fn.name == "ReLUBackward"  # pooled first
     assert_matches_torch(model, torch.nn.Sequential(torch.nn.ReLU(),
                                                     torch.nn.MaxPool2d(kernel, stride, padding)), x)

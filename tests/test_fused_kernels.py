@@ -13,9 +13,14 @@ import minigrad.functional as F
 from minigrad import kernels as door, nn, optim
 from minigrad.backend import numpy_for_formulas as xp
 from minigrad.gradcheck import gradgradcheck
+from minigrad.ops.activations import relu_back
 from minigrad.ops.conv import tiles
 from minigrad.ops.recurrent import lstm_cell, lstm_cell_backward
-from minigrad_kernels import compile as kc, formulas, launch, runtime
+from minigrad.ops.formula import FORMULAS, bind, on_arrays
+from minigrad_kernels import compile as kc, launch, runtime
+
+REGISTERED = tuple(FORMULAS.values())
+POINTWISE = kc.pointwise_table(REGISTERED)   # derived from the formulas' declarations
 
 TOLERANCE = {np.float32: dict(rtol=2e-5, atol=2e-6), np.float64: dict(rtol=1e-12, atol=1e-13)}
 
@@ -49,14 +54,14 @@ def run(target, dtype, name, *args):
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
-@pytest.mark.parametrize("name", sorted(kc.POINTWISE))
+@pytest.mark.parametrize("name", sorted(POINTWISE))
 def test_pointwise_kernel_equals_array_formula(target, dtype, name):
-    arrays, scalars = kc.POINTWISE[name]
+    arrays, scalars = POINTWISE[name]
     rng = np.random.default_rng(0)
     size = 37 if target == "cuda" else 1001
-    values = [rng.uniform(-6, 6, size).astype(dtype) for _ in arrays.split()]
+    values = [rng.uniform(-6, 6, size).astype(dtype) for _ in arrays]
     values[0][:4] = [0.0, -30.0, 30.0, 1e-4]           # the kink, and both far tails
-    extra = [dtype(0.1) for _ in scalars.split()]
+    extra = [dtype(0.1) for _ in scalars]
     out = np.empty(size, dtype)
     run(target, dtype, name + "_map", *values, *extra, out)
     assert_close(out, _array_formula(name)(*values, *extra), dtype)
@@ -64,15 +69,15 @@ def test_pointwise_kernel_equals_array_formula(target, dtype, name):
 
 def _array_formula(name):
     """The array form of a pointwise map (``tanh`` is each target's own tanh, not ours)."""
-    return xp.tanh if name == "tanh" else door.formula_on_arrays(name, xp)
+    return xp.tanh if name == "tanh" else on_arrays(FORMULAS[name].function, xp)
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
-@pytest.mark.parametrize("name", kc.BIAS_EPILOGUES)
+@pytest.mark.parametrize("name", kc.bias_epilogues(REGISTERED))
 def test_bias_epilogue_kernel_is_the_activation_of_z_plus_bias(target, dtype, name):
     rng = np.random.default_rng(3)
     z, bias = rng.uniform(-4, 4, (5, 7)).astype(dtype), rng.uniform(-1, 1, 7).astype(dtype)
-    extra = [dtype(0.1) for _ in kc.POINTWISE[name][1].split()]
+    extra = [dtype(0.1) for _ in POINTWISE[name][1]]
     out = np.empty_like(z)
     run(target, dtype, name + "_bias_map", z.reshape(-1), bias, *extra, out.reshape(-1))
     assert_close(out, _array_formula(name)(z + bias, *extra), dtype)
@@ -97,7 +102,7 @@ def test_optimizer_kernel_equals_array_formula(target, dtype, name, states, scal
     size = 29 if target == "cuda" else 513
     p, d = rng.standard_normal(size).astype(dtype), rng.standard_normal(size).astype(dtype)
     state = [np.abs(rng.standard_normal(size)).astype(dtype) for _ in range(states)]
-    expected = door.formula_on_arrays(name, xp)(p, d, *state, *scalars)
+    expected = on_arrays(FORMULAS[name].function, xp)(p, d, *state, *scalars)
     expected = expected if isinstance(expected, tuple) else (expected,)
     cast = [s if isinstance(s, bool) else dtype(s) for s in scalars]
     run(target, dtype, name + "_update", p, d, *state, *cast)
@@ -126,7 +131,7 @@ def test_lstm_step_kernels_equal_the_cell_formulas(target, dtype):
     for got, expected in zip((h, c, gates, tanh_c), want):
         assert_close(got, expected, dtype)
     # lstm_gate's ½ + ½ tanh(a/2) is σ: the same numbers as the stable sigmoid formula
-    np.testing.assert_allclose(gates[:, :n], door.formula_on_arrays("sigmoid", xp)(a[:, :n]),
+    np.testing.assert_allclose(gates[:, :n], on_arrays(FORMULAS["sigmoid"].function, xp)(a[:, :n]),
                                rtol=1e-5 if dtype == np.float32 else 1e-12)
     dh, dc_next = rng.standard_normal(c.shape).astype(dtype), rng.standard_normal(c.shape) \
         .astype(dtype)
@@ -365,8 +370,8 @@ def test_pointwise_kernel_walks_arrays_stored_in_any_one_axis_order():
     expected = np.where(z > 0, g, 0)
     door.set_kernels("on")
     try:
-        out = door.pointwise("relu_back", g, z)
-        mixed = door.pointwise("relu_back", g, np.ascontiguousarray(z))
+        out = door.pointwise(relu_back, g, z)
+        mixed = door.pointwise(relu_back, g, np.ascontiguousarray(z))
     finally:
         door.set_kernels("auto")
     assert out.strides == z.strides                       # the kernel's: same layout
@@ -388,18 +393,20 @@ def test_the_written_module_carries_a_hash_of_its_sources_and_lives_in_the_cache
                                                                                 monkeypatch):
     monkeypatch.setenv("MINIGRAD_KERNEL_CACHE", str(tmp_path))
     assert kc.cache_folder() == tmp_path
-    source = kc.module_source("cpu", "float32")
+    source = kc.module_source("cpu", "float32", REGISTERED)
     assert "def adam(p, d, m, v" in source and "def relu_back_map(g, z, out)" in source
     assert "ONE = np.float32" in source.replace("ZERO, HALF, ONE, TWO = np.float32", "ONE = "
                                                 "np.float32")
-    assert kc.module_source("cpu", "float64") != source
+    assert kc.module_source("cpu", "float64", REGISTERED) != source
+    assert "SQRT_HALF = DTYPE(0.7071067811865476)" in source       # a formula's coefficient
+    assert "@formula" not in source                                 # decorators left behind
     with pytest.raises(TypeError, match="float32 and float64 only"):
         kc.kernels("cpu", np.float16)
 
 
 def test_bind_refuses_a_missing_name():
     with pytest.raises(TypeError, match="no binding for"):
-        kc.bind(formulas.relu, ZERO=0.0)
+        bind(FORMULAS["relu"].function, ZERO=0.0)
 
 
 @pytest.mark.parametrize("mode", ["on", "off"])

@@ -134,11 +134,25 @@ def test_readme_examples_run(tmp_path, monkeypatch):
     from pathlib import Path
     readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
     blocks = [part.split("```", 1)[0] for part in readme.split("```python\n")[1:]]
-    assert len(blocks) == 4  # the fourth defines a formula (the kernels section)
+    assert len(blocks) == 3
     monkeypatch.chdir(tmp_path)  # the second example writes p2.npz
     namespace = {}
     for code in blocks:
         exec(compile(code, "README.md", "exec"), namespace)
+
+
+def test_readme_excerpts_are_the_code_they_quote():
+    """README's ``py`` blocks quote code that lives elsewhere (a formula beside its op, the
+    toy op of tests/test_adding_an_op.py): each must be in that file, word for word."""
+    from pathlib import Path
+    root = Path(__file__).resolve().parent.parent
+    readme = (root / "README.md").read_text()
+    excerpts = [part.split("```", 1)[0] for part in readme.split("```py\n")[1:]]
+    sources = [(root / "minigrad/ops/activations.py").read_text(),
+               (root / "tests/test_adding_an_op.py").read_text()]
+    assert len(excerpts) == 2
+    for excerpt, source in zip(excerpts, sources):
+        assert excerpt.strip() in source
 
 
 def test_manual_seed_is_reproducible_and_does_not_replay_same_seed_generators():

@@ -201,12 +201,14 @@ class _Values:
                 self.parameters.setdefault(id(tensor.array), (name, tensor.array))
 
     def emit(self, call: Call, other: Call) -> None:
-        from .table import TABLE
-        entry = TABLE.get(call.function)
+        from ..ops.activations import POINTWISE_OPS
+        from .table import TABLE, entry_of
+        entry = entry_of(call.function)
         if entry is None:
+            known = set(TABLE) | {op for op in POINTWISE_OPS if op.onnx}
             raise OnnxExportError(
                 f"onnx.export: the op {call.function.__name__} has no ONNX mapping (ops with "
-                f"one: {', '.join(sorted(f.__name__ for f in TABLE))})")
+                f"one: {', '.join(sorted(f.__name__ for f in known))})")
         for key, value in call.options.items():
             if key not in entry.dynamic_options and not _same(value, other.options.get(key)):
                 raise OnnxExportError(

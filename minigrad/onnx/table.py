@@ -3,7 +3,7 @@
 An entry ``emit(g, n) -> name`` writes the op ``n`` (a ``Node``: its input names, settings
 and output) into the graph builder ``g`` and returns the name of its output.  Most ops are
 one ONNX node; a few are a small formula of nodes (SiLU = x·σ(x), attention = softmax(QKᵀ·s
-+ M)V, variance).  The LSTM and RNN layers become ONNX's ``LSTM``/``RNN`` nodes, their
++ M)V, variance); an activation that is one ONNX node says so on its class (``entry_of``).  The LSTM and RNN layers become ONNX's ``LSTM``/``RNN`` nodes, their
 weight rows reordered from PyTorch's gates (i, f, g, o) to ONNX's (i, o, f, c); the input
 projection x W_ihᵀ + b_ih that minigrad computes for all steps at once moves into the node.
 An op missing here is an export error that names it.
@@ -35,6 +35,21 @@ def maps(*functions, dynamic_options=()):
     return register
 
 
+def entry_of(function):
+    """The entry of a Function class: its own in ``TABLE``, else, for an activation that
+    declares ``onnx = (ONNX op, {attribute: setting})`` (``ops.activations.Pointwise``), one
+    node of that op on its input — derived, so a new activation needs no entry here."""
+    if function in TABLE or getattr(function, "onnx", None) is None:
+        return TABLE.get(function)
+    kind, attributes = function.onnx
+
+    def one_node(g, n):
+        settings = {a: float(n.options.get(s, function.settings[s])) for a, s in attributes.items()}
+        return g.op(kind, [operand(g, n, 0)], **settings)
+    one_node.dynamic_options = ()
+    return one_node
+
+
 def operand(g, n, i: int, dtype=None) -> str:
     """Input ``i`` as a name in ``dtype`` (default: the op's output dtype); a number or
     array argument becomes a constant."""
@@ -50,8 +65,7 @@ def operand(g, n, i: int, dtype=None) -> str:
 BINARY = {el.Add: "Add", el.Sub: "Sub", el.Mul: "Mul", el.Div: "Div", el.Pow: "Pow",
           el.Maximum: "Max", el.Minimum: "Min"}
 UNARY = {el.Neg: "Neg", el.Exp: "Exp", el.Log: "Log", el.Sqrt: "Sqrt", el.Erf: "Erf",
-         el.Sin: "Sin", el.Cos: "Cos", el.Abs: "Abs", act.ReLU: "Relu", act.Sigmoid: "Sigmoid",
-         act.Tanh: "Tanh"}
+         el.Sin: "Sin", el.Cos: "Cos", el.Abs: "Abs"}
 
 
 @maps(*BINARY)
@@ -98,15 +112,7 @@ def identity(g, n):
 # ----------------------------------------------------------------------------- activations
 
 
-@maps(act.LeakyReLU)
-def leaky_relu(g, n):
-    return g.op("LeakyRelu", [operand(g, n, 0)], alpha=float(n.options.get("negative_slope",
-                                                                           0.01)))
-
-
-@maps(act.ELU)
-def elu(g, n):
-    return g.op("Elu", [operand(g, n, 0)], alpha=float(n.options.get("alpha", 1.0)))
+# ReLU, LeakyReLU, ELU, Sigmoid and Tanh: one node each, derived from their ``onnx`` (entry_of)
 
 
 @maps(act.SiLU)

@@ -7,7 +7,7 @@ from ..autograd import Function
 from ..backend import array_module_of
 from ..errors import ShapeError
 from ..promotion import computable
-from .activations import APPLY
+from .activations import APPLY, ReLU, Sigmoid, Tanh
 
 
 def _check_shapes(a, b) -> None:
@@ -105,10 +105,13 @@ def _linear_backward(ctx, g, x, weight):
 class LinearActivation(Function):
     """y = f(x Wᵀ + b), f = relu, sigmoid or tanh: a Linear layer and the activation after it
     as one node, the bias add and f in one pass over the output (the fused kernel
-    ``<f>_bias_map``: Linear's epilogue).  ``nn.Sequential`` uses it for a Linear followed by
+    ``<f>_bias_map``: Linear's epilogue).  a fused ``nn.Sequential`` uses it for a Linear followed by
     one of these activations when the kernel door runs the family ``bias_activation``.
-    dL/da = f'(a) from the output y (formulas ``relu_back``, ``sigmoid_back``, ``tanh_back``),
-    then Linear's backward with dL/da."""
+    dL/da = f'(a) from the output y (the activation op's derivative formula: ``relu_back``,
+    ``sigmoid_back``, ``tanh_back``), then Linear's backward with dL/da."""
+
+    derivatives = {"relu": ReLU.formulas[1], "sigmoid": Sigmoid.formulas[1],
+                   "tanh": Tanh.formulas[1]}
 
     def forward(ctx, x, weight, bias, activation):
         z = _product(x, weight)
@@ -122,5 +125,5 @@ class LinearActivation(Function):
 
     def backward(ctx, g):
         x, weight, y = ctx.saved
-        ga = kernels.pointwise(ctx.activation + "_back", g, y)
+        ga = kernels.pointwise(ctx.derivatives[ctx.activation], g, y)
         return _linear_backward(ctx, ga, x, weight)

@@ -14,6 +14,36 @@ from __future__ import annotations
 from ..autograd import Function
 from .. import kernels
 from ..backend import array_module_of
+from .formula import HALF, ONE, formula, on_arrays, tanh
+
+# ----------------------------------------------------------------------------- the LSTM cell's formulas
+# One unit of one sample: the formulas the fused kernels compile, and the array code below runs.
+
+
+@formula(mapped=False)
+def lstm_gate(a):
+    """An input, forget or output gate of F16: σ(a), written ½ + ½ tanh(a/2) (the same
+    function, one tanh).  (The candidate g is tanh(a) itself.)"""
+    return HALF + HALF * tanh(HALF * a)
+
+
+@formula(mapped=False)
+def lstm_cell_update(i, f, g, o, c_prev):
+    """F16's state update for one unit, from its gates: c = f c_prev + i g, h = o tanh(c).
+    Returns (h, c, tanh c): the backward step needs tanh c."""
+    c = f * c_prev + i * g
+    tanh_c = tanh(c)
+    return o * tanh_c, c, tanh_c
+
+
+@formula(mapped=False)
+def lstm_cell_back(dh, dc_next, c_prev, i, f, g, o, tanh_c):
+    """The cell's derivatives, from dh = dL/dh_t and dc_next = dL/dc_t (from step t+1):
+    dc = dc_next + dh o (1 − tanh² c); returns (da_i, da_f, da_g, da_o, dL/dc_prev = dc f)."""
+    dc = dc_next + dh * o * (ONE - tanh_c * tanh_c)
+    return (dc * g * i * (ONE - i), dc * c_prev * f * (ONE - f), dc * i * (ONE - g * g),
+            dh * tanh_c * o * (ONE - o), dc * f)
+
 
 # ----------------------------------------------------------------------------- one step, raw
 
@@ -50,10 +80,10 @@ def lstm_cell(projected, recurrent, bias, c_prev):
     xp = array_module_of(recurrent)
     a = projected + recurrent if bias is None else projected + recurrent + bias
     n = c_prev.shape[1]
-    gate = kernels.formula_on_arrays("lstm_gate", xp)
+    gate = on_arrays(lstm_gate, xp)
     i, f, g, o = gate(a[:, :n]), gate(a[:, n:2 * n]), xp.tanh(a[:, 2 * n:3 * n]), \
         gate(a[:, 3 * n:])
-    h, c, tanh_c = kernels.formula_on_arrays("lstm_cell_update", xp)(i, f, g, o, c_prev)
+    h, c, tanh_c = on_arrays(lstm_cell_update, xp)(i, f, g, o, c_prev)
     return h, c, xp.concatenate([i, f, g, o], 1), tanh_c
 
 
@@ -67,7 +97,7 @@ def lstm_cell_backward(dh, dc_next, c_prev, gates, tanh_c):
 
     Returns (da = dL/da (B, 4H), dL/dc_{t-1} = dc ⊙ f)."""
     xp, n = array_module_of(dh), c_prev.shape[1]
-    *d_gates, dc_prev = kernels.formula_on_arrays("lstm_cell_back", xp)(
+    *d_gates, dc_prev = on_arrays(lstm_cell_back, xp)(
         dh, dc_next, c_prev, gates[:, :n], gates[:, n:2 * n], gates[:, 2 * n:3 * n],
         gates[:, 3 * n:], tanh_c)
     return xp.concatenate(d_gates, 1), dc_prev

@@ -5,7 +5,34 @@ import math
 
 from ..backend import array_module_of
 from ..kernels import optimizer_step
+from ..ops.formula import formula, sqrt
 from .optimizer import Optimizer
+
+# ----------------------------------------------------------------------------- the formula
+# One parameter element: its value p, its gradient d, its state; returns the new p and state.
+# The per-step scalars come precomputed.  The kernel door runs it on every element in one
+# pass (``kernels.optimizer_step``), compiled or on whole arrays (``minigrad.ops.formula``).
+
+
+@formula(states=1)
+def adagrad(p, d, state_sum, clr, eps, weight_decay):
+    """Adagrad: d ← d + λp; s ← s + d² (every squared gradient so far);
+    p ← p − clr · d/(√s + ε), clr = lr/(1 + (t − 1)·lr_decay) computed per step.
+    Returns (p, s)."""
+    d = d + weight_decay * p
+    s = state_sum + d * d
+    return p - clr * d / (sqrt(s) + eps), s
+
+
+@formula(states=2)
+def adadelta(p, d, square_avg, acc_delta, lr, rho, rest, eps, weight_decay):
+    """Adadelta: d ← d + λp; s ← ρs + (1 − ρ)d²; Δ = √(u + ε)/√(s + ε) · d (a step in the
+    units of p: the running RMS of past steps over that of gradients); u ← ρu + (1 − ρ)Δ²;
+    p ← p − lr·Δ.  ``rest`` = 1 − ρ.  Returns (p, s, u)."""
+    d = d + weight_decay * p
+    s = rho * square_avg + rest * d * d
+    delta = sqrt(acc_delta + eps) / sqrt(s + eps) * d
+    return p - lr * delta, s, rho * acc_delta + rest * delta * delta
 
 
 class Adagrad(Optimizer):
@@ -37,7 +64,7 @@ class Adagrad(Optimizer):
             state["sum"] = array_module_of(p).full_like(p, group["initial_accumulator_value"])
         state["step"] += 1
         clr = group["lr"] / (1 + (state["step"] - 1) * group["lr_decay"])
-        optimizer_step("adagrad", p, grad, (state["sum"],), clr, group["eps"],
+        optimizer_step(adagrad, p, grad, (state["sum"],), clr, group["eps"],
                        group["weight_decay"])
 
 
@@ -67,5 +94,5 @@ class Adadelta(Optimizer):
                 xp.zeros_like(p)
         state["step"] += 1
         rho = group["rho"]
-        optimizer_step("adadelta", p, grad, (state["square_avg"], state["acc_delta"]),
+        optimizer_step(adadelta, p, grad, (state["square_avg"], state["acc_delta"]),
                        group["lr"], rho, 1 - rho, group["eps"], group["weight_decay"])

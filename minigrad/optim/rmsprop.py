@@ -3,7 +3,22 @@ from __future__ import annotations
 
 from ..backend import array_module_of
 from ..kernels import optimizer_step
+from ..ops.formula import formula, sqrt
 from .optimizer import Optimizer
+
+# ----------------------------------------------------------------------------- the formula
+# One parameter element: its value p, its gradient d, its state; returns the new p and state.
+# The per-step scalars come precomputed.  The kernel door runs it on every element in one
+# pass (``kernels.optimizer_step``), compiled or on whole arrays (``minigrad.ops.formula``).
+
+
+@formula(states=1)
+def rmsprop(p, d, square_avg, lr, alpha, rest, eps, weight_decay):
+    """RMSprop, PyTorch's form without momentum: d ← d + λp; s ← αs + (1 − α)d²;
+    p ← p − lr · d/(√s + ε); ``rest`` = 1 − α, computed in float64.  Returns (p, s)."""
+    d = d + weight_decay * p
+    s = alpha * square_avg + rest * d * d
+    return p - lr * d / (sqrt(s) + eps), s
 
 
 class RMSprop(Optimizer):
@@ -27,7 +42,7 @@ class RMSprop(Optimizer):
             if not state:
                 state["step"], state["square_avg"] = 0, xp.zeros_like(p)
             state["step"] += 1
-            optimizer_step("rmsprop", p, grad, (state["square_avg"],), group["lr"], alpha,
+            optimizer_step(rmsprop, p, grad, (state["square_avg"],), group["lr"], alpha,
                            1 - alpha, group["eps"], group["weight_decay"])
             return
         if group["weight_decay"]:
