@@ -1,9 +1,12 @@
-"""Where arrays live: the device -> array-module table, default dtypes, seeding, transfers.
+"""What the ops ask about their arrays: the array module, the device, seeding, transfers.
 
 minigrad's ops never ask "am I on the GPU?".  They ask the data for its array module
 (``xp = array_module_of(x)``) and call ``xp.exp``, ``xp.matmul``...  NumPy on the CPU, CuPy on a
-GPU.  The few things NumPy and CuPy spell differently live in the short table of primitives at
-the bottom of this file (``erf``, ``scatter_add``), so the ops have one code path for both.
+GPU, ``minigrad.differentiable`` for a Tensor (a backward that builds a graph).  Each device is
+one backend object (``minigrad.devices``: ``cpu``, ``cuda``), which alone knows its arrays,
+its random generator and its kernels' target; the few primitives NumPy and CuPy spell
+differently (``erf``, ``scatter_add``, ``as_strided``) are its methods, so the ops have one
+code path for both.
 
 Whether an op family runs as a fused Numba kernel instead (``minigrad_kernels``) is decided
 in one place, the kernel door ``minigrad.kernels``, from the measured ``kernel_table``: several
@@ -15,31 +18,13 @@ from __future__ import annotations
 import numpy as np
 
 from . import random
+from .devices import BACKENDS, backend, backend_of
+from .devices.cpu import numpy_for_formulas
 
 DEFAULT_FLOAT = np.dtype(np.float32)
 """dtype of tensors made from Python floats, like PyTorch's default."""
 
 DEVICES = ("cpu", "cuda")
-
-
-def _cupy():
-    """Import CuPy, or explain why the "cuda" device is unavailable."""
-    try:
-        import cupy
-    except ImportError as err:  # pragma: no cover - depends on the machine
-        raise RuntimeError(
-            "device 'cuda' needs CuPy and an NVIDIA GPU: pip install 'minigrad[gpu]'") from err
-    return cupy
-
-
-def _cupy_with_gpu():
-    """CuPy, checked to see a GPU (CuPy imports fine on machines without one)."""
-    cupy = _cupy()
-    from .cuda import device_count
-    if device_count() == 0:
-        raise RuntimeError("device 'cuda' needs an NVIDIA GPU, and CuPy sees none here "
-                           "(minigrad.cuda.is_available() is False); use device='cpu'")
-    return cupy
 
 
 def normalize_device(device) -> str:
@@ -53,55 +38,11 @@ def normalize_device(device) -> str:
 
 
 def array_module(device) -> object:
-    """The array module (numpy or cupy) that holds arrays on ``device``."""
-    return numpy_for_formulas if normalize_device(device) == "cpu" else _cupy_with_gpu()
+    """The array module (numpy or cupy) that holds arrays on ``device`` (checked to be usable
+    here: new arrays are made with it)."""
+    return backend(normalize_device(device)).checked_xp()
 
 
-class _NumPyForFormulas:
-    """NumPy as the op formulas see it: every name of ``numpy``, except that the reductions and
-    axis shuffles whose function forms (``np.max(a, axis=...)``, ``np.transpose(a, axes)``) go
-    through a Python-level dispatch — microseconds per call, more than the arithmetic on small
-    arrays — call the array methods instead.  Same signatures, same results."""
-
-    def __getattr__(self, name):
-        value = getattr(np, name)
-        setattr(self, name, value)  # found directly from now on
-        return value
-
-    @staticmethod
-    def max(a, axis=None, out=None, keepdims=False):
-        return a.max(axis=axis, out=out, keepdims=keepdims)
-
-    @staticmethod
-    def min(a, axis=None, out=None, keepdims=False):
-        return a.min(axis=axis, out=out, keepdims=keepdims)
-
-    @staticmethod
-    def sum(a, axis=None, dtype=None, out=None, keepdims=False):
-        return a.sum(axis=axis, dtype=dtype, out=out, keepdims=keepdims)
-
-    @staticmethod
-    def mean(a, axis=None, dtype=None, out=None, keepdims=False):
-        return a.mean(axis=axis, dtype=dtype, out=out, keepdims=keepdims)
-
-    @staticmethod
-    def var(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False):
-        return a.var(axis=axis, dtype=dtype, out=out, ddof=ddof, keepdims=keepdims)
-
-    @staticmethod
-    def transpose(a, axes=None):
-        return a.transpose(axes)
-
-    @staticmethod
-    def swapaxes(a, axis1, axis2):
-        return a.swapaxes(axis1, axis2)
-
-    @staticmethod
-    def reshape(a, shape):
-        return a.reshape(shape)
-
-
-numpy_for_formulas = _NumPyForFormulas()
 _graph_namespace = None   # minigrad.differentiable, registered by minigrad/__init__.py
 _tensor_type = None
 
@@ -122,19 +63,16 @@ def array_module_of(array) -> object:
     """The array module an array belongs to: NumPy (``numpy_for_formulas``), CuPy for a CuPy
     array, and ``minigrad.differentiable`` for a Tensor (a backward building a graph); NumPy
     for plain numbers."""
-    if type(array) is np.ndarray:
+    if type(array) is np.ndarray:  # the common case, first
         return numpy_for_formulas
-    module = type(array).__module__
-    if module.startswith("cupy"):
-        return _cupy()
     if _tensor_type is not None and isinstance(array, _tensor_type):
         return _graph_namespace
-    return numpy_for_formulas
+    return backend_of(array).xp
 
 
 def device_of(array) -> str:
-    """'cuda' for a CuPy array, 'cpu' otherwise (decided without importing CuPy)."""
-    return "cuda" if type(array).__module__.startswith("cupy") else "cpu"
+    """The device name of an array's backend ("cpu" for plain numbers)."""
+    return backend_of(array).name
 
 
 def to_device(array, device):
@@ -148,8 +86,8 @@ def to_device(array, device):
     if device == "cpu":
         if _deferred:
             raise_deferred()
-        return array.get()
-    return _cupy_with_gpu().asarray(array)
+        return backend_of(array).to_host(array)
+    return backend(device).from_host(array)
 
 
 # ----------------------------------------------------------------------------- checks on the device
@@ -216,27 +154,14 @@ def is_floating(dtype) -> bool:
 
 
 # ----------------------------------------------------------------------------- random numbers
-_device_generators: dict = {}
-_device_seeds: dict = {}  # seeds set by cuda.manual_seed, used when the generator is made
-
-
 def device_generator(device: str):
-    """The random generator that draws on ``device`` (NumPy's for "cpu"; CuPy's, seeded by
-    ``cuda.manual_seed`` or else from the default generator, the first time it is asked for
-    after a seed was set)."""
-    if device == "cpu":
-        return generator()
-    if device not in _device_generators:
-        seed = _device_seeds.get(device)
-        seed = int(generator().integers(2 ** 63)) if seed is None else seed
-        _device_generators[device] = _cupy_with_gpu().random.default_rng(seed)
-    return _device_generators[device]
+    """The random generator that draws on ``device`` (its backend's)."""
+    return backend(device).generator()
 
 
 def seed_device(device: str, seed: int) -> None:
-    """Seed ``device``'s generator (made when first used: no GPU is touched here)."""
-    _device_seeds[device] = int(seed) % 2 ** 64
-    _device_generators.pop(device, None)
+    """Seed ``device``'s own generator (made when first used: no GPU is touched here)."""
+    backend(device).seed(seed)
 
 
 def manual_seed(seed: int):
@@ -244,61 +169,27 @@ def manual_seed(seed: int):
     device generators); returns the default ``Generator``, as ``torch.manual_seed`` does.
     Why the seed gets a stream of its own: ``minigrad.random``."""
     random.default_generator.manual_seed(seed)
-    _device_generators.clear()
-    _device_seeds.clear()
+    for each in BACKENDS.values():
+        each.reset()
     return random.default_generator
 
 
 def generator() -> np.random.Generator:
     """The NumPy Generator behind the default ``minigrad.Generator``."""
-    return random.default_generator.numpy
+    return BACKENDS["cpu"].generator()
 
 
 # ----------------------------------------------------------------------------- primitives
 def erf(x):
     """The error function, elementwise (NumPy has none; SciPy and CuPy do)."""
-    xp = array_module_of(x)
-    if xp is _graph_namespace:
-        return xp.erf(x)
-    if xp is numpy_for_formulas:
-        from scipy.special import erf as scipy_erf
-        return scipy_erf(x)
-    from cupyx.scipy.special import erf as cupy_erf  # pragma: no cover - GPU only
-    return cupy_erf(x)
+    if is_tensor(x):
+        return _graph_namespace.erf(x)
+    return backend_of(x).erf(x)
 
 
 def scatter_add(target, index, values) -> None:
     """``target[index] += values`` where repeated indices all add up (an unbuffered add)."""
-    if array_module_of(target) is numpy_for_formulas:
-        if _picks_whole_rows(target, index, values):
-            _add_rows(target, index, values)
-        else:
-            np.add.at(target, index, values)
-    else:  # pragma: no cover - GPU only
-        import cupyx
-        cupyx.scatter_add(target, index, values)
-
-
-def _picks_whole_rows(target, index, values) -> bool:
-    """Whether ``index`` is one integer per row of ``values``, each picking a whole row of
-    ``target`` (an embedding's backward: a word's vector gets one row per use)."""
-    return (type(index) is np.ndarray and index.ndim == 1 and index.dtype.kind in "iu" and
-            len(index) > 0 and type(values) is np.ndarray and values.dtype.kind == "f" and
-            values.dtype.itemsize >= 4 and
-            values.ndim == target.ndim >= 2 and values.shape == index.shape + target.shape[1:])
-
-
-def _add_rows(target, index, values) -> None:
-    """``target[index] += values`` for whole rows, repeats added up, as one sparse matrix
-    product: S (rows of target × rows of values) has a 1 where row k of values goes, so
-    S @ values sums each target row's values in one pass.  NumPy's ``add.at`` adds one
-    element at a time: 6 times slower for P8's embedding (3,200 words × 64)."""
-    import scipy.sparse
-    count = len(index)
-    picks = scipy.sparse.csr_matrix(
-        (np.ones(count, values.dtype), (index % len(target), np.arange(count))),
-        shape=(len(target), count))
-    target += (picks @ values.reshape(count, -1)).reshape(target.shape)
+    backend_of(target).scatter_add(target, index, values)
 
 
 def scattered(values, index, shape: tuple, unique: bool = False, into=None):
@@ -341,7 +232,4 @@ def cast(x, dtype):
 
 def as_strided(array, shape: tuple, strides: tuple):
     """A read-only view of ``array`` with the given shape and byte strides (no copy)."""
-    if array_module_of(array) is numpy_for_formulas:
-        return np.lib.stride_tricks.as_strided(array, shape, strides, writeable=False)
-    from cupy.lib.stride_tricks import as_strided as cupy_as_strided  # pragma: no cover
-    return cupy_as_strided(array, shape, strides)
+    return backend_of(array).as_strided(array, shape, strides)

@@ -28,6 +28,7 @@ import os
 import numpy as np
 
 from . import backend
+from .devices import backend_of
 from .kernel_table import TABLE
 from .ops.formula import FORMULAS, on_arrays
 
@@ -85,8 +86,8 @@ def _compiled(family: str, *arrays, strided: tuple = ()):
     (plain contiguous arrays — ``strided`` ones may have any strides —, one float dtype, one
     device); else None."""
     first = (arrays + strided)[0]
-    kind = type(first)
-    if kind is not np.ndarray and not kind.__module__.startswith("cupy"):
+    kind, owner = type(first), backend_of(first)
+    if not owner.owns(first):
         return None                               # a Tensor (building a graph), a number...
     dtype = first.dtype
     if dtype.kind != "f" or dtype.itemsize < 4:
@@ -96,22 +97,15 @@ def _compiled(family: str, *arrays, strided: tuple = ()):
             return None
     if any(type(a) is not kind or a.dtype != dtype for a in strided):
         return None
-    device = backend.device_of(first)
-    if not uses_kernel(family, device):
+    if not uses_kernel(family, owner.name):
         return None
     from minigrad_kernels.compile import kernels
-    return kernels(device, dtype)
+    return kernels(owner.kernel_target, dtype)
 
 
 def _run(kernel, size: int, *args) -> None:
-    """Call a compiled kernel: directly on the CPU; on a GPU through the cheap launch path,
-    with a grid covering ``size`` items (the kernels loop grid-stride, so any grid works)."""
-    if type(args[0]) is np.ndarray:
-        kernel(*args)
-        return
-    from minigrad_kernels.launch import launch
-    threads = 256
-    launch(kernel, (max(1, min(1024, -(-size // threads))),), (threads,), *args)
+    """Call a compiled kernel on ``size`` items, as its device runs one (``run_kernel``)."""
+    backend_of(args[0]).run_kernel(kernel, size, *args)
 
 
 # ----------------------------------------------------------------------------- pointwise formulas

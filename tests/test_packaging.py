@@ -30,3 +30,14 @@ def test_ci_runs_readmes_test_command_as_written():
     assert f"python3 -m pip install -q {install}\n" in ci
     assert "\npython3 -m pytest" in ci
     assert "torch==" not in ci      # nothing installed beside what README says
+
+
+def test_every_package_folder_is_listed_for_setuptools():
+    """pyproject lists the packages by name: a new folder left out of it would be missing from
+    an installed minigrad (a wheel, or a non-editable install) though every test here passes."""
+    import tomllib
+    listed = set(tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]
+                 ["packages"])
+    folders = {".".join(init.parent.relative_to(ROOT).parts)
+               for init in (ROOT / "minigrad").rglob("__init__.py")}
+    assert folders - listed == set()
