@@ -38,14 +38,19 @@ def lstm_step_backward(dh, dc_next, c_prev, gates, tanh_c, da, dc_prev):
 
 
 # ----------------------------------------------------------------------------- max pooling
+@FORMULA
+def pixel_of(k, shape):
+    """Item k of a pixel-major (H, W, N, C) array, in memory order: its (y, x, n, channel).
+    Consecutive threads take consecutive channels, so their reads and writes coalesce."""
+    height, width, batch, channels = shape
+    return (k // (channels * batch * width), (k // (channels * batch)) % width,
+            (k // channels) % batch, k % channels)
+
+
 @KERNEL
 def max_pool_forward(image, kh, kw, sh, sw, dh, dw, best, winner):
-    out_h, out_w, batch, channels = best.shape
     for k in range(cuda.grid(1), best.size, cuda.gridsize(1)):
-        ch = k % channels
-        n = (k // channels) % batch
-        j = (k // (channels * batch)) % out_w
-        i = k // (channels * batch * out_w)
+        i, j, n, ch = pixel_of(k, best.shape)
         top, at = image[i * sh, j * sw, n, ch], 0
         for u in range(kh):
             for v in range(kw):
@@ -59,12 +64,8 @@ def max_pool_forward(image, kh, kw, sh, sw, dh, dw, best, winner):
 def max_pool_backward(g, winner, kh, kw, sh, sw, dh, dw, tiled, grad):
     """Windows may overlap, so several threads can add to one input pixel: atomic adds.
     Windows that tile the image own their pixels: each thread writes its whole window."""
-    out_h, out_w, batch, channels = g.shape
     for k in range(cuda.grid(1), g.size, cuda.gridsize(1)):
-        ch = k % channels
-        n = (k // channels) % batch
-        j = (k // (channels * batch)) % out_w
-        i = k // (channels * batch * out_w)
+        i, j, n, ch = pixel_of(k, g.shape)
         at = winner[i, j, n, ch]
         if tiled:
             for offset in range(kh * kw):
@@ -81,12 +82,8 @@ def fold_windows(d, sh, sw, dh, dw, grad):
     """One thread per input pixel and channel gathers the window gradients that read it:
     no two threads write one place, so no atomics (the CPU loop scatters instead)."""
     out_h, out_w, batch, kh, kw, channels = d.shape
-    width = grad.shape[1]
     for k in range(cuda.grid(1), grad.size, cuda.gridsize(1)):
-        ch = k % channels
-        n = (k // channels) % batch
-        x = (k // (channels * batch)) % width
-        y = k // (channels * batch * width)
+        y, x, n, ch = pixel_of(k, grad.shape)
         total = ZERO
         for u in range(kh):
             top = y - u * dh

@@ -31,13 +31,16 @@ from .tensor_functions import (BoolTensor, DoubleTensor, FloatTensor, LongTensor
 _backend.register_graph_namespace(Tensor, differentiable)  # a backward that builds a graph
 #                                                         computes with differentiable's names
 from .gradcheck import GradcheckError, gradcheck, numerical_grad
-from . import (accelerator, backends, cuda, functional, host_memory, kernels, nn, optim,
-               utils, vision)
+from . import accelerator, cuda, functional, host_memory, kernels, nn, optim, utils, vision
+from .compat import backends
 from .device import device
 from .kernels import kernels_mode, set_kernels
 from .serialization import load, save
 from .compat import compile, get_float32_matmul_precision, set_float32_matmul_precision
 from . import amp
+from . import public_names as _public_names
+
+_public_names.install()  # minigrad.train, minigrad.exercises...: the modules of tools/, compat/
 
 
 def __getattr__(name: str):

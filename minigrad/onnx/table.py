@@ -3,9 +3,10 @@
 An entry ``emit(g, n) -> name`` writes the op ``n`` (a ``Node``: its input names, settings
 and output) into the graph builder ``g`` and returns the name of its output.  Most ops are
 one ONNX node; a few are a small formula of nodes (SiLU = x·σ(x), attention = softmax(QKᵀ·s
-+ M)V, variance); an activation that is one ONNX node says so on its class (``entry_of``).  The LSTM and RNN layers become ONNX's ``LSTM``/``RNN`` nodes, their
-weight rows reordered from PyTorch's gates (i, f, g, o) to ONNX's (i, o, f, c); the input
-projection x W_ihᵀ + b_ih that minigrad computes for all steps at once moves into the node.
++ M)V, variance); an activation that is one ONNX node says so on its class (``entry_of``).
+The LSTM and RNN layers become ONNX's ``LSTM``/``RNN`` nodes, their weight rows reordered
+from PyTorch's gates (i, f, g, o) to ONNX's (i, o, f, c); the input projection x W_ihᵀ + b_ih
+that minigrad computes for all steps at once moves into the node.
 An op missing here is an export error that names it.
 """
 from __future__ import annotations

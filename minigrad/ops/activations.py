@@ -222,7 +222,8 @@ class SiLU(Pointwise):
 @formula(scalars=("beta", "threshold"))
 def softplus(x, beta, threshold):
     """(1/β) ln(1 + e^{βx}) = (max(βx, 0) + ln(1 + e^{−|βx|}))/β, and x itself where
-    βx > threshold (PyTorch's linear region: there the two differ by less than e^{−threshold})."""
+    βx > threshold (PyTorch's linear region: there the two differ by less than
+    e^{−threshold})."""
     bx = beta * x
     soft = (select(bx > ZERO, bx, ZERO) + log1p(exp(-select(bx >= ZERO, bx, -bx)))) / beta
     return select(bx > threshold, x, soft)

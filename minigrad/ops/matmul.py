@@ -105,8 +105,8 @@ def _linear_backward(ctx, g, x, weight):
 class LinearActivation(Function):
     """y = f(x Wᵀ + b), f = relu, sigmoid or tanh: a Linear layer and the activation after it
     as one node, the bias add and f in one pass over the output (the fused kernel
-    ``<f>_bias_map``: Linear's epilogue).  a fused ``nn.Sequential`` uses it for a Linear followed by
-    one of these activations when the kernel door runs the family ``bias_activation``.
+    ``<f>_bias_map``: Linear's epilogue).  A fused ``nn.Sequential`` uses it for a Linear
+    followed by one of these activations when the kernel door runs ``bias_activation``.
     dL/da = f'(a) from the output y (the activation op's derivative formula: ``relu_back``,
     ``sigmoid_back``, ``tanh_back``), then Linear's backward with dL/da."""
 

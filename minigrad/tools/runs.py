@@ -42,7 +42,7 @@ def read_spec(folder) -> dict:
 def load_run(folder):
     """(the trained model in eval mode, its spec) from a run folder."""
     from .experiments.recipes import build_model
-    from .serialization import load
+    from ..serialization import load
     folder = Path(folder)
     spec = read_spec(folder)
     model = build_model(spec)

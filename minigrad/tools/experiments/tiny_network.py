@@ -2,11 +2,12 @@
 ``nn``): the F1 layers, cross-entropy, backward and the plain update θ ← θ − α∇θ (F11)."""
 from __future__ import annotations
 
-from .. import functional as F, interrupt
-from ..autograd import no_grad
-from ..backend import manual_seed
-from ..creation import randn, tensor, zeros
-from ..data import moons
+from ... import functional as F
+from .. import interrupt
+from ...autograd import no_grad
+from ...backend import manual_seed
+from ...creation import randn, tensor, zeros
+from ...data import moons
 
 
 def train_tiny_network(epochs: int = 300, lr: float = 0.5, seed: int = 0, progress: bool = True):

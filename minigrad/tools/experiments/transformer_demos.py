@@ -15,14 +15,15 @@ import copy
 
 import numpy as np
 
-from .. import functional as F, interrupt
-from ..autograd import no_grad
-from ..backend import manual_seed
-from ..creation import tensor
-from ..tensor import Tensor
-from ..nn import (LSTM, Embedding, LearnedPositionalEncoding, Linear, Module, TransformerEncoder,
-                 TransformerEncoderLayer)
-from ..optim import Adam
+from ... import functional as F
+from .. import interrupt
+from ...autograd import no_grad
+from ...backend import manual_seed
+from ...creation import tensor
+from ...tensor import Tensor
+from ...nn import (LSTM, Embedding, LearnedPositionalEncoding, Linear, Module, TransformerEncoder,
+                   TransformerEncoderLayer)
+from ...optim import Adam
 
 
 class TokenEncoder(Module):
@@ -115,7 +116,7 @@ class FewLabelTask:
 
     def __init__(self, categories=PRETRAIN_TASK, length: int = 40,
                  words: int = PRETRAIN_WORDS):
-        from ..data import Tokenizer, fortunes, pad_sequences
+        from ...data import Tokenizer, fortunes, pad_sequences
         texts, labels, self.names = fortunes(categories)
         order = np.random.default_rng(0).permutation(len(texts))
         texts, self.labels = [texts[i] for i in order], labels[order]

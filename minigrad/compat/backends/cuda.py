@@ -8,5 +8,5 @@ matmul = SimpleNamespace(allow_tf32=False, allow_fp16_reduced_precision_reductio
 
 def is_built() -> bool:
     """Whether this build has CUDA support: minigrad's GPU path is CuPy, present or not."""
-    from .. import cuda
+    from ... import cuda
     return cuda.is_available()

@@ -1,7 +1,9 @@
-"""Names PyTorch scripts call at setup that mean nothing (yet) in minigrad, accepted so the
-script runs on: ``compile`` (a capture-and-replay compiler is planned; until then the model is
-returned as it is, and it says so once) and the float32 matmul precision setting (minigrad's
-float32 matmuls are float32 throughout: no TF32, no bfloat16 passes)."""
+"""PyTorch's compatibility names: what scripts call at setup that means nothing (yet) in
+minigrad, accepted so the script runs on.  ``backends`` holds PyTorch's flags
+(``minigrad.backends.cudnn.allow_tf32``...: not minigrad's devices, which are
+``minigrad.devices``); here are ``compile`` (a capture-and-replay compiler is planned; until
+then the model is returned as it is, and it says so once) and the float32 matmul precision
+setting (minigrad's float32 matmuls are float32 throughout: no TF32, no bfloat16 passes)."""
 from __future__ import annotations
 
 import warnings

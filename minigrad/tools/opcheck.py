@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import functional as F
-from .gradcheck import compare_gradients
-from .tensor import Tensor
-from .tensor_functions import cat, maximum, minimum, stack, where
+from .. import functional as F
+from ..gradcheck import compare_gradients
+from ..tensor import Tensor
+from ..tensor_functions import cat, maximum, minimum, stack, where
 
 
 def _inputs(rng, *shapes, low=-2.0, high=2.0):
@@ -75,7 +75,7 @@ def _cases(rng):
 def _pointwise_cases(rng, away):
     """Every elementwise activation, from its op class (``Pointwise.check``): the cases are
     derived, so a new activation is checked without an entry here."""
-    from .ops.activations import POINTWISE_OPS
+    from ..ops.activations import POINTWISE_OPS
     inputs = {"normal": lambda: _inputs(rng, (3, 4)), "away": lambda: away((3, 4))}
     return {op.functional: (op.function, inputs[op.check]()) for op in POINTWISE_OPS
             if op.check is not None and op.functional is not None}
@@ -127,7 +127,7 @@ def _set_column(a, v):
 def _layer_cases(rng):
     """The fused layer ops: linear, convolution and pooling, normalization, embedding,
     recurrent layers and attention."""
-    from .ops.recurrent import LSTMLayer, RNNLayer
+    from ..ops.recurrent import LSTMLayer, RNNLayer
     index = np.array([[0, 2, 2], [1, 0, 3]])
     return {
         "linear": (F.linear, _inputs(rng, (3, 4), (2, 4), (2,))),

@@ -25,12 +25,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import functional as F, interrupt
-from ..autograd import grad, no_grad
-from ..backend import manual_seed
-from ..creation import randn, tensor
-from ..nn import LeakyReLU, Linear, ReLU, Sequential, Tanh
-from ..optim import Adam
+from ... import functional as F
+from .. import interrupt
+from ...autograd import grad, no_grad
+from ...backend import manual_seed
+from ...creation import randn, tensor
+from ...nn import LeakyReLU, Linear, ReLU, Sequential, Tanh
+from ...optim import Adam
 
 
 def mixture_of_gaussians(n: int, modes: int = 8, radius: float = 2.0, std: float = 0.05,

@@ -106,5 +106,5 @@ FORMULAS = (
 )
 """The eighteen formulas of the seed documents (SPEC §1), in SPEC's order."""
 
-FOLDER = Path(__file__).resolve().parents[2] / "lessons"
+FOLDER = Path(__file__).resolve().parents[3] / "lessons"
 """Where the notebooks are: ``lessons/`` of the source checkout the package runs from."""

@@ -22,7 +22,7 @@ def export_run(folder, out=None, opset_version: int | None = None) -> dict:
     """Write the run's model as ONNX (default ``FOLDER/model.onnx``) and the spec beside it
     (``model.onnx.json``, so ``predict`` can read the file alone); returns the file, its
     size and the largest difference between onnxruntime and minigrad on a random batch."""
-    from .onnx import DEFAULT_OPSET, export, run
+    from ..onnx import DEFAULT_OPSET, export, run
     model, spec = load_run(folder)
     out = Path(out) if out is not None else Path(folder) / ONNX_FILE
     axes = {"input": {0: "batch"}, "output": {0: "batch"}}
@@ -36,12 +36,12 @@ def export_run(folder, out=None, opset_version: int | None = None) -> dict:
 
 
 def _tensor(array):
-    from .creation import tensor
+    from ..creation import tensor
     return tensor(array)
 
 
 def _logits(result) -> np.ndarray:
-    from .tensor import Tensor
+    from ..tensor import Tensor
     first = result[0] if isinstance(result, (tuple, list)) else result
     return first.numpy() if isinstance(first, Tensor) else np.asarray(first)
 
@@ -81,11 +81,11 @@ def predict(model_path, input_paths) -> list:
             raise RunFolderError(f"{model_path}: {spec_file.name} (written beside it by "
                                  f"minigrad export) is missing: it says the input's shape")
         spec = json.loads(spec_file.read_text())
-        from .onnx import run
+        from ..onnx import run
         outputs = run(model_path, read_inputs(input_paths, spec))[0]
     else:
         model, spec = load_run(model_path)
-        from .autograd import no_grad
+        from ..autograd import no_grad
         with no_grad():
             outputs = _logits(model(_tensor(read_inputs(input_paths, spec))))
     return [{"output": row, "class": _class_of(row, spec.get("classes"))} for row in outputs]

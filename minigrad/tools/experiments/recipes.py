@@ -14,16 +14,17 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .. import functional as F, interrupt
-from ..backend import manual_seed
-from ..creation import randn, tensor, zeros
-from ..data import (bag_of_words, digits, fashion_mnist, fortune_sequences, house_prices,
-                   mnist, to_categorical)
-from ..data.mnist_sets import DatasetNotFound, FASHION_CLASSES
+from ... import functional as F
+from .. import interrupt
+from ...backend import manual_seed
+from ...creation import randn, tensor, zeros
+from ...data import (bag_of_words, digits, fashion_mnist, fortune_sequences, house_prices,
+                     mnist, to_categorical)
+from ...data.mnist_sets import DatasetNotFound, FASHION_CLASSES
 from ..metrics import accuracy, confusion_matrix, f1_score, precision, recall
-from ..nn import (LSTM, BCEWithLogitsLoss, Conv2d, CrossEntropyLoss, Embedding, Flatten,
-                 KerasLSTM, Linear, MaxPool2d, Module, MSELoss, ReLU, Sequential)
-from ..optim import SGD, Adam
+from ...nn import (LSTM, BCEWithLogitsLoss, Conv2d, CrossEntropyLoss, Embedding, Flatten,
+                   KerasLSTM, Linear, MaxPool2d, Module, MSELoss, ReLU, Sequential)
+from ...optim import SGD, Adam
 from ..train import evaluate, fit, predict
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 from scipy.stats import rankdata
 
-from .tensor import Tensor
+from ..tensor import Tensor
 
 
 def _labels(values) -> np.ndarray:

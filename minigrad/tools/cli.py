@@ -24,10 +24,11 @@ import math
 import sys
 from pathlib import Path
 
-from . import host_memory, interrupt
-from .backend import normalize_device
+from .. import host_memory
+from . import interrupt
+from ..backend import normalize_device
 from .opcheck import format_table, gradcheck_table
-from .serialization import save
+from ..serialization import save
 
 
 # ----------------------------------------------------------------------------- subcommands
@@ -154,7 +155,7 @@ def resolve_options(recipe, args) -> dict:
 
 def _join_process_group(device: str) -> int:
     """``--distributed``: join the job mpiexec started; returns this process's rank."""
-    from . import distributed as dist
+    from .. import distributed as dist
     try:
         dist.init_process_group("nccl" if device == "cuda" else "mpi")
     except ImportError as error:
@@ -184,7 +185,7 @@ def run_folder(out, key: str, overwrite: bool) -> Path:
 
 def _device_for(recipe, device: str) -> str:
     """The device to train on, or a usage error saying why it cannot be."""
-    from .cuda import is_available
+    from ..cuda import is_available
     try:
         device = normalize_device(device)
     except ValueError as error:
@@ -205,7 +206,7 @@ def train(args) -> int:
     if not options.get("distributed"):
         return _train(args, recipe, options, rank=0)
     code = _train(args, recipe, options, _join_process_group(options.get("device", "cpu")))
-    from . import distributed as dist
+    from .. import distributed as dist
     dist.destroy_process_group()  # (after an error the ranks are stopped instead: no wait)
     return code
 
@@ -213,7 +214,7 @@ def train(args) -> int:
 def _train(args, recipe, options: dict, rank: int) -> int:
     """Train, report and save (with --distributed, every rank trains and rank 0 alone
     prints and writes the run folder)."""
-    from .data.mnist_sets import DatasetNotFound
+    from ..data.mnist_sets import DatasetNotFound
     from .experiments.recipes import run_recipe
     print_ = print if rank == 0 else (lambda *_, **__: None)
     folder = run_folder(args.out, recipe.key, args.overwrite) if rank == 0 else None
@@ -321,9 +322,9 @@ BENCH_PARTS = {"overhead": ["bench_overhead.py"], "optim": ["bench_optim.py"],
 
 def _bench_skip_reason(part: str) -> str | None:
     """Why ``part`` cannot run on this machine, or None."""
-    from .data.mnist_sets import DatasetNotFound, fashion_mnist
+    from ..data.mnist_sets import DatasetNotFound, fashion_mnist
     if part == "kernels":
-        from .cuda import is_available
+        from ..cuda import is_available
         if not is_available():
             return "needs an NVIDIA GPU with CuPy and numba-cuda (pip install 'minigrad[gpu]')"
     if part == "deploy":
@@ -332,7 +333,7 @@ def _bench_skip_reason(part: str) -> str | None:
             return "needs onnx and onnxruntime (pip install -e '.[deploy]')"
     if part == "distributed":
         import importlib.util
-        from .distributed import find_mpiexec
+        from ..distributed import find_mpiexec
         if importlib.util.find_spec("mpi4py") is None or find_mpiexec() is None:
             return "needs mpi4py and mpiexec (pip install -e '.[dist]')"
     if part == "recipes":
@@ -361,7 +362,7 @@ def bench_results_folder(args) -> Path | None:
 
 def bench(args) -> int:
     """Run benchmark scripts from the repository's benchmarks/ folder, each in its own process."""
-    folder = Path(__file__).resolve().parent.parent / "benchmarks"
+    folder = Path(__file__).resolve().parents[2] / "benchmarks"
     if not (folder / "common.py").is_file():
         print("minigrad bench: the benchmarks/ folder is not next to the package; run it from a "
               "source checkout (pip install -e .)", file=sys.stderr)
@@ -455,7 +456,7 @@ def gpu_check(args) -> int:
 def info(args) -> int:
     """Versions, devices, and which path each op family takes on each device."""
     import importlib.metadata as metadata
-    from . import __version__, cuda, kernels
+    from .. import __version__, cuda, kernels
 
     def version(package):
         try:

@@ -24,7 +24,7 @@ import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 PROBE = r'''
 import numpy as np
@@ -65,7 +65,7 @@ STEPS = {
 def gpu_check(out: str | None = None) -> int:
     """Run the steps (module docstring); 0 when all passed, 1 otherwise, 2 when they cannot
     run here at all."""
-    from .cuda import is_available
+    from ..cuda import is_available
     if not (ROOT / "tests").is_dir() or not (ROOT / "benchmarks").is_dir():
         print("minigrad gpu-check: needs a source checkout (tests/ and benchmarks/ next to "
               "the package)", file=sys.stderr)

@@ -249,7 +249,7 @@ def _quartic_gradient(rng) -> dict:
 
 def _quartic_function(rng) -> dict:
     """f(x) = Σ x⁴/4 + ½ xᵀAx as a minigrad function (for a double backward), and a point."""
-    from ..creation import tensor
+    from ...creation import tensor
     a = (lambda m: m + m.T)(rng.standard_normal((5, 5)))
     matrix = tensor(a)
     return {"f": lambda t: (t ** 4).sum() / 4 + 0.5 * (t * (matrix @ t)).sum(),

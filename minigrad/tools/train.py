@@ -17,14 +17,15 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from . import functional as F, host_memory, interrupt
-from .autograd import no_grad
-from .backend import array_module_of, device_of, manual_seed, normalize_device, to_device
-from .nn import Module
-from .nn.loss import BCEWithLogitsLoss
-from .optim import SGD, Adam, Optimizer, RMSprop
-from .serialization import save
-from .tensor import Tensor
+from .. import functional as F, host_memory
+from . import interrupt
+from ..autograd import no_grad
+from ..backend import array_module_of, device_of, manual_seed, normalize_device, to_device
+from ..nn import Module
+from ..nn.loss import BCEWithLogitsLoss
+from ..optim import SGD, Adam, Optimizer, RMSprop
+from ..serialization import save
+from ..tensor import Tensor
 
 _EPS = 1e-7  # Keras' clipping of probabilities before the log
 
@@ -176,7 +177,7 @@ class ModelCheckpoint(Callback):
 
     def _save(self, model) -> None:
         """Save (on rank 0 only, when training is distributed: one writer per file)."""
-        from .distributed import get_rank
+        from ..distributed import get_rank
         if get_rank() == 0:
             save(model.state_dict(), self.path)
         self.saved = True
@@ -306,8 +307,8 @@ class _DataParallel:
     ranks (so every rank logs, and decides, the same)."""
 
     def __init__(self, model: Module):
-        from . import distributed as dist
-        from .nn.ddp import DistributedDataParallel
+        from .. import distributed as dist
+        from ..nn.ddp import DistributedDataParallel
         if not dist.is_initialized():
             raise RuntimeError("fit(distributed=True): call minigrad.distributed."
                                "init_process_group() first, and launch with mpiexec -n N")
