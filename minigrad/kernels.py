@@ -30,6 +30,7 @@ import numpy as np
 from . import backend
 from .devices import backend_of
 from .kernel_table import TABLE
+from .ops import formula as _formula
 from .ops.formula import FORMULAS, on_arrays
 
 MODES = ("auto", "on", "off")
@@ -99,8 +100,21 @@ def _compiled(family: str, *arrays, strided: tuple = ()):
         return None
     if not uses_kernel(family, owner.name):
         return None
-    from minigrad_kernels.compile import kernels
-    return kernels(owner.kernel_target, dtype)
+    return _kernel_module(owner.kernel_target, dtype)
+
+
+_modules: dict = {}
+
+
+def _kernel_module(target: str, dtype):
+    """The compiled kernels of every registered formula for ``target`` and ``dtype``: looked up
+    here by a cheap key (the compiler's own cache hashes the whole registry)."""
+    key = (target, dtype, _formula.registrations)
+    module = _modules.get(key)
+    if module is None:
+        from minigrad_kernels.compile import kernels
+        module = _modules[key] = kernels(target, dtype, tuple(FORMULAS.values()))
+    return module
 
 
 def _run(kernel, size: int, *args) -> None:

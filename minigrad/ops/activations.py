@@ -74,6 +74,8 @@ class Pointwise(Function):
 
     @classmethod
     def _settings(cls, options: dict) -> tuple:
+        if not options and not cls.settings:  # ReLU, sigmoid, tanh...: nothing to read
+            return ()
         unknown = set(options) - set(cls.settings)
         if unknown:
             raise TypeError(f"{cls.__name__.lower()}: unexpected option {sorted(unknown)[0]!r} "

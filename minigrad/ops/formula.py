@@ -64,20 +64,19 @@ class Formula:
     states: int | None = None  # an optimizer update: (p, d, *states, *scalars) -> (p, *states)
     mapped: bool = True        # the compiler writes <name>_map, out[i] = formula(arrays[i]...)
     epilogue: bool = False     # and <name>_bias_map, out[i] = formula(z[i] + bias[j])
+    arrays: tuple = ()         # the parameters that take one element of an array each
 
     @property
     def name(self) -> str:
         return self.function.__name__
 
-    @property
-    def arrays(self) -> tuple:
-        """The parameters that take one element of an array each."""
-        code = self.function.__code__
-        return tuple(n for n in code.co_varnames[:code.co_argcount] if n not in self.scalars)
-
 
 FORMULAS: dict[str, Formula] = {}
 """Every formula by name, in the order of registration: what the kernel modules hold."""
+
+registrations = 0
+"""How many times ``@formula`` has registered one: the kernel door's modules are kept until it
+changes (a formula added later, as a test's toy op, needs a module that holds it)."""
 
 
 def formula(function=None, *, scalars=(), states=None, mapped=True, epilogue=False):
@@ -85,13 +84,17 @@ def formula(function=None, *, scalars=(), states=None, mapped=True, epilogue=Fal
     ``@formula`` or ``@formula(scalars=("slope",))``; names must be unique, since every
     formula becomes a function of the same generated module."""
     def register(function):
+        global registrations
         known = FORMULAS.get(function.__name__)
         where = (function.__module__, function.__qualname__)
         if known is not None and (known.function.__module__, known.function.__qualname__) != where:
             raise ValueError(f"formula {function.__name__!r} exists already, in "
                              f"{known.function.__module__}: formula names must be unique")
+        code = function.__code__
+        arrays = tuple(n for n in code.co_varnames[:code.co_argcount] if n not in scalars)
         FORMULAS[function.__name__] = Formula(function, tuple(scalars), states,
-                                              mapped and states is None, epilogue)
+                                              mapped and states is None, epilogue, arrays)
+        registrations += 1
         return function
     return register(function) if function is not None else register
 
