@@ -9,7 +9,8 @@ round after round, and each round's ratio (this ÷ before) compares two processe
 back to back.  Reported: the median of those paired ratios and their quartiles, at one
 thread and at all threads.
 
-    python benchmarks/bench_checkouts.py --before DIR [--rounds 5] [--out DIR]
+    python benchmarks/bench_checkouts.py --before DIR [--rounds 5] [--workloads p2 lstm]
+                                         [--out DIR]
 
 ``DIR``: a checkout of the commit to compare with (``git worktree add /tmp/before <rev>``).
 """
@@ -76,11 +77,11 @@ def sample(path: Path, workload: str, env: dict, number: int, repeats: int) -> f
     return statistics.median(json.loads(done.stdout.strip().splitlines()[-1]))
 
 
-def measure(paths: dict, rounds: int, number: int, repeats: int) -> dict:
+def measure(paths: dict, workloads, rounds: int, number: int, repeats: int) -> dict:
     results = {}
     for label, env in THREADINGS:
         results[label] = {}
-        for workload in WORKLOADS:
+        for workload in workloads:
             times = {name: [] for name in paths}
             for _ in range(rounds):
                 for name, path in paths.items():
@@ -102,6 +103,7 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--before", help="a checkout of the commit to compare with")
     parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--workloads", nargs="+", choices=WORKLOADS, default=list(WORKLOADS))
     parser.add_argument("--out", default=None)
     add_worker_options(parser)
     args = parser.parse_args(argv)
@@ -113,7 +115,7 @@ def main(argv=None) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         paths = {"this": importable(HERE.parent, Path(tmp) / "this"),
                  "before": importable(Path(args.before).resolve(), Path(tmp) / "before")}
-        results = measure(paths, args.rounds, args.number, args.repeats)
+        results = measure(paths, args.workloads, args.rounds, args.number, args.repeats)
     write_result("checkouts", {"before": str(args.before), "workloads": results},
                  Path(args.out) if args.out else None)
     return 0
