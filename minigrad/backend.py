@@ -24,7 +24,8 @@ from .devices.cpu import numpy_for_formulas
 DEFAULT_FLOAT = np.dtype(np.float32)
 """dtype of tensors made from Python floats, like PyTorch's default."""
 
-DEVICES = ("cpu", "cuda")
+DEVICES = tuple(BACKENDS)
+"""The device names: one per backend of ``minigrad.devices``."""
 
 
 def normalize_device(device) -> str:

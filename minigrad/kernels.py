@@ -74,7 +74,7 @@ def uses_kernel(family: str, device: str) -> bool:
     """Whether ``family`` runs as a kernel on ``device`` under the current mode."""
     if _mode == "off" or (device == "cuda" and not _cuda_kernels_run_here()):
         return False
-    return _mode == "on" or TABLE[family][device]
+    return _mode == "on" or TABLE[family].get(device, False)  # unmeasured: off
 
 
 def path(family: str, device: str) -> str:

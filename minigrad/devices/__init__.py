@@ -12,7 +12,8 @@ else in minigrad inspects an array's type or module name:
   ``as_strided``, and the copies to and from it (``from_host``, ``to_host``).
 
 A new target (another GPU array library) is one new file here, a subclass of ``Backend``
-listed in ``BACKENDS``.
+listed in ``BACKENDS``; its kernel families stay on the array formulas until a benchmark adds
+its column to ``kernel_table``.
 """
 from __future__ import annotations
 
