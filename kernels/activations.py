@@ -15,7 +15,7 @@ elements (coalesced).
 from __future__ import annotations
 
 from . import runtime
-from .compile import kernels
+from .compile import kernels, pointwise_table
 from .runtime import ceil_div
 
 THREADS = 256
@@ -37,7 +37,8 @@ def _launch(name: str, kind: str, out, *arrays, slope: float) -> None:
     if name not in BACKWARD_FROM:
         raise ValueError(f"activation kernel: unknown activation {name!r}; "
                          f"expected one of {sorted(BACKWARD_FROM)}")
-    scalars = (out.dtype.type(slope),) if name == "leaky_relu" else ()  # its only setting
+    from minigrad.ops.formula import FORMULAS   # each formula says whether it takes a slope
+    scalars = (out.dtype.type(slope),) if pointwise_table(FORMULAS.values())[name][1] else ()
     kernel = getattr(kernels("cuda", out.dtype), name + kind)
     launch(kernel, *_grid(out.size), *(a.reshape(-1) for a in arrays), *scalars,
            out.reshape(-1))

@@ -28,7 +28,7 @@ import os
 import numpy as np
 
 from . import backend
-from .devices import backend_of
+from .devices import backend_of, owner_of
 from .kernel_table import TABLE
 from .ops import formula as _formula
 from .ops.formula import FORMULAS, on_arrays
@@ -87,8 +87,8 @@ def _compiled(family: str, *arrays, strided: tuple = ()):
     (plain contiguous arrays — ``strided`` ones may have any strides —, one float dtype, one
     device); else None."""
     first = (arrays + strided)[0]
-    kind, owner = type(first), backend_of(first)
-    if not owner.owns(first):
+    kind, owner = type(first), owner_of(first)
+    if owner is None:
         return None                               # a Tensor (building a graph), a number...
     dtype = first.dtype
     if dtype.kind != "f" or dtype.itemsize < 4:

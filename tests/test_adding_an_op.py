@@ -52,6 +52,8 @@ def test_functional_has_it_with_its_gradient():
     np.testing.assert_allclose(x.grad.numpy(), 1 / (1 + np.abs(X)) ** 2, rtol=1e-6)
     with pytest.raises(AttributeError, match="no attribute 'softsine'"):
         F.softsine(x)
+    with pytest.raises(TypeError, match="softsign: takes x and at most 0 setting"):
+        F.softsign(x, 0.5)
 
 
 def test_the_gradient_check_catalogue_has_it_and_it_passes():

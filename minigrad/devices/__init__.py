@@ -30,13 +30,19 @@ def backend(device: str) -> Backend:
     return BACKENDS[device]
 
 
-def backend_of(array) -> Backend:
-    """The backend an array belongs to; the CPU's for plain numbers and anything no backend
-    claims."""
+def owner_of(array) -> Backend | None:
+    """The backend whose array ``array`` is; None for plain numbers, Tensors and anything
+    else no backend claims."""
     for candidate in BACKENDS.values():
         if candidate.owns(array):
             return candidate
-    return BACKENDS["cpu"]
+    return None
 
 
-__all__ = ["Backend", "BACKENDS", "backend", "backend_of"]
+def backend_of(array) -> Backend:
+    """The backend an array belongs to; the CPU's for anything no backend claims (plain
+    numbers)."""
+    return owner_of(array) or BACKENDS["cpu"]
+
+
+__all__ = ["Backend", "BACKENDS", "backend", "backend_of", "owner_of"]

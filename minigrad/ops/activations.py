@@ -85,6 +85,10 @@ class Pointwise(Function):
     @classmethod
     def function(cls, x, *values, **options):
         """``F.<functional>(x, *settings)``: the settings by position or by name."""
+        if len(values) > len(cls.settings):
+            raise TypeError(f"{cls.functional}: takes x and at most {len(cls.settings)} "
+                            f"setting(s) ({', '.join(cls.settings) or 'none'}); got "
+                            f"{len(values)} more")
         options.update(zip(cls.settings, values))
         return cls.apply(x, **options)
 

@@ -43,12 +43,18 @@ exp, expm1, log, log1p, tanh, sqrt = np.exp, np.expm1, np.log, np.log1p, np.tanh
 erf = backend.erf
 
 
-def select(condition, a, b):
-    """a where ``condition`` holds, else b; a Python bool (a setting: nesterov, the first
-    step) decides once."""
-    if type(condition) is bool:
-        return a if condition else b
-    return backend.array_module_of(condition).where(condition, a, b)
+def select_over(where):
+    """The dialect's ``select(condition, a, b)`` on top of an array module's ``where``: a
+    where the condition holds, else b; a Python bool (a setting: nesterov, the first step)
+    decides once, as a compiled formula's branch does."""
+    def select(condition, a, b):
+        if type(condition) is bool:
+            return a if condition else b
+        return where(condition, a, b)
+    return select
+
+
+select = select_over(np.where)
 
 
 NAMES = ("ZERO", "HALF", "ONE", "TWO", "exp", "expm1", "log", "log1p", "tanh", "sqrt", "erf",
@@ -112,12 +118,9 @@ def bind(function, **names):
 def array_names(xp) -> dict:
     """The dialect's names for whole arrays of array module ``xp`` (NumPy, CuPy, or
     ``minigrad.differentiable`` for Tensors): ``select`` is ``where``, constants are numbers."""
-    def select(condition, a, b):
-        if type(condition) is bool:  # a setting (nesterov, first step...): decide once
-            return a if condition else b
-        return xp.where(condition, a, b)
     return dict(ZERO=0.0, HALF=0.5, ONE=1.0, TWO=2.0, exp=xp.exp, expm1=xp.expm1, log=xp.log,
-                log1p=xp.log1p, tanh=xp.tanh, sqrt=xp.sqrt, erf=backend.erf, select=select)
+                log1p=xp.log1p, tanh=xp.tanh, sqrt=xp.sqrt, erf=backend.erf,
+                select=select_over(xp.where))
 
 
 @functools.lru_cache(maxsize=None)
